@@ -1,0 +1,426 @@
+//! Envelopes: what a reporter or the office says, padded and encrypted.
+//!
+//! A report, a follow-up message, an office reply and a status change each
+//! become one envelope: a small framed plaintext, zero-padded to a Padmé
+//! bucket, encrypted with age to a set of recipients (every office key; for
+//! replies and statuses also the reporter's derived key). Attachments are
+//! not envelopes: they are age streams of their own ([`AttachmentSealer`]),
+//! cut into chunks by the caller, and described inside the report or message
+//! envelope that carries them.
+//!
+//! # Wire format
+//!
+//! The envelope is an age v1 file (binary). Its plaintext is:
+//!
+//! ```text
+//! "CNDRENV1"            8 bytes, magic and version
+//! len                   u32 big-endian: length of the JSON body
+//! body                  len bytes, UTF-8 JSON, {"type": "report" | "message" | "reply" | "status", ...}
+//! zero padding          up to padding::padded_len(12 + len) bytes in all
+//! ```
+//!
+//! An attachment's plaintext is its bytes followed by zeros up to
+//! `padded_len(size)`; its name, type and real size travel in the envelope
+//! that lists it.
+//!
+//! # Invariants
+//!
+//! - Nothing is written anywhere before it is encrypted.
+//! - Padding is checked on opening: every padding byte must be zero and the
+//!   total must be exactly the bucket size, so an envelope has one encoding.
+//! - A failure to decrypt reports "could not decrypt" and nothing more.
+
+use std::io::{self, Read, Write};
+
+use serde::{Deserialize, Serialize};
+
+use super::case::{Kind, Status};
+use super::day::Day;
+use super::padding::padded_len;
+use super::secret::{SecretBytes, SecretText, serialize_opt_secret_text, serialize_secret_text};
+
+const MAGIC: &[u8; 8] = b"CNDRENV1";
+const FRAME: usize = 12;
+/// Largest envelope plaintext accepted when opening (bounds memory).
+pub const MAX_ENVELOPE_PLAINTEXT: u64 = 16 * 1024 * 1024;
+
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum EnvelopeError {
+    #[error("no recipients to encrypt to")]
+    NoRecipients,
+    #[error("could not encrypt")]
+    Encrypt,
+    #[error("could not decrypt")]
+    Decrypt,
+    #[error("the envelope is larger than allowed")]
+    TooLarge,
+    #[error("the decrypted envelope is malformed: {0}")]
+    Malformed(&'static str),
+    #[error("the envelope holds a {found}, not a {expected}")]
+    WrongType {
+        expected: &'static str,
+        found: &'static str,
+    },
+}
+
+/// An attachment, as described inside the envelope that carries it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct AttachmentMeta {
+    /// Hex of the 16-byte id that the attachment's chunk entries carry.
+    pub id: String,
+    pub name: String,
+    pub content_type: String,
+    pub size: u64,
+}
+
+/// A report or a request for advice, as the reporter filed it.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct ReportBody {
+    pub kind: Kind,
+    pub categories: Vec<String>,
+    #[serde(serialize_with = "serialize_secret_text")]
+    pub description: SecretText,
+    #[serde(serialize_with = "serialize_opt_secret_text", default)]
+    pub when: Option<SecretText>,
+    #[serde(
+        rename = "where",
+        serialize_with = "serialize_opt_secret_text",
+        default
+    )]
+    pub where_: Option<SecretText>,
+    #[serde(serialize_with = "serialize_opt_secret_text", default)]
+    pub people: Option<SecretText>,
+    #[serde(serialize_with = "serialize_opt_secret_text", default)]
+    pub contact: Option<SecretText>,
+    pub attachments: Vec<AttachmentMeta>,
+    pub day: Day,
+}
+
+/// A follow-up message from the reporter.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct MessageBody {
+    #[serde(serialize_with = "serialize_secret_text")]
+    pub text: SecretText,
+    pub attachments: Vec<AttachmentMeta>,
+    pub day: Day,
+}
+
+/// A reply from the office to the reporter.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct ReplyBody {
+    #[serde(serialize_with = "serialize_secret_text")]
+    pub text: SecretText,
+    pub day: Day,
+}
+
+/// A status change, as the reporter will see it.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct StatusBody {
+    pub status: Status,
+    pub day: Day,
+}
+
+/// Anything an envelope can hold.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "kebab-case")]
+pub enum Payload {
+    Report(ReportBody),
+    Message(MessageBody),
+    Reply(ReplyBody),
+    Status(StatusBody),
+}
+
+impl Payload {
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Payload::Report(_) => "report",
+            Payload::Message(_) => "message",
+            Payload::Reply(_) => "reply",
+            Payload::Status(_) => "status",
+        }
+    }
+}
+
+/// Encrypts `payload` to every recipient, padded.
+pub fn seal(payload: &Payload, recipients: &[&dyn age::Recipient]) -> Result<Vec<u8>, EnvelopeError> {
+    if recipients.is_empty() {
+        return Err(EnvelopeError::NoRecipients);
+    }
+    let json = SecretBytes::new(serde_json::to_vec(payload).map_err(|_| EnvelopeError::Encrypt)?);
+    let body_len = u32::try_from(json.len()).map_err(|_| EnvelopeError::TooLarge)?;
+    let total = padded_len((FRAME + json.len()) as u64);
+    if total > MAX_ENVELOPE_PLAINTEXT {
+        return Err(EnvelopeError::TooLarge);
+    }
+    let total = usize::try_from(total).map_err(|_| EnvelopeError::TooLarge)?;
+    let mut plain = SecretBytes::new(Vec::with_capacity(total));
+    let buf = plain.expose_mut();
+    buf.extend_from_slice(MAGIC);
+    buf.extend_from_slice(&body_len.to_be_bytes());
+    buf.extend_from_slice(json.expose());
+    buf.resize(total, 0);
+    encrypt_bytes(plain.expose(), recipients)
+}
+
+fn encrypt_bytes(plain: &[u8], recipients: &[&dyn age::Recipient]) -> Result<Vec<u8>, EnvelopeError> {
+    let encryptor = age::Encryptor::with_recipients(recipients.iter().copied())
+        .map_err(|_| EnvelopeError::Encrypt)?;
+    let mut out = Vec::with_capacity(plain.len() + 256);
+    let mut w = encryptor
+        .wrap_output(&mut out)
+        .map_err(|_| EnvelopeError::Encrypt)?;
+    w.write_all(plain).map_err(|_| EnvelopeError::Encrypt)?;
+    w.finish().map_err(|_| EnvelopeError::Encrypt)?;
+    Ok(out)
+}
+
+/// Decrypts and checks an envelope.
+pub fn open(ciphertext: &[u8], identities: &[&dyn age::Identity]) -> Result<Payload, EnvelopeError> {
+    let decryptor = age::Decryptor::new_buffered(ciphertext).map_err(|_| EnvelopeError::Decrypt)?;
+    let reader = decryptor
+        .decrypt(identities.iter().copied())
+        .map_err(|_| EnvelopeError::Decrypt)?;
+    let mut plain = SecretBytes::default();
+    reader
+        .take(MAX_ENVELOPE_PLAINTEXT + 1)
+        .read_to_end(plain.expose_mut())
+        .map_err(|_| EnvelopeError::Decrypt)?;
+    if plain.len() as u64 > MAX_ENVELOPE_PLAINTEXT {
+        return Err(EnvelopeError::TooLarge);
+    }
+    decode_plaintext(plain.expose())
+}
+
+/// Reads a decrypted envelope plaintext (exposed for fuzzing and vectors).
+pub fn decode_plaintext(plain: &[u8]) -> Result<Payload, EnvelopeError> {
+    let (magic, rest) = plain
+        .split_at_checked(MAGIC.len())
+        .ok_or(EnvelopeError::Malformed("too short"))?;
+    if magic != MAGIC {
+        return Err(EnvelopeError::Malformed("unknown magic"));
+    }
+    let (len, rest) = rest
+        .split_first_chunk::<4>()
+        .ok_or(EnvelopeError::Malformed("too short"))?;
+    let len = usize::try_from(u32::from_be_bytes(*len)).map_err(|_| EnvelopeError::TooLarge)?;
+    let (json, padding) = rest
+        .split_at_checked(len)
+        .ok_or(EnvelopeError::Malformed("length beyond the end"))?;
+    if padded_len((FRAME + len) as u64) != plain.len() as u64 {
+        return Err(EnvelopeError::Malformed("wrong padded size"));
+    }
+    if padding.iter().any(|b| *b != 0) {
+        return Err(EnvelopeError::Malformed("non-zero padding"));
+    }
+    serde_json::from_slice(json).map_err(|_| EnvelopeError::Malformed("body is not a valid payload"))
+}
+
+/// Streams an attachment into an age file, padded on finish.
+///
+/// Write plaintext in; ciphertext collects in the inner buffer, which the
+/// caller drains with [`AttachmentSealer::take_ready`] to store chunk by chunk.
+pub struct AttachmentSealer {
+    writer: age::stream::StreamWriter<SharedBuf>,
+    out: SharedBuf,
+    size: u64,
+}
+
+/// A byte buffer shared between the age writer and its owner.
+#[derive(Clone, Default)]
+struct SharedBuf(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl Write for SharedBuf {
+    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+        let mut buf = self
+            .0
+            .lock()
+            .map_err(|_| io::Error::other("buffer poisoned"))?;
+        buf.extend_from_slice(data);
+        Ok(data.len())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+impl SharedBuf {
+    fn take(&self, at_least: usize) -> Vec<u8> {
+        match self.0.lock() {
+            Ok(mut buf) if buf.len() >= at_least && !buf.is_empty() => std::mem::take(&mut *buf),
+            _ => Vec::new(),
+        }
+    }
+}
+
+impl AttachmentSealer {
+    pub fn new(recipients: &[&dyn age::Recipient]) -> Result<Self, EnvelopeError> {
+        if recipients.is_empty() {
+            return Err(EnvelopeError::NoRecipients);
+        }
+        let out = SharedBuf::default();
+        let writer = age::Encryptor::with_recipients(recipients.iter().copied())
+            .map_err(|_| EnvelopeError::Encrypt)?
+            .wrap_output(out.clone())
+            .map_err(|_| EnvelopeError::Encrypt)?;
+        Ok(AttachmentSealer { writer, out, size: 0 })
+    }
+
+    pub fn write(&mut self, plain: &[u8]) -> Result<(), EnvelopeError> {
+        self.writer.write_all(plain).map_err(|_| EnvelopeError::Encrypt)?;
+        self.size += plain.len() as u64;
+        Ok(())
+    }
+
+    /// Bytes written so far (plaintext).
+    pub fn size(&self) -> u64 {
+        self.size
+    }
+
+    /// Ciphertext ready to store, once at least `chunk` bytes have collected.
+    pub fn take_ready(&mut self, chunk: usize) -> Vec<u8> {
+        self.out.take(chunk)
+    }
+
+    /// Pads, finishes the stream and returns the last ciphertext and the real size.
+    pub fn finish(mut self) -> Result<(Vec<u8>, u64), EnvelopeError> {
+        let size = self.size;
+        let mut pad = padded_len(size) - size;
+        let zeros = [0u8; 8192];
+        while pad > 0 {
+            let n = usize::try_from(pad.min(zeros.len() as u64)).unwrap_or(zeros.len());
+            self.writer
+                .write_all(zeros.get(..n).unwrap_or(&zeros))
+                .map_err(|_| EnvelopeError::Encrypt)?;
+            pad -= n as u64;
+        }
+        self.writer.finish().map_err(|_| EnvelopeError::Encrypt)?;
+        Ok((self.out.take(0), size))
+    }
+}
+
+/// Decrypts an attachment stream, writing its `size` real bytes to `out` and
+/// checking that the rest is the zero padding.
+pub fn open_attachment<R: Read, W: Write>(
+    ciphertext: R,
+    identities: &[&dyn age::Identity],
+    size: u64,
+    mut out: W,
+) -> Result<(), EnvelopeError> {
+    let decryptor = age::Decryptor::new(ciphertext).map_err(|_| EnvelopeError::Decrypt)?;
+    let mut reader = decryptor
+        .decrypt(identities.iter().copied())
+        .map_err(|_| EnvelopeError::Decrypt)?;
+    let copied = io::copy(&mut (&mut reader).take(size), &mut out).map_err(|_| EnvelopeError::Decrypt)?;
+    if copied != size {
+        return Err(EnvelopeError::Malformed("attachment shorter than its size"));
+    }
+    let mut rest = [0u8; 8192];
+    let mut padding = 0u64;
+    loop {
+        let n = reader.read(&mut rest).map_err(|_| EnvelopeError::Decrypt)?;
+        if n == 0 {
+            break;
+        }
+        if rest.get(..n).is_some_and(|r| r.iter().any(|b| *b != 0)) {
+            return Err(EnvelopeError::Malformed("non-zero attachment padding"));
+        }
+        padding += n as u64;
+    }
+    if size + padding != padded_len(size) {
+        return Err(EnvelopeError::Malformed("wrong attachment padding"));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn keys() -> (age::x25519::Identity, age::x25519::Recipient) {
+        let id = age::x25519::Identity::generate();
+        let r = id.to_public();
+        (id, r)
+    }
+
+    fn report(text: &str) -> Payload {
+        Payload::Report(ReportBody {
+            kind: Kind::Misconduct,
+            categories: vec!["fraud".into()],
+            description: SecretText::new(text.into()),
+            when: Some(SecretText::new("last spring".into())),
+            where_: None,
+            people: None,
+            contact: None,
+            attachments: vec![],
+            day: Day(20_000),
+        })
+    }
+
+    #[test]
+    fn wrong_key_says_could_not_decrypt() {
+        let (_, r) = keys();
+        let (other, _) = keys();
+        let ct = seal(&report("x"), &[&r]).expect("seal");
+        let err = open(&ct, &[&other]).expect_err("must fail");
+        assert_eq!(err.to_string(), "could not decrypt");
+    }
+
+    #[test]
+    fn padding_hides_small_lengths() {
+        let (_, r) = keys();
+        let a = seal(&report("a"), &[&r]).expect("seal");
+        let b = seal(&report(&"b".repeat(500)), &[&r]).expect("seal");
+        assert_eq!(a.len(), b.len());
+    }
+
+    #[test]
+    fn attachment_round_trip_and_padding() {
+        let (id, r) = keys();
+        let data: Vec<u8> = (0..300_000u32).map(|i| (i % 251) as u8).collect();
+        let mut sealer = AttachmentSealer::new(&[&r]).expect("sealer");
+        let mut chunks = Vec::new();
+        for part in data.chunks(10_000) {
+            sealer.write(part).expect("write");
+            let ready = sealer.take_ready(65_536);
+            if !ready.is_empty() {
+                chunks.push(ready);
+            }
+        }
+        let (last, size) = sealer.finish().expect("finish");
+        chunks.push(last);
+        assert!(chunks.len() > 2);
+        let ct: Vec<u8> = chunks.concat();
+        let mut out = Vec::new();
+        open_attachment(&ct[..], &[&id], size, &mut out).expect("open");
+        assert_eq!(out, data);
+        assert!(open_attachment(&ct[..], &[&id], size - 1, Vec::new()).is_err());
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(32))]
+        #[test]
+        fn seal_open_round_trip(text in "\\PC{0,3000}", cats in proptest::collection::vec("[a-z-]{1,20}", 0..4)) {
+            let (id, r) = keys();
+            let p = Payload::Message(MessageBody {
+                text: SecretText::new(text.clone()),
+                attachments: cats.iter().map(|c| AttachmentMeta { id: "00".into(), name: c.clone(), content_type: "text/plain".into(), size: 3 }).collect(),
+                day: Day(1),
+            });
+            let ct = seal(&p, &[&r]).expect("seal");
+            match open(&ct, &[&id]).expect("open") {
+                Payload::Message(m) => {
+                    prop_assert_eq!(m.text.expose(), text.as_str());
+                    prop_assert_eq!(m.attachments.len(), cats.len());
+                }
+                other => prop_assert!(false, "wrong type {}", other.type_name()),
+            }
+        }
+
+        #[test]
+        fn decode_plaintext_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..2048)) {
+            let _ = decode_plaintext(&bytes);
+        }
+    }
+}
