@@ -147,6 +147,12 @@ pub fn seal(payload: &Payload, recipients: &[&dyn age::Recipient]) -> Result<Vec
     if recipients.is_empty() {
         return Err(EnvelopeError::NoRecipients);
     }
+    let plain = frame(payload)?;
+    encrypt_bytes(plain.expose(), recipients)
+}
+
+/// The padded plaintext of an envelope.
+fn frame(payload: &Payload) -> Result<SecretBytes, EnvelopeError> {
     let json = SecretBytes::new(serde_json::to_vec(payload).map_err(|_| EnvelopeError::Encrypt)?);
     let body_len = u32::try_from(json.len()).map_err(|_| EnvelopeError::TooLarge)?;
     let total = padded_len((FRAME + json.len()) as u64);
@@ -160,7 +166,7 @@ pub fn seal(payload: &Payload, recipients: &[&dyn age::Recipient]) -> Result<Vec
     buf.extend_from_slice(&body_len.to_be_bytes());
     buf.extend_from_slice(json.expose());
     buf.resize(total, 0);
-    encrypt_bytes(plain.expose(), recipients)
+    Ok(plain)
 }
 
 fn encrypt_bytes(plain: &[u8], recipients: &[&dyn age::Recipient]) -> Result<Vec<u8>, EnvelopeError> {
@@ -369,10 +375,13 @@ mod tests {
 
     #[test]
     fn padding_hides_small_lengths() {
-        let (_, r) = keys();
-        let a = seal(&report("a"), &[&r]).expect("seal");
-        let b = seal(&report(&"b".repeat(500)), &[&r]).expect("seal");
+        let a = frame(&report("a")).expect("frame");
+        let b = frame(&report(&"b".repeat(700))).expect("frame");
         assert_eq!(a.len(), b.len());
+        let c = frame(&report(&"c".repeat(1500))).expect("frame");
+        let d = frame(&report(&"d".repeat(1530))).expect("frame");
+        assert_eq!(c.len(), d.len());
+        assert_eq!(decode_plaintext(c.expose()).map(|p| p.type_name()).ok(), Some("report"));
     }
 
     #[test]
