@@ -1,1 +1,71 @@
-//! server
+//! The online server: reporter site, officer API, store.
+//!
+//! A thin shell around [`crate::core`]: handlers in [`web`] extract, call
+//! [`intake`], [`followup`] or [`officer`], and render. The store sits behind
+//! [`store::Store`]. Nothing here can decrypt a report: the server holds only
+//! public keys and its own log-signing key.
+
+pub mod config;
+pub mod durable;
+pub mod followup;
+pub mod intake;
+pub mod keys;
+pub mod limits;
+pub mod officer;
+pub mod store;
+pub mod web;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use ed25519_dalek::SigningKey;
+
+use self::config::Config;
+use self::durable::Durability;
+use self::followup::Sessions;
+use self::keys::ServerKeys;
+use self::limits::Limits;
+use self::store::{SledStore, Store};
+
+/// Everything a request may need; built once at start.
+pub struct App {
+    pub config: Config,
+    pub keys: ServerKeys,
+    pub server_key: SigningKey,
+    pub store: Arc<dyn Store>,
+    pub durable: Durability,
+    pub sessions: Sessions,
+    pub limits: Limits,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StartError {
+    #[error(transparent)]
+    Keys(#[from] keys::KeysError),
+    #[error("could not open the store in {0}: {1}")]
+    Store(std::path::PathBuf, store::StoreError),
+}
+
+impl App {
+    /// Loads keys, opens (or creates) the store and the server's signing key.
+    pub fn start(config: Config) -> Result<App, StartError> {
+        let server_keys = ServerKeys::load(&config.keys)?;
+        let server_key = keys::server_signing_key(&config.data, || {
+            let mut seed = [0u8; 32];
+            getrandom::fill(&mut seed).ok().map(|_| seed)
+        })?;
+        let store_dir = config.data.join("store");
+        let store: Arc<dyn Store> =
+            Arc::new(SledStore::open(&store_dir).map_err(|e| StartError::Store(store_dir.clone(), e))?);
+        Ok(App {
+            durable: Durability::new(Arc::clone(&store)),
+            sessions: Sessions::new(Duration::from_secs(config.session_idle_minutes * 60)),
+            limits: Limits::new(&config),
+            keys: server_keys,
+            server_key,
+            store,
+            config,
+        })
+    }
+}

@@ -1,0 +1,177 @@
+//! The server's configuration: one typed struct, validated once at start.
+//!
+//! Sources, lowest first: built-in defaults, the file given with `--config`
+//! (TOML, unknown keys refused), environment variables (`CANDOR_*`), flags.
+//! The result is passed in the application state; there is no global.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    #[error("could not read the configuration file {0}: {1}")]
+    Read(PathBuf, std::io::Error),
+    #[error("the configuration file {0} is not valid: {1}")]
+    Parse(PathBuf, String),
+    #[error("setting `{0}` is not valid: {1}")]
+    Invalid(&'static str, String),
+}
+
+/// Every setting, with its default.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Reporter site address, `host:port`.
+    pub listen: String,
+    /// Officer API address, `host:port`.
+    pub officer_listen: String,
+    /// Where the store and the server's signing key live.
+    pub data: PathBuf,
+    /// Public keys: recipients.txt, officer.pub, officer-token.sha256.
+    pub keys: PathBuf,
+    /// The office's name, shown on every page.
+    pub office_name: String,
+    /// Largest request body for a report or message, attachments included.
+    pub max_submission_bytes: u64,
+    /// Largest text field (description, message).
+    pub max_text_bytes: usize,
+    /// Largest outbox bundle accepted by /import.
+    pub max_import_bytes: usize,
+    /// Rate limits; `CANDOR_RATE_LIMITS=off` turns them off for benchmarks only.
+    pub rate_limits: bool,
+    /// Submissions (reports and messages) per minute, all reporters together.
+    pub submissions_per_minute: u32,
+    /// Receipt log-ins per minute, all reporters together.
+    pub logins_per_minute: u32,
+    /// Log-ins per minute with any one receipt.
+    pub logins_per_receipt_per_minute: u32,
+    /// Minutes of inactivity after which a follow-up session ends.
+    pub session_idle_minutes: u64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            listen: "127.0.0.1:8080".into(),
+            officer_listen: "127.0.0.1:8081".into(),
+            data: PathBuf::from("./data"),
+            keys: PathBuf::from("./keys"),
+            office_name: "Ethics Office".into(),
+            max_submission_bytes: 1024 * 1024 * 1024,
+            max_text_bytes: 100_000,
+            max_import_bytes: 64 * 1024 * 1024,
+            rate_limits: true,
+            submissions_per_minute: 120,
+            logins_per_minute: 300,
+            logins_per_receipt_per_minute: 10,
+            session_idle_minutes: 15,
+        }
+    }
+}
+
+/// Values given on the command line or in the environment; `None` keeps the file's.
+#[derive(Debug, Default, Clone)]
+pub struct Overrides {
+    pub listen: Option<String>,
+    pub officer_listen: Option<String>,
+    pub data: Option<PathBuf>,
+    pub keys: Option<PathBuf>,
+    pub rate_limits: Option<String>,
+}
+
+impl Config {
+    pub fn load(file: Option<&Path>, over: Overrides) -> Result<Config, ConfigError> {
+        let mut config = match file {
+            None => Config::default(),
+            Some(path) => {
+                let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Read(path.to_owned(), e))?;
+                toml::from_str(&text).map_err(|e| ConfigError::Parse(path.to_owned(), e.message().to_owned()))?
+            }
+        };
+        if let Some(v) = over.listen {
+            config.listen = v;
+        }
+        if let Some(v) = over.officer_listen {
+            config.officer_listen = v;
+        }
+        if let Some(v) = over.data {
+            config.data = v;
+        }
+        if let Some(v) = over.keys {
+            config.keys = v;
+        }
+        if let Some(v) = over.rate_limits {
+            config.rate_limits = match v.as_str() {
+                "off" | "false" | "0" => false,
+                "on" | "true" | "1" => true,
+                other => {
+                    return Err(ConfigError::Invalid("rate_limits", format!("`{other}`: use on or off")));
+                }
+            };
+        }
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        for (name, addr) in [("listen", &self.listen), ("officer_listen", &self.officer_listen)] {
+            if addr.parse::<std::net::SocketAddr>().is_err() {
+                return Err(ConfigError::Invalid(name, format!("`{addr}` is not host:port")));
+            }
+        }
+        if self.listen == self.officer_listen && !self.listen.ends_with(":0") {
+            return Err(ConfigError::Invalid(
+                "officer_listen",
+                "must differ from listen: the officer API needs its own onion service".into(),
+            ));
+        }
+        let positive = [
+            ("submissions_per_minute", self.submissions_per_minute),
+            ("logins_per_minute", self.logins_per_minute),
+            ("logins_per_receipt_per_minute", self.logins_per_receipt_per_minute),
+        ];
+        for (name, v) in positive {
+            if v == 0 {
+                return Err(ConfigError::Invalid(name, "must be at least 1".into()));
+            }
+        }
+        if self.max_text_bytes < 1000 {
+            return Err(ConfigError::Invalid("max_text_bytes", "must be at least 1000".into()));
+        }
+        if self.max_submission_bytes < self.max_text_bytes as u64 {
+            return Err(ConfigError::Invalid("max_submission_bytes", "must be at least max_text_bytes".into()));
+        }
+        if self.office_name.trim().is_empty() {
+            return Err(ConfigError::Invalid("office_name", "must not be empty".into()));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_then_overrides_and_named_errors() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("candor.toml");
+        std::fs::write(&path, "office_name = \"Test Office\"\nlisten = \"127.0.0.1:9000\"\n").expect("write");
+        let c = Config::load(
+            Some(&path),
+            Overrides { listen: Some("127.0.0.1:9100".into()), ..Default::default() },
+        )
+        .expect("loads");
+        assert_eq!(c.office_name, "Test Office");
+        assert_eq!(c.listen, "127.0.0.1:9100");
+
+        std::fs::write(&path, "ofice_name = \"typo\"\n").expect("write");
+        assert!(matches!(Config::load(Some(&path), Overrides::default()), Err(ConfigError::Parse(..))));
+
+        let err = Config::load(None, Overrides { listen: Some("nowhere".into()), ..Default::default() })
+            .expect_err("bad address");
+        assert!(err.to_string().contains("`listen`"));
+    }
+}

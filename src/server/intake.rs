@@ -1,0 +1,432 @@
+//! Intake: turning a multipart form into encrypted, durable entries.
+//!
+//! Text fields are read with a size limit and must be UTF-8; files are
+//! streamed through [`AttachmentSealer`] and stored chunk by chunk as they
+//! arrive, never whole in memory. Only when the whole form has been read and
+//! validated are the entries committed, and only when that commit is durable
+//! does the caller get a receipt. A failed submission leaves no trace: its
+//! pending chunks are removed.
+
+use axum::extract::Multipart;
+use axum::extract::multipart::Field;
+
+use super::App;
+use super::store::{BlobId, CommitExtras, NewBody, NewEntry, StoreError};
+use crate::core::case::{CaseId, Kind};
+use crate::core::envelope::{AttachmentMeta, MessageBody, Payload, ReportBody};
+use crate::core::log::{EntryKind, PartRef, body_hash};
+use crate::core::receipt::{ENTROPY_BYTES, Receipt};
+use crate::core::secret::SecretText;
+
+/// Ciphertext bytes per stored attachment chunk.
+pub const CHUNK_BYTES: usize = 256 * 1024;
+const SHORT_FIELD_BYTES: usize = 2_000;
+const MAX_CATEGORIES: usize = 16;
+const MAX_ATTACHMENTS: usize = 100;
+
+/// What a reporter typed, to show the form again after a mistake.
+#[derive(Debug, Default)]
+pub struct FormEcho {
+    pub kind: Option<Kind>,
+    pub categories: Vec<String>,
+    pub description: SecretText,
+    pub when: SecretText,
+    pub where_: SecretText,
+    pub people: SecretText,
+    pub contact: SecretText,
+    pub had_files: bool,
+}
+
+/// A problem with one field, in the reporter's terms.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldProblem {
+    KindMissing,
+    UnknownKind,
+    UnknownCategory,
+    DescriptionEmpty,
+    MessageEmpty,
+    TooManyFiles,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum IntakeError {
+    #[error("the form has mistakes")]
+    Invalid { form: Box<FormEcho>, problems: Vec<FieldProblem> },
+    #[error("the request is not a well-formed multipart form")]
+    BrokenMultipart,
+    #[error("the request is larger than allowed")]
+    TooLarge,
+    #[error("a text field is longer than allowed")]
+    FieldTooLong,
+    #[error("a text field is not valid UTF-8")]
+    NotUtf8,
+    #[error("too many submissions right now")]
+    RateLimited,
+    #[error("could not encrypt")]
+    Encrypt,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<axum::extract::multipart::MultipartError> for IntakeError {
+    fn from(e: axum::extract::multipart::MultipartError) -> Self {
+        if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+            IntakeError::TooLarge
+        } else {
+            IntakeError::BrokenMultipart
+        }
+    }
+}
+
+fn random<const N: usize>() -> Result<[u8; N], IntakeError> {
+    let mut b = [0u8; N];
+    getrandom::fill(&mut b).map_err(|_| IntakeError::Encrypt)?;
+    Ok(b)
+}
+
+/// Entries and pending bodies gathered while a form streams in.
+struct Gathered<'a> {
+    app: &'a App,
+    case: CaseId,
+    entries: Vec<NewEntry>,
+    pending: Vec<BlobId>,
+    attachments: Vec<AttachmentMeta>,
+}
+
+impl<'a> Gathered<'a> {
+    fn new(app: &'a App, case: CaseId) -> Gathered<'a> {
+        Gathered {
+            app,
+            case,
+            entries: Vec::new(),
+            pending: Vec::new(),
+            attachments: Vec::new(),
+        }
+    }
+
+    fn store_chunk(&mut self, attachment: [u8; 16], index: u32, ct: &[u8]) -> Result<(), IntakeError> {
+        let blob: BlobId = random()?;
+        let store = &self.app.store;
+        tokio::task::block_in_place(|| store.put_pending(blob, ct))?;
+        self.pending.push(blob);
+        self.entries.push(NewEntry {
+            kind: EntryKind::AttachmentChunk,
+            case: self.case,
+            day: crate::clock::today(),
+            recipient: None,
+            part: Some(PartRef { attachment, index }),
+            op: None,
+            body: NewBody::Pending {
+                blob,
+                len: ct.len() as u64,
+                hash: body_hash(ct),
+            },
+        });
+        Ok(())
+    }
+
+    async fn attachment(&mut self, mut field: Field<'_>) -> Result<(), IntakeError> {
+        let name = clean_file_name(field.file_name().unwrap_or_default());
+        let content_type = field
+            .content_type()
+            .filter(|t| t.len() < 200 && t.is_ascii())
+            .unwrap_or("application/octet-stream")
+            .to_owned();
+        let id: [u8; 16] = random()?;
+        let mut sealer = self.app.keys.attachment_sealer().map_err(|_| IntakeError::Encrypt)?;
+        let mut index = 0u32;
+        let first_entry = self.entries.len();
+        let first_pending = self.pending.len();
+        while let Some(bytes) = field.chunk().await? {
+            sealer.write(&bytes).map_err(|_| IntakeError::Encrypt)?;
+            let ready = sealer.take_ready(CHUNK_BYTES);
+            if !ready.is_empty() {
+                self.store_chunk(id, index, &ready)?;
+                index += 1;
+            }
+        }
+        // A file input left empty still sends an empty part with no name.
+        if sealer.size() == 0 && name.is_empty() {
+            let dropped: Vec<BlobId> = self.pending.drain(first_pending..).collect();
+            self.entries.truncate(first_entry);
+            let store = &self.app.store;
+            tokio::task::block_in_place(|| store.discard_pending(&dropped))?;
+            return Ok(());
+        }
+        let (last, size) = sealer.finish().map_err(|_| IntakeError::Encrypt)?;
+        self.store_chunk(id, index, &last)?;
+        self.attachments.push(AttachmentMeta {
+            id: hex::encode(id),
+            name: if name.is_empty() { "attachment".into() } else { name },
+            content_type,
+            size,
+        });
+        Ok(())
+    }
+
+    async fn abandon(self) {
+        let store = &self.app.store;
+        // Best effort: a failure here leaves pending bodies that the next start removes.
+        let _ = tokio::task::block_in_place(|| store.discard_pending(&self.pending));
+    }
+}
+
+/// The last path component, without control characters, at most 200 characters.
+fn clean_file_name(raw: &str) -> String {
+    let base = raw.rsplit(['/', '\\']).next().unwrap_or_default();
+    base.chars().filter(|c| !c.is_control()).take(200).collect::<String>().trim().to_owned()
+}
+
+async fn read_text(field: &mut Field<'_>, limit: usize) -> Result<SecretText, IntakeError> {
+    let mut buf = crate::core::secret::SecretBytes::default();
+    while let Some(bytes) = field.chunk().await? {
+        if buf.len() + bytes.len() > limit {
+            return Err(IntakeError::FieldTooLong);
+        }
+        buf.expose_mut().extend_from_slice(&bytes);
+    }
+    let text = std::str::from_utf8(buf.expose()).map_err(|_| IntakeError::NotUtf8)?;
+    // Browsers send CRLF in textareas; keep one line ending.
+    Ok(SecretText::new(text.replace("\r\n", "\n")))
+}
+
+fn optional(t: SecretText) -> Option<SecretText> {
+    if t.is_empty() { None } else { Some(t) }
+}
+
+/// Receives a new report; returns its receipt once the report is durable.
+pub async fn receive_report(app: &App, mut form: Multipart) -> Result<Receipt, IntakeError> {
+    app.limits.submission()?;
+    let case = CaseId::from_random(random()?);
+    let mut g = Gathered::new(app, case);
+    let result = read_report_form(app, &mut form, &mut g).await;
+    let echo = match result {
+        Ok(echo) => echo,
+        Err(e) => {
+            g.abandon().await;
+            return Err(e);
+        }
+    };
+    let mut problems = Vec::new();
+    let kind = match echo.kind {
+        Some(k) => Some(k),
+        None => {
+            problems.push(FieldProblem::KindMissing);
+            None
+        }
+    };
+    if let Some(kind) = kind {
+        if echo.categories.iter().any(|c| !kind.allowed_categories().contains(&c.as_str())) {
+            problems.push(FieldProblem::UnknownCategory);
+        }
+    }
+    if echo.description.is_empty() {
+        problems.push(FieldProblem::DescriptionEmpty);
+    }
+    if g.attachments.len() > MAX_ATTACHMENTS {
+        problems.push(FieldProblem::TooManyFiles);
+    }
+    let Some(kind) = kind.filter(|_| problems.is_empty()) else {
+        let mut form = Box::new(echo);
+        form.had_files = !g.attachments.is_empty();
+        g.abandon().await;
+        return Err(IntakeError::Invalid { form, problems });
+    };
+
+    let receipt = Receipt::from_entropy(random::<ENTROPY_BYTES>()?);
+    let recipient = receipt.reporter_recipient().map_err(|_| IntakeError::Encrypt)?;
+    let mut echo = echo;
+    let body = Payload::Report(ReportBody {
+        kind,
+        categories: std::mem::take(&mut echo.categories),
+        description: std::mem::take(&mut echo.description),
+        when: optional(std::mem::take(&mut echo.when)),
+        where_: optional(std::mem::take(&mut echo.where_)),
+        people: optional(std::mem::take(&mut echo.people)),
+        contact: optional(std::mem::take(&mut echo.contact)),
+        attachments: std::mem::take(&mut g.attachments),
+        day: crate::clock::today(),
+    });
+    let sealed = app.keys.seal(&body);
+    let sealed = match sealed {
+        Ok(ct) => ct,
+        Err(_) => {
+            g.abandon().await;
+            return Err(IntakeError::Encrypt);
+        }
+    };
+    drop(body);
+    g.entries.push(NewEntry {
+        kind: EntryKind::Report,
+        case,
+        day: crate::clock::today(),
+        recipient: Some(recipient),
+        part: None,
+        op: None,
+        body: NewBody::Inline(sealed),
+    });
+    let extras = CommitExtras {
+        new_case: Some((receipt.lookup_id(), case)),
+        ..Default::default()
+    };
+    commit(g, extras).await?;
+    Ok(receipt)
+}
+
+async fn read_report_form(app: &App, form: &mut Multipart, g: &mut Gathered<'_>) -> Result<FormEcho, IntakeError> {
+    let mut echo = FormEcho::default();
+    let mut bad_kind = false;
+    while let Some(mut field) = form.next_field().await? {
+        let name = field.name().unwrap_or_default().to_owned();
+        match name.as_str() {
+            "attachment" => g.attachment(field).await?,
+            "kind" => {
+                let v = read_text(&mut field, SHORT_FIELD_BYTES).await?;
+                match v.expose().parse::<Kind>() {
+                    Ok(k) => echo.kind = Some(k),
+                    Err(_) => bad_kind = true,
+                }
+            }
+            "category" => {
+                let v = read_text(&mut field, SHORT_FIELD_BYTES).await?;
+                if echo.categories.len() >= MAX_CATEGORIES {
+                    return Err(IntakeError::FieldTooLong);
+                }
+                if !echo.categories.iter().any(|c| c == v.expose()) {
+                    echo.categories.push(v.expose().to_owned());
+                }
+            }
+            "description" => echo.description = read_text(&mut field, app.config.max_text_bytes).await?,
+            "when" => echo.when = read_text(&mut field, SHORT_FIELD_BYTES).await?,
+            "where" => echo.where_ = read_text(&mut field, SHORT_FIELD_BYTES).await?,
+            "people" => echo.people = read_text(&mut field, SHORT_FIELD_BYTES).await?,
+            "contact" => echo.contact = read_text(&mut field, SHORT_FIELD_BYTES).await?,
+            // Anything else a browser would not send from our form is skipped unread.
+            _ => {}
+        }
+    }
+    if bad_kind {
+        return Err(IntakeError::Invalid {
+            form: Box::new(echo),
+            problems: vec![FieldProblem::UnknownKind],
+        });
+    }
+    // The form offers misconduct categories and advice topics side by side;
+    // keep only those that belong to the chosen kind, but refuse names that
+    // belong to neither.
+    if let Some(kind) = echo.kind {
+        let known = |c: &String| {
+            crate::core::case::MISCONDUCT_CATEGORIES.contains(&c.as_str())
+                || crate::core::case::ADVICE_TOPICS.contains(&c.as_str())
+        };
+        if echo.categories.iter().all(known) {
+            echo.categories.retain(|c| kind.allowed_categories().contains(&c.as_str()));
+        }
+    }
+    Ok(echo)
+}
+
+/// Why a follow-up message was not taken.
+#[derive(Debug, thiserror::Error)]
+pub enum MessageError {
+    #[error(transparent)]
+    Intake(#[from] IntakeError),
+    #[error(transparent)]
+    Session(#[from] super::followup::FollowupError),
+}
+
+impl From<axum::extract::multipart::MultipartError> for MessageError {
+    fn from(e: axum::extract::multipart::MultipartError) -> Self {
+        MessageError::Intake(e.into())
+    }
+}
+
+/// Receives a follow-up message. The session comes from the hidden form
+/// field (first in the form) or the cookie; files are streamed like a
+/// report's. Returns the session token the message was sent under.
+pub async fn receive_message(app: &App, mut form: Multipart, cookie: Option<String>) -> Result<String, MessageError> {
+    app.limits.submission()?;
+    let mut token = cookie;
+    let mut text = SecretText::default();
+    let mut gathered: Option<Gathered<'_>> = None;
+    let result: Result<(), MessageError> = async {
+        while let Some(mut field) = form.next_field().await? {
+            match field.name().unwrap_or_default() {
+                "session" => token = Some(read_text(&mut field, SHORT_FIELD_BYTES).await?.expose().to_owned()),
+                "message" => text = read_text(&mut field, app.config.max_text_bytes).await?,
+                "attachment" => {
+                    if gathered.is_none() {
+                        let t = token.as_deref().ok_or(super::followup::FollowupError::NoSession)?;
+                        let case = super::followup::session_case(app, t)?;
+                        gathered = Some(Gathered::new(app, case));
+                    }
+                    if let Some(g) = gathered.as_mut() {
+                        g.attachment(field).await?;
+                    }
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+    .await;
+    if let Err(e) = result {
+        if let Some(g) = gathered {
+            g.abandon().await;
+        }
+        return Err(e);
+    }
+    let token = token.ok_or(super::followup::FollowupError::NoSession)?;
+    let mut g = match gathered {
+        Some(g) => g,
+        None => Gathered::new(app, super::followup::session_case(app, &token)?),
+    };
+    if text.is_empty() && g.attachments.is_empty() {
+        g.abandon().await;
+        return Err(IntakeError::Invalid {
+            form: Box::default(),
+            problems: vec![FieldProblem::MessageEmpty],
+        }
+        .into());
+    }
+    let body = Payload::Message(MessageBody {
+        text,
+        attachments: std::mem::take(&mut g.attachments),
+        day: crate::clock::today(),
+    });
+    let sealed = app.keys.seal(&body);
+    let sealed = match sealed {
+        Ok(ct) => ct,
+        Err(_) => {
+            g.abandon().await;
+            return Err(IntakeError::Encrypt.into());
+        }
+    };
+    g.entries.push(NewEntry {
+        kind: EntryKind::Message,
+        case: g.case,
+        day: crate::clock::today(),
+        recipient: None,
+        part: None,
+        op: None,
+        body: NewBody::Inline(sealed),
+    });
+    commit(g, CommitExtras::default()).await?;
+    Ok(token)
+}
+
+async fn commit(g: Gathered<'_>, extras: CommitExtras) -> Result<(), IntakeError> {
+    let app = g.app;
+    let store = &app.store;
+    let entries = g.entries;
+    let pending = g.pending;
+    let result = tokio::task::block_in_place(|| store.commit(entries, extras));
+    if let Err(e) = result {
+        let _ = tokio::task::block_in_place(|| store.discard_pending(&pending));
+        return Err(e.into());
+    }
+    let ticket = app.durable.ticket();
+    app.durable.wait(ticket).await?;
+    Ok(())
+}

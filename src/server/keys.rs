@@ -1,0 +1,103 @@
+//! Loading the server's keys: the office's public keys and its own signing key.
+//!
+//! The server holds no key that can read a report: only recipients (public),
+//! the officer's verifying key, the hash of the officer's API token, and the
+//! server's own Ed25519 key, which signs the log head and nothing else.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use ed25519_dalek::{SigningKey, VerifyingKey};
+
+use crate::core::envelope::{self, AttachmentSealer, EnvelopeError, Payload};
+use crate::core::keys::{self, KeyError, TokenHash};
+
+/// The age recipient of the DEMO office key shipped in `keys/demo/`.
+pub const DEMO_RECIPIENT: &str = "age1demo-placeholder";
+
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum KeysError {
+    #[error("could not read {0}: {1}")]
+    Read(PathBuf, std::io::Error),
+    #[error("{0}: {1}")]
+    Bad(PathBuf, KeyError),
+    #[error("could not create the server key {0}: {1}")]
+    Create(PathBuf, std::io::Error),
+    #[error("the operating system's random number generator failed")]
+    NoRandomness,
+}
+
+pub struct ServerKeys {
+    pub recipients: Vec<age::x25519::Recipient>,
+    pub officer: VerifyingKey,
+    pub token: TokenHash,
+    /// The demo office key is among the recipients.
+    pub demo: bool,
+}
+
+fn read(path: &Path) -> Result<String, KeysError> {
+    std::fs::read_to_string(path).map_err(|e| KeysError::Read(path.to_owned(), e))
+}
+
+impl ServerKeys {
+    pub fn load(dir: &Path) -> Result<ServerKeys, KeysError> {
+        let rpath = dir.join("recipients.txt");
+        let recipients = keys::parse_recipients(&read(&rpath)?).map_err(|e| KeysError::Bad(rpath, e))?;
+        let opath = dir.join("officer.pub");
+        let officer = keys::parse_verifying_key(&read(&opath)?).map_err(|e| KeysError::Bad(opath, e))?;
+        let tpath = dir.join("officer-token.sha256");
+        let token = TokenHash::parse(&read(&tpath)?).map_err(|e| KeysError::Bad(tpath, e))?;
+        let demo = recipients.iter().any(|r| r.to_string() == DEMO_RECIPIENT);
+        Ok(ServerKeys {
+            recipients,
+            officer,
+            token,
+            demo,
+        })
+    }
+
+    fn recipient_refs(&self) -> Vec<&dyn age::Recipient> {
+        self.recipients.iter().map(|r| r as &dyn age::Recipient).collect()
+    }
+
+    /// Encrypts an envelope to every office recipient.
+    pub fn seal(&self, payload: &Payload) -> Result<Vec<u8>, EnvelopeError> {
+        envelope::seal(payload, &self.recipient_refs())
+    }
+
+    /// Starts an attachment stream to every office recipient.
+    pub fn attachment_sealer(&self) -> Result<AttachmentSealer, EnvelopeError> {
+        AttachmentSealer::new(&self.recipient_refs())
+    }
+}
+
+/// The server's own signing key, made at first start in the data dir.
+pub fn server_signing_key(data: &Path, random: impl FnOnce() -> Option<[u8; 32]>) -> Result<SigningKey, KeysError> {
+    let path = data.join("server.key");
+    match std::fs::read_to_string(&path) {
+        Ok(text) => keys::parse_signing_key(&text).map_err(|e| KeysError::Bad(path, e)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            std::fs::create_dir_all(data).map_err(|e| KeysError::Create(path.clone(), e))?;
+            let key = SigningKey::from_bytes(&random().ok_or(KeysError::NoRandomness)?);
+            let text = keys::format_signing_key(&key, "candor server log-head signing key; made at first start");
+            let mut f = open_private(&path).map_err(|e| KeysError::Create(path.clone(), e))?;
+            f.write_all(text.as_bytes())
+                .and_then(|_| f.sync_all())
+                .map_err(|e| KeysError::Create(path.clone(), e))?;
+            Ok(key)
+        }
+        Err(e) => Err(KeysError::Read(path, e)),
+    }
+}
+
+#[cfg(unix)]
+fn open_private(path: &Path) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path)
+}
+
+#[cfg(not(unix))]
+fn open_private(path: &Path) -> std::io::Result<std::fs::File> {
+    std::fs::OpenOptions::new().write(true).create_new(true).open(path)
+}

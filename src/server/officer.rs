@@ -1,0 +1,183 @@
+//! The officer API: export bundles out, outbox bundles in.
+//!
+//! Served on its own listener, meant for a separate onion service with client
+//! authorisation. Every request needs the bearer token (checked in constant
+//! time against its SHA-256); an outbox must also carry the officer's
+//! signature, and is applied atomically and at most once.
+
+use std::io::{self, Write};
+use std::sync::Arc;
+
+use bytes::Bytes;
+use tokio::sync::mpsc;
+
+use super::App;
+use super::store::{CommitExtras, NewBody, NewEntry, StoreError};
+use crate::core::bundle::{BundleError, ExportWriter, Outbox};
+use crate::core::log::{EntryKind, Head};
+
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum OfficerError {
+    #[error("missing or wrong bearer token")]
+    Unauthorized,
+    #[error("`after` must be a whole number")]
+    BadCursor,
+    #[error("the server has only {0} entries")]
+    CursorBeyondHead(u64),
+    #[error("outbox refused: {0}")]
+    Bundle(#[from] BundleError),
+    #[error("outbox names a case this server does not have")]
+    UnknownCase,
+    #[error("this outbox was already imported")]
+    Replayed,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+pub fn authorise(app: &App, header: Option<&str>) -> Result<(), OfficerError> {
+    let token = header
+        .and_then(|h| h.strip_prefix("Bearer "))
+        .ok_or(OfficerError::Unauthorized)?;
+    if app.keys.token.matches(token) {
+        Ok(())
+    } else {
+        Err(OfficerError::Unauthorized)
+    }
+}
+
+pub fn parse_cursor(raw: Option<&str>) -> Result<u64, OfficerError> {
+    match raw {
+        None => Ok(0),
+        Some(s) if !s.is_empty() && s.len() <= 20 && s.bytes().all(|b| b.is_ascii_digit()) => {
+            s.parse().map_err(|_| OfficerError::BadCursor)
+        }
+        Some(_) => Err(OfficerError::BadCursor),
+    }
+}
+
+/// Sends what it is given to the HTTP body in pieces of about 64 KiB.
+struct ChannelWriter {
+    tx: mpsc::Sender<Result<Bytes, io::Error>>,
+    buf: Vec<u8>,
+}
+
+impl Write for ChannelWriter {
+    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+        self.buf.extend_from_slice(data);
+        if self.buf.len() >= 64 * 1024 {
+            self.flush()?;
+        }
+        Ok(data.len())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        if self.buf.is_empty() {
+            return Ok(());
+        }
+        let piece = Bytes::from(std::mem::take(&mut self.buf));
+        self.tx
+            .blocking_send(Ok(piece))
+            .map_err(|_| io::Error::other("client went away"))
+    }
+}
+
+/// Starts an export of everything after `after`; the receiver yields the bundle.
+pub fn export(app: &Arc<App>, after: u64) -> Result<(mpsc::Receiver<Result<Bytes, io::Error>>, Head), OfficerError> {
+    let head = app.store.head()?;
+    if after > head.seq {
+        return Err(OfficerError::CursorBeyondHead(head.seq));
+    }
+    let from = if after == 0 {
+        Head::EMPTY
+    } else {
+        let entry = app
+            .store
+            .entry(after)?
+            .ok_or(StoreError::Corrupt("entry missing below head"))?;
+        Head {
+            seq: after,
+            hash: entry.hash(),
+        }
+    };
+    let (tx, rx) = mpsc::channel(4);
+    let app = Arc::clone(app);
+    tokio::task::spawn_blocking(move || {
+        let err_tx = tx.clone();
+        let result = (|| -> io::Result<()> {
+            let w = ChannelWriter { tx, buf: Vec::new() };
+            let mut export = ExportWriter::start(w, &app.server_key.verifying_key(), from)?;
+            for seq in from.seq + 1..=head.seq {
+                let entry = app
+                    .store
+                    .entry(seq)
+                    .map_err(io::Error::other)?
+                    .ok_or_else(|| io::Error::other("entry missing below head"))?;
+                let body = app.store.body(seq).map_err(io::Error::other)?;
+                export.entry(&entry, body.as_deref())?;
+            }
+            let mut w = export.end(head, &app.server_key)?;
+            w.flush()
+        })();
+        if let Err(e) = result {
+            tracing::warn!("export stopped before its end: {e}");
+            let _ = err_tx.blocking_send(Err(e));
+        }
+    });
+    Ok((rx, head))
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Copy)]
+pub struct Imported {
+    pub applied: usize,
+    pub already: usize,
+    pub head: Head,
+}
+
+/// Verifies and applies an outbox bundle, atomically and at most once.
+pub async fn import(app: &App, bytes: &[u8]) -> Result<Imported, OfficerError> {
+    let outbox = Outbox::read(bytes, &app.keys.officer)?;
+    let store = &app.store;
+    if store.bundle_imported(&outbox.id)? {
+        return Err(OfficerError::Replayed);
+    }
+    let mut entries = Vec::new();
+    let mut purge = Vec::new();
+    let mut already = 0;
+    let today = crate::clock::today();
+    for op in outbox.ops {
+        if !store.case_exists(op.case)? {
+            return Err(OfficerError::UnknownCase);
+        }
+        if store.op_applied(&op.id)? {
+            already += 1;
+            continue;
+        }
+        if op.kind == EntryKind::Purge {
+            purge.push(op.case);
+        }
+        entries.push(NewEntry {
+            kind: op.kind,
+            case: op.case,
+            day: today,
+            recipient: None,
+            part: None,
+            op: Some(op.id),
+            body: NewBody::Inline(op.body),
+        });
+    }
+    let applied = entries.len();
+    let extras = CommitExtras {
+        bundle: Some(outbox.id),
+        purge,
+        ..Default::default()
+    };
+    let head = match tokio::task::block_in_place(|| store.commit(entries, extras)) {
+        Ok(head) => head,
+        Err(StoreError::AlreadyImported) => return Err(OfficerError::Replayed),
+        Err(e) => return Err(e.into()),
+    };
+    let ticket = app.durable.ticket();
+    app.durable.wait(ticket).await?;
+    Ok(Imported { applied, already, head })
+}

@@ -1,0 +1,479 @@
+//! The store: the entry log and its indexes, behind a small trait.
+//!
+//! [`Store`] is what the rest of the server sees; [`SledStore`] is the
+//! embedded back end. Everything in it is either ciphertext or one of the
+//! clear fields DESIGN.md allows (ids, sequence numbers, hashes, entry types,
+//! arrival days, padded sizes, the reporter's public recipient, lookup ids).
+//!
+//! # Layout (one sled tree, one-byte key prefixes, so a commit is one atomic batch)
+//!
+//! ```text
+//! L seq            -> entry header (core::log wire format)
+//! B seq            -> blob id of the entry's body (absent once purged)
+//! X blob           -> ciphertext
+//! P blob           -> ()            blob written but not yet committed
+//! C case seq       -> ()            entries of a case
+//! K case           -> lookup id     a case's receipt look-up (absent once purged)
+//! R lookup         -> case          receipt look-up
+//! O op             -> seq           officer operations applied
+//! U bundle         -> ()            outbox bundles imported
+//! M "head"         -> seq | hash
+//! M "version"      -> u32           store format version
+//! ```
+//!
+//! # Durability
+//!
+//! sled 0.34's `flush` ends in `sync_file_range`, which persists neither file
+//! sizes nor the disk's cache, and sled never syncs its blob files. After every
+//! flush [`SledStore::sync`] therefore `fsync`s sled's files and directories
+//! itself. [`Durability`](super::durable::Durability) groups concurrent
+//! commits so one flush serves them all; no receipt is sent before it.
+
+use std::collections::HashSet;
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use crate::core::case::CaseId;
+use crate::core::day::Day;
+use crate::core::log::{Entry, EntryKind, Hash, Head, PartRef, body_hash};
+use crate::core::receipt::LookupId;
+
+pub const FORMAT_VERSION: u32 = 1;
+
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    #[error("storage failure: {0}")]
+    Sled(#[from] sled::Error),
+    #[error("storage I/O failure: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("the store is corrupt: {0}")]
+    Corrupt(&'static str),
+    #[error("the store was written by a newer candor (format {0}); upgrade candor")]
+    NewerFormat(u32),
+    #[error("unknown case")]
+    UnknownCase,
+    #[error("this bundle was already imported")]
+    AlreadyImported,
+    #[error("the export cursor is beyond the last entry ({0})")]
+    CursorBeyondHead(u64),
+}
+
+pub type BlobId = [u8; 16];
+
+/// An entry to append; the store assigns its sequence number and chain link.
+#[derive(Debug)]
+pub struct NewEntry {
+    pub kind: EntryKind,
+    pub case: CaseId,
+    pub day: Day,
+    pub recipient: Option<String>,
+    pub part: Option<PartRef>,
+    pub op: Option<[u8; 16]>,
+    pub body: NewBody,
+}
+
+#[derive(Debug)]
+pub enum NewBody {
+    /// Written earlier with [`Store::put_pending`]; its length and hash.
+    Pending { blob: BlobId, len: u64, hash: Hash },
+    /// Small body written with the commit.
+    Inline(Vec<u8>),
+}
+
+/// What a commit does besides appending.
+#[derive(Debug, Default)]
+pub struct CommitExtras {
+    /// A new case's receipt look-up.
+    pub new_case: Option<(LookupId, CaseId)>,
+    /// The outbox bundle this commit imports.
+    pub bundle: Option<[u8; 16]>,
+    /// Cases whose bodies and look-up are dropped.
+    pub purge: Vec<CaseId>,
+}
+
+/// The storage interface the server uses.
+pub trait Store: Send + Sync + 'static {
+    /// Stores a body before its entry exists (attachment chunks as they stream in).
+    fn put_pending(&self, blob: BlobId, bytes: &[u8]) -> Result<(), StoreError>;
+    /// Drops pending bodies of a submission that failed.
+    fn discard_pending(&self, blobs: &[BlobId]) -> Result<(), StoreError>;
+    /// Appends entries atomically; returns the new head.
+    fn commit(&self, entries: Vec<NewEntry>, extras: CommitExtras) -> Result<Head, StoreError>;
+    /// Makes everything committed so far durable (flush and fsync).
+    fn sync(&self) -> Result<(), StoreError>;
+    fn head(&self) -> Result<Head, StoreError>;
+    fn lookup(&self, id: &LookupId) -> Result<Option<CaseId>, StoreError>;
+    fn case_exists(&self, case: CaseId) -> Result<bool, StoreError>;
+    fn op_applied(&self, op: &[u8; 16]) -> Result<bool, StoreError>;
+    fn bundle_imported(&self, bundle: &[u8; 16]) -> Result<bool, StoreError>;
+    /// A case's entries with bodies, in order (for the reporter's page).
+    fn case_entries(&self, case: CaseId) -> Result<Vec<(Entry, Option<Vec<u8>>)>, StoreError>;
+    /// The entry at `seq` (header only).
+    fn entry(&self, seq: u64) -> Result<Option<Entry>, StoreError>;
+    /// The body of entry `seq`, if not purged.
+    fn body(&self, seq: u64) -> Result<Option<Vec<u8>>, StoreError>;
+}
+
+fn key(prefix: u8, parts: &[&[u8]]) -> Vec<u8> {
+    let mut k = Vec::with_capacity(1 + parts.iter().map(|p| p.len()).sum::<usize>());
+    k.push(prefix);
+    for p in parts {
+        k.extend_from_slice(p);
+    }
+    k
+}
+
+fn decode_head(v: &[u8]) -> Result<Head, StoreError> {
+    let (seq, hash) = v.split_first_chunk::<8>().ok_or(StoreError::Corrupt("head"))?;
+    let hash: Hash = hash.try_into().map_err(|_| StoreError::Corrupt("head"))?;
+    Ok(Head {
+        seq: u64::from_be_bytes(*seq),
+        hash,
+    })
+}
+
+/// sled back end.
+pub struct SledStore {
+    db: sled::Db,
+    tree: sled::Tree,
+    dir: PathBuf,
+    /// Serialises sequence assignment.
+    commit_lock: Mutex<()>,
+    /// Blob files already fsynced (sled never rewrites one).
+    synced_blobs: Mutex<HashSet<std::ffi::OsString>>,
+}
+
+impl SledStore {
+    pub fn open(dir: &Path) -> Result<SledStore, StoreError> {
+        std::fs::create_dir_all(dir)?;
+        let db = sled::Config::new()
+            .path(dir)
+            .mode(sled::Mode::HighThroughput)
+            // Durability is ours: flush + fsync after each group of commits.
+            .flush_every_ms(None)
+            .open()?;
+        let tree = db.open_tree("candor")?;
+        let store = SledStore {
+            db,
+            tree,
+            dir: dir.to_owned(),
+            commit_lock: Mutex::new(()),
+            synced_blobs: Mutex::new(HashSet::new()),
+        };
+        store.check_version()?;
+        store.drop_leftover_pending()?;
+        store.sync()?;
+        Ok(store)
+    }
+
+    fn check_version(&self) -> Result<(), StoreError> {
+        let k = key(b'M', &[b"version"]);
+        match self.tree.get(&k)? {
+            None => {
+                if self.tree.scan_prefix([b'L']).next().is_some() {
+                    return Err(StoreError::Corrupt("entries without a format version"));
+                }
+                self.tree.insert(k, &FORMAT_VERSION.to_be_bytes())?;
+                Ok(())
+            }
+            Some(v) => {
+                let v: [u8; 4] = v.as_ref().try_into().map_err(|_| StoreError::Corrupt("version"))?;
+                match u32::from_be_bytes(v) {
+                    FORMAT_VERSION => Ok(()),
+                    n => Err(StoreError::NewerFormat(n)),
+                }
+            }
+        }
+    }
+
+    /// Bodies of submissions that never committed (the server stopped mid-upload).
+    fn drop_leftover_pending(&self) -> Result<(), StoreError> {
+        let mut batch = sled::Batch::default();
+        for item in self.tree.scan_prefix([b'P']) {
+            let (k, _) = item?;
+            let blob = k.get(1..).ok_or(StoreError::Corrupt("pending key"))?;
+            batch.remove(key(b'X', &[blob]));
+            batch.remove(k);
+        }
+        self.tree.apply_batch(batch)?;
+        Ok(())
+    }
+
+    fn fsync_path(path: &Path) -> Result<(), StoreError> {
+        File::open(path)?.sync_all()?;
+        Ok(())
+    }
+}
+
+impl Store for SledStore {
+    fn put_pending(&self, blob: BlobId, bytes: &[u8]) -> Result<(), StoreError> {
+        let mut batch = sled::Batch::default();
+        batch.insert(key(b'P', &[&blob]), &[]);
+        batch.insert(key(b'X', &[&blob]), bytes);
+        self.tree.apply_batch(batch)?;
+        Ok(())
+    }
+
+    fn discard_pending(&self, blobs: &[BlobId]) -> Result<(), StoreError> {
+        let mut batch = sled::Batch::default();
+        for blob in blobs {
+            batch.remove(key(b'P', &[blob]));
+            batch.remove(key(b'X', &[blob]));
+        }
+        self.tree.apply_batch(batch)?;
+        Ok(())
+    }
+
+    fn commit(&self, entries: Vec<NewEntry>, extras: CommitExtras) -> Result<Head, StoreError> {
+        let _guard = self
+            .commit_lock
+            .lock()
+            .map_err(|_| StoreError::Corrupt("commit lock poisoned"))?;
+        if let Some(bundle) = &extras.bundle {
+            if self.bundle_imported(bundle)? {
+                return Err(StoreError::AlreadyImported);
+            }
+        }
+        let mut head = self.head()?;
+        let mut batch = sled::Batch::default();
+        for case in &extras.purge {
+            for item in self.tree.scan_prefix(key(b'C', &[&case.0])) {
+                let (k, _) = item?;
+                let seq = k.get(9..).ok_or(StoreError::Corrupt("case index"))?;
+                if let Some(blob) = self.tree.get(key(b'B', &[seq]))? {
+                    batch.remove(key(b'X', &[&blob]));
+                    batch.remove(key(b'B', &[seq]));
+                }
+            }
+            if let Some(lookup) = self.tree.get(key(b'K', &[&case.0]))? {
+                batch.remove(key(b'R', &[&lookup]));
+                batch.remove(key(b'K', &[&case.0]));
+            }
+        }
+        for new in entries {
+            let seq = head.seq + 1;
+            let (blob, len, hash) = match new.body {
+                NewBody::Pending { blob, len, hash } => {
+                    batch.remove(key(b'P', &[&blob]));
+                    (blob, len, hash)
+                }
+                NewBody::Inline(bytes) => {
+                    let mut blob = [0u8; 16];
+                    blob[..8].copy_from_slice(b"inline\0\0");
+                    blob[8..].copy_from_slice(&seq.to_be_bytes());
+                    let (len, hash) = (bytes.len() as u64, body_hash(&bytes));
+                    batch.insert(key(b'X', &[&blob]), bytes);
+                    (blob, len, hash)
+                }
+            };
+            let entry = Entry {
+                seq,
+                kind: new.kind,
+                case: new.case,
+                day: new.day,
+                body_len: len,
+                body_hash: hash,
+                prev: head.hash,
+                recipient: new.recipient,
+                part: new.part,
+                op: new.op,
+            };
+            let seq_b = seq.to_be_bytes();
+            batch.insert(key(b'L', &[&seq_b]), entry.encode());
+            batch.insert(key(b'B', &[&seq_b]), &blob);
+            batch.insert(key(b'C', &[&entry.case.0, &seq_b]), &[]);
+            if let Some(op) = &entry.op {
+                batch.insert(key(b'O', &[op]), &seq_b);
+            }
+            head = Head {
+                seq,
+                hash: entry.hash(),
+            };
+        }
+        if let Some((lookup, case)) = extras.new_case {
+            batch.insert(key(b'R', &[&lookup.0]), &case.0);
+            batch.insert(key(b'K', &[&case.0]), &lookup.0);
+        }
+        if let Some(bundle) = extras.bundle {
+            batch.insert(key(b'U', &[&bundle]), &[]);
+        }
+        batch.insert(key(b'M', &[b"head"]), [&head.seq.to_be_bytes()[..], &head.hash].concat());
+        self.tree.apply_batch(batch)?;
+        Ok(head)
+    }
+
+    fn sync(&self) -> Result<(), StoreError> {
+        self.db.flush()?;
+        let mut synced = self
+            .synced_blobs
+            .lock()
+            .map_err(|_| StoreError::Corrupt("sync lock poisoned"))?;
+        let blob_dir = self.dir.join("blobs");
+        let mut new_blobs = false;
+        if blob_dir.is_dir() {
+            for item in std::fs::read_dir(&blob_dir)? {
+                let item = item?;
+                let name = item.file_name();
+                if !synced.contains(&name) {
+                    // A blob sled already removed again is no loss.
+                    match File::open(item.path()) {
+                        Ok(f) => f.sync_all()?,
+                        Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                        Err(e) => return Err(e.into()),
+                    }
+                    synced.insert(name);
+                    new_blobs = true;
+                }
+            }
+            if new_blobs {
+                Self::fsync_path(&blob_dir)?;
+            }
+        }
+        for item in std::fs::read_dir(&self.dir)? {
+            let item = item?;
+            if item.file_type()?.is_file() {
+                File::open(item.path())?.sync_all()?;
+            }
+        }
+        Self::fsync_path(&self.dir)?;
+        Ok(())
+    }
+
+    fn head(&self) -> Result<Head, StoreError> {
+        match self.tree.get(key(b'M', &[b"head"]))? {
+            None => Ok(Head::EMPTY),
+            Some(v) => decode_head(&v),
+        }
+    }
+
+    fn lookup(&self, id: &LookupId) -> Result<Option<CaseId>, StoreError> {
+        match self.tree.get(key(b'R', &[&id.0]))? {
+            None => Ok(None),
+            Some(v) => Ok(Some(CaseId(
+                v.as_ref().try_into().map_err(|_| StoreError::Corrupt("receipt index"))?,
+            ))),
+        }
+    }
+
+    fn case_exists(&self, case: CaseId) -> Result<bool, StoreError> {
+        Ok(self.tree.scan_prefix(key(b'C', &[&case.0])).next().is_some())
+    }
+
+    fn op_applied(&self, op: &[u8; 16]) -> Result<bool, StoreError> {
+        Ok(self.tree.contains_key(key(b'O', &[op]))?)
+    }
+
+    fn bundle_imported(&self, bundle: &[u8; 16]) -> Result<bool, StoreError> {
+        Ok(self.tree.contains_key(key(b'U', &[bundle]))?)
+    }
+
+    fn case_entries(&self, case: CaseId) -> Result<Vec<(Entry, Option<Vec<u8>>)>, StoreError> {
+        let mut out = Vec::new();
+        for item in self.tree.scan_prefix(key(b'C', &[&case.0])) {
+            let (k, _) = item?;
+            let seq: [u8; 8] = k
+                .get(9..)
+                .and_then(|s| s.try_into().ok())
+                .ok_or(StoreError::Corrupt("case index"))?;
+            let seq = u64::from_be_bytes(seq);
+            let entry = self.entry(seq)?.ok_or(StoreError::Corrupt("indexed entry missing"))?;
+            // Attachment chunks are never shown to the reporter; skip their bodies.
+            let body = if entry.kind == EntryKind::AttachmentChunk {
+                None
+            } else {
+                self.body(seq)?
+            };
+            out.push((entry, body));
+        }
+        Ok(out)
+    }
+
+    fn entry(&self, seq: u64) -> Result<Option<Entry>, StoreError> {
+        match self.tree.get(key(b'L', &[&seq.to_be_bytes()]))? {
+            None => Ok(None),
+            Some(v) => Entry::decode(&v)
+                .map(Some)
+                .map_err(|_| StoreError::Corrupt("entry header")),
+        }
+    }
+
+    fn body(&self, seq: u64) -> Result<Option<Vec<u8>>, StoreError> {
+        let Some(blob) = self.tree.get(key(b'B', &[&seq.to_be_bytes()]))? else {
+            return Ok(None);
+        };
+        Ok(self.tree.get(key(b'X', &[&blob]))?.map(|v| v.to_vec()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn new_entry(kind: EntryKind, case: CaseId, body: &[u8]) -> NewEntry {
+        NewEntry {
+            kind,
+            case,
+            day: Day(20_000),
+            recipient: None,
+            part: None,
+            op: None,
+            body: NewBody::Inline(body.to_vec()),
+        }
+    }
+
+    #[test]
+    fn commits_chain_and_survive_reopen() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let case = CaseId([0, 0, 0, 0, 0, 0, 0, 9]);
+        let head = {
+            let store = SledStore::open(dir.path()).expect("open");
+            store.put_pending([1; 16], b"chunk").expect("pending");
+            let entries = vec![
+                NewEntry {
+                    part: Some(PartRef { attachment: [2; 16], index: 0 }),
+                    body: NewBody::Pending { blob: [1; 16], len: 5, hash: body_hash(b"chunk") },
+                    ..new_entry(EntryKind::AttachmentChunk, case, b"")
+                },
+                new_entry(EntryKind::Message, case, b"message ct"),
+            ];
+            store.put_pending([3; 16], b"orphan").expect("pending");
+            let head = store
+                .commit(entries, CommitExtras { new_case: Some((LookupId([7; 32]), case)), ..Default::default() })
+                .expect("commit");
+            store.sync().expect("sync");
+            head
+        };
+        let store = SledStore::open(dir.path()).expect("reopen");
+        assert_eq!(store.head().expect("head"), head);
+        assert_eq!(head.seq, 2);
+        assert_eq!(store.lookup(&LookupId([7; 32])).expect("lookup"), Some(case));
+        let mut chain = crate::core::log::Chain::from(Head::EMPTY);
+        for seq in 1..=2 {
+            let e = store.entry(seq).expect("entry").expect("present");
+            chain.push(&e, store.body(seq).expect("body").as_deref()).expect("chain");
+        }
+        assert_eq!(chain.head(), head);
+        // The orphaned pending body is gone after reopening.
+        assert!(store.tree.get(key(b'X', &[&[3u8; 16]])).expect("get").is_none());
+        // A purge drops bodies and the look-up but keeps the chain.
+        store
+            .commit(vec![], CommitExtras { purge: vec![case], ..Default::default() })
+            .expect("purge");
+        assert_eq!(store.body(2).expect("body"), None);
+        assert_eq!(store.lookup(&LookupId([7; 32])).expect("lookup"), None);
+        assert!(store.entry(2).expect("entry").is_some());
+    }
+
+    #[test]
+    fn refuses_a_newer_format() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        {
+            let store = SledStore::open(dir.path()).expect("open");
+            store.tree.insert(key(b'M', &[b"version"]), &99u32.to_be_bytes()).expect("insert");
+            store.sync().expect("sync");
+        }
+        assert!(matches!(SledStore::open(dir.path()), Err(StoreError::NewerFormat(99))));
+    }
+}
