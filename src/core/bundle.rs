@@ -260,10 +260,10 @@ impl<R: Read> ExportReader<R> {
             hash: f.array()?,
         };
         f.done()?;
-        if let Some(pinned) = pinned {
-            if pinned != &server_key {
-                return Err(BundleError::ServerKeyChanged);
-            }
+        if let Some(pinned) = pinned
+            && pinned != &server_key
+        {
+            return Err(BundleError::ServerKeyChanged);
         }
         if from != seen {
             return Err(BundleError::DoesNotExtend {

@@ -302,10 +302,10 @@ impl Chain {
         if entry.prev != self.head.hash {
             return Err(LogError::BrokenChain(entry.seq));
         }
-        if let Some(body) = body {
-            if body.len() as u64 != entry.body_len || body_hash(body) != entry.body_hash {
-                return Err(LogError::BodyMismatch(entry.seq));
-            }
+        if let Some(body) = body
+            && (body.len() as u64 != entry.body_len || body_hash(body) != entry.body_hash)
+        {
+            return Err(LogError::BodyMismatch(entry.seq));
         }
         self.head = Head {
             seq: entry.seq,

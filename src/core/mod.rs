@@ -7,7 +7,7 @@
 //!
 //! - [`receipt`]: receipt codes and what is derived from them;
 //! - [`envelope`]: padded, encrypted reports, messages, replies, statuses and attachments;
-//! - [`padding`]: Padmé;
+//! - [`padding`]: Padmé padding;
 //! - [`log`]: the hash-chained entry log and its signed head;
 //! - [`bundle`]: export and outbox bundles;
 //! - [`keys`]: key file formats;

@@ -109,7 +109,7 @@ impl Receipt {
             return Err(ReceiptError::WrongLength(count));
         }
         let (data, check) = values.split_at(DATA_SYMBOLS);
-        if check_symbol(data) != check[0] {
+        if check.first() != Some(&check_symbol(data)) {
             return Err(ReceiptError::Typo);
         }
         let mut entropy = Zeroizing::new([0u8; ENTROPY_BYTES]);
@@ -140,7 +140,7 @@ impl Receipt {
             if i > 0 && i % 5 == 0 {
                 s.push('-');
             }
-            s.push(char::from(ALPHABET[usize::from(*v) & 31]));
+            s.push(ALPHABET.get(usize::from(*v)).map_or('?', |c| char::from(*c)));
         }
         SecretText::new(s)
     }

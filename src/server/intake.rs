@@ -216,10 +216,10 @@ pub async fn receive_report(app: &App, mut form: Multipart) -> Result<Receipt, I
             None
         }
     };
-    if let Some(kind) = kind {
-        if echo.categories.iter().any(|c| !kind.allowed_categories().contains(&c.as_str())) {
-            problems.push(FieldProblem::UnknownCategory);
-        }
+    if let Some(kind) = kind
+        && echo.categories.iter().any(|c| !kind.allowed_categories().contains(&c.as_str()))
+    {
+        problems.push(FieldProblem::UnknownCategory);
     }
     if echo.description.is_empty() {
         problems.push(FieldProblem::DescriptionEmpty);

@@ -13,7 +13,7 @@ use crate::core::envelope::{self, AttachmentSealer, EnvelopeError, Payload};
 use crate::core::keys::{self, KeyError, TokenHash};
 
 /// The age recipient of the DEMO office key shipped in `keys/demo/`.
-pub const DEMO_RECIPIENT: &str = "age1demo-placeholder";
+pub const DEMO_RECIPIENT: &str = "age1vwv6fuzsu8maau5znud4syyr8md60njf4uswjnvyzmk6d3n9n3uqnllnzf";
 
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]

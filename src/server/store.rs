@@ -62,6 +62,9 @@ pub enum StoreError {
 
 pub type BlobId = [u8; 16];
 
+/// An entry's header and its body (`None` once purged, or not loaded).
+pub type EntryWithBody = (Entry, Option<Vec<u8>>);
+
 /// An entry to append; the store assigns its sequence number and chain link.
 #[derive(Debug)]
 pub struct NewEntry {
@@ -109,7 +112,7 @@ pub trait Store: Send + Sync + 'static {
     fn op_applied(&self, op: &[u8; 16]) -> Result<bool, StoreError>;
     fn bundle_imported(&self, bundle: &[u8; 16]) -> Result<bool, StoreError>;
     /// A case's entries with bodies, in order (for the reporter's page).
-    fn case_entries(&self, case: CaseId) -> Result<Vec<(Entry, Option<Vec<u8>>)>, StoreError>;
+    fn case_entries(&self, case: CaseId) -> Result<Vec<EntryWithBody>, StoreError>;
     /// The entry at `seq` (header only).
     fn entry(&self, seq: u64) -> Result<Option<Entry>, StoreError>;
     /// The body of entry `seq`, if not purged.
@@ -231,10 +234,10 @@ impl Store for SledStore {
             .commit_lock
             .lock()
             .map_err(|_| StoreError::Corrupt("commit lock poisoned"))?;
-        if let Some(bundle) = &extras.bundle {
-            if self.bundle_imported(bundle)? {
-                return Err(StoreError::AlreadyImported);
-            }
+        if let Some(bundle) = &extras.bundle
+            && self.bundle_imported(bundle)?
+        {
+            return Err(StoreError::AlreadyImported);
         }
         let mut head = self.head()?;
         let mut batch = sled::Batch::default();
@@ -369,7 +372,7 @@ impl Store for SledStore {
         Ok(self.tree.contains_key(key(b'U', &[bundle]))?)
     }
 
-    fn case_entries(&self, case: CaseId) -> Result<Vec<(Entry, Option<Vec<u8>>)>, StoreError> {
+    fn case_entries(&self, case: CaseId) -> Result<Vec<EntryWithBody>, StoreError> {
         let mut out = Vec::new();
         for item in self.tree.scan_prefix(key(b'C', &[&case.0])) {
             let (k, _) = item?;

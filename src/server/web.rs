@@ -470,10 +470,10 @@ fn followup_error(app: &App, e: FollowupError) -> Response {
 
 #[tracing::instrument(skip_all)]
 async fn view_followup_get(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
-    if let Some(token) = session_cookie(&headers) {
-        if let Ok(thread) = followup::thread(&app, &token) {
-            return thread_page(&app, &token, thread, None);
-        }
+    if let Some(token) = session_cookie(&headers)
+        && let Ok(thread) = followup::thread(&app, &token)
+    {
+        return thread_page(&app, &token, thread, None);
     }
     login_page(&app, StatusCode::OK, None)
 }

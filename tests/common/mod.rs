@@ -1,0 +1,242 @@
+//! Shared helpers for the end-to-end tests: the real `candor` server on
+//! port 0, the real `candor-desk` binary, and fresh keys from `keygen`.
+
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::{Arc, Mutex, mpsc};
+use std::time::Duration;
+
+pub const SERVER: &str = env!("CARGO_BIN_EXE_candor");
+pub const DESK: &str = env!("CARGO_BIN_EXE_candor-desk");
+
+/// A running `candor serve`, killed on drop.
+pub struct Server {
+    child: Child,
+    pub site: String,
+    pub api: String,
+    pub data: PathBuf,
+    pub log: Arc<Mutex<String>>,
+}
+
+impl Server {
+    pub fn start(data: &Path, keys: &Path) -> Server {
+        Server::start_with(data, keys, &[])
+    }
+
+    pub fn start_with(data: &Path, keys: &Path, env: &[(&str, &str)]) -> Server {
+        Server::spawn(Command::new(SERVER), data, keys, env)
+    }
+
+    pub fn spawn(mut cmd: Command, data: &Path, keys: &Path, env: &[(&str, &str)]) -> Server {
+        cmd.args(["serve", "--listen", "127.0.0.1:0", "--officer-listen", "127.0.0.1:0", "--data"])
+            .arg(data)
+            .arg("--keys")
+            .arg(keys)
+            .env("CANDOR_RATE_LIMITS", "off")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let mut child = cmd.spawn().expect("start candor");
+        let stderr = child.stderr.take().expect("stderr");
+        let log = Arc::new(Mutex::new(String::new()));
+        let (tx, rx) = mpsc::channel();
+        let sink = Arc::clone(&log);
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                sink.lock().expect("log").push_str(&line);
+                sink.lock().expect("log").push('\n');
+                if let Some(addr) = line.split("listening on http://").nth(1) {
+                    let _ = tx.send((line.contains("officer"), addr.trim().to_owned()));
+                }
+            }
+        });
+        let mut site = None;
+        let mut api = None;
+        while site.is_none() || api.is_none() {
+            match rx.recv_timeout(Duration::from_secs(30)) {
+                Ok((true, a)) => api = Some(a),
+                Ok((false, a)) => site = Some(a),
+                Err(_) => {
+                    let _ = child.kill();
+                    panic!("server did not start; log:\n{}", log.lock().expect("log"));
+                }
+            }
+        }
+        Server {
+            child,
+            site: format!("http://{}", site.expect("site")),
+            api: format!("http://{}", api.expect("api")),
+            data: data.to_owned(),
+            log,
+        }
+    }
+
+    pub fn stop(mut self) -> String {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        self.log.lock().expect("log").clone()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Runs `candor-desk` with the given arguments.
+pub fn desk(args: &[&str]) -> Output {
+    Command::new(DESK).args(args).output().expect("run candor-desk")
+}
+
+/// Runs `candor-desk` and insists that it succeeds.
+pub fn desk_ok(args: &[&str]) -> String {
+    let out = desk(args);
+    assert!(
+        out.status.success(),
+        "candor-desk {args:?} failed:\n{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Fresh office keys: (public dir for the server, secret dir for the desk).
+pub fn keygen(dir: &Path) -> (PathBuf, PathBuf) {
+    desk_ok(&["keygen", "--out", dir.to_str().expect("utf-8 path")]);
+    (dir.join("public"), dir.join("secret"))
+}
+
+pub fn client() -> reqwest::blocking::Client {
+    reqwest::blocking::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(120))
+        .build()
+        .expect("client")
+}
+
+/// The text of the element with the given id (first match).
+pub fn element_text(html: &str, id: &str) -> Option<String> {
+    let at = html.find(&format!("id=\"{id}\""))?;
+    let rest = html.get(at..)?;
+    let start = rest.find('>')? + 1;
+    let end = rest.find('<')?;
+    rest.get(start..end).map(|s| s.trim().to_owned())
+}
+
+pub fn attr(html: &str, id: &str, name: &str) -> Option<String> {
+    let at = html.find(&format!("id=\"{id}\""))?;
+    let tag_end = html.get(at..)?.find('>')? + at;
+    let tag = html.get(at..tag_end)?;
+    let start = tag.find(&format!("{name}=\""))? + name.len() + 2;
+    let end = tag.get(start..)?.find('"')? + start;
+    tag.get(start..end).map(str::to_owned)
+}
+
+/// The hidden `session` field of a thread page.
+pub fn session_field(html: &str) -> Option<String> {
+    let at = html.find("name=\"session\" value=\"")? + "name=\"session\" value=\"".len();
+    let end = html.get(at..)?.find('"')? + at;
+    html.get(at..end).map(str::to_owned)
+}
+
+/// Files a report as a browser with JavaScript off would.
+pub fn file_report(site: &str, description: &str, categories: &[&str], files: &[(&str, Vec<u8>)]) -> String {
+    let mut form = reqwest::blocking::multipart::Form::new().text("kind", "misconduct");
+    for c in categories {
+        form = form.text("category", c.to_string());
+    }
+    form = form
+        .text("description", description.to_owned())
+        .text("when", "")
+        .text("where", "")
+        .text("people", "")
+        .text("contact", "");
+    for (name, bytes) in files {
+        let part = reqwest::blocking::multipart::Part::bytes(bytes.clone())
+            .file_name(name.to_string())
+            .mime_str("application/octet-stream")
+            .expect("mime");
+        form = form.part("attachment", part);
+    }
+    let resp = client()
+        .post(format!("{site}/report"))
+        .multipart(form)
+        .send()
+        .expect("post report");
+    assert_eq!(resp.status(), 200, "report refused");
+    let html = resp.text().expect("body");
+    element_text(&html, "receipt").expect("receipt on the answer page")
+}
+
+/// Logs in with a receipt; returns the thread page.
+pub fn login(site: &str, receipt: &str) -> (u16, String) {
+    let resp = client()
+        .post(format!("{site}/followup"))
+        .form(&[("receipt", receipt)])
+        .send()
+        .expect("post followup");
+    let status = resp.status().as_u16();
+    (status, resp.text().expect("body"))
+}
+
+/// Fetches an export bundle after `after` into `path`.
+pub fn export(api: &str, token: &str, after: u64, path: &Path) -> u16 {
+    let resp = client()
+        .get(format!("{api}/export?after={after}"))
+        .bearer_auth(token)
+        .send()
+        .expect("export");
+    let status = resp.status().as_u16();
+    let bytes = resp.bytes().expect("bytes");
+    std::fs::write(path, &bytes).expect("write bundle");
+    status
+}
+
+pub fn import(api: &str, token: &str, bundle: &[u8]) -> (u16, String) {
+    let resp = client()
+        .post(format!("{api}/import"))
+        .bearer_auth(token)
+        .body(bundle.to_vec())
+        .send()
+        .expect("import");
+    let status = resp.status().as_u16();
+    (status, resp.text().expect("body"))
+}
+
+pub fn token(secret: &Path) -> String {
+    std::fs::read_to_string(secret.join("officer-token"))
+        .expect("token")
+        .lines()
+        .find(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .expect("token line")
+        .trim()
+        .to_owned()
+}
+
+/// Every byte of every file under `dir`.
+pub fn all_bytes(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_owned()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).expect("read dir") {
+            let p = e.expect("entry").path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push((p.clone(), std::fs::read(&p).expect("read")));
+            }
+        }
+    }
+    out
+}
+
+pub fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle)
+}
