@@ -1,1 +1,106 @@
-//! desk
+//! The air-gapped officer's desk: export bundles in, decrypted cases in a
+//! local vault, signed outbox bundles out.
+//!
+//! This module owns the desk's files (key files written by `keygen`, the
+//! vault, extracted case files, outbox bundles) and the commands that work
+//! on them. It does not own any format or any cryptography: bundles,
+//! envelopes, entries and key files are [`crate::core`]'s, and the desk only
+//! calls them. It does no networking and reads the clock nowhere: commands
+//! receive today's [`Day`](crate::core::day::Day) from the binary, which asks
+//! [`crate::clock`].
+//!
+//! - [`keyfiles`]: `keygen`, and reading the secret key folder;
+//! - [`vault`]: the vault on disk (the one place that knows its layout);
+//! - [`import`]: `open`, verifying an export bundle and committing it whole;
+//! - [`ops`]: `reply`, `status` and `outbox`;
+//! - [`view`]: `cases`, `show` and `--extract`.
+
+use std::io;
+use std::path::PathBuf;
+
+use crate::core::bundle::BundleError;
+use crate::core::case::CaseId;
+use crate::core::envelope::EnvelopeError;
+use crate::core::keys::KeyError;
+
+mod fsx;
+pub mod import;
+pub mod keyfiles;
+pub mod ops;
+pub mod vault;
+pub mod view;
+
+pub use vault::{Vault, VaultError};
+
+/// What a desk command can fail with.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum DeskError {
+    /// The export bundle did not verify; nothing was kept.
+    #[error(transparent)]
+    Bundle(#[from] BundleError),
+    /// An entry's envelope or attachment did not decrypt with the office key.
+    #[error("could not decrypt {what}")]
+    Decrypt { what: String },
+    /// An entry decrypted but does not hold what its kind promises.
+    #[error("{what} could not be read: {reason}")]
+    BadEntry { what: String, reason: String },
+    #[error("there is no case {0} in this vault")]
+    CaseNotFound(CaseId),
+    #[error("nothing is waiting to go out: no reply or status change is pending")]
+    NothingPending,
+    #[error("{} already exists; refusing to overwrite it", .0.display())]
+    AlreadyExists(PathBuf),
+    #[error("there is no key file at {}", .0.display())]
+    MissingKeyFile(PathBuf),
+    #[error("the key file {} is not valid: {source}", path.display())]
+    KeyFile { path: PathBuf, source: KeyError },
+    #[error("could not {what} {}: {source}", path.display())]
+    Io {
+        what: &'static str,
+        path: PathBuf,
+        source: io::Error,
+    },
+    #[error(transparent)]
+    Vault(#[from] VaultError),
+    #[error("the operating system's random number generator failed")]
+    Random,
+    #[error("could not encrypt for case {case}: {source}")]
+    Seal { case: CaseId, source: EnvelopeError },
+}
+
+/// How a caller (a script) should react to an error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorClass {
+    /// An export bundle was refused (altered, truncated, wrong key, replayed,
+    /// out of order, or not readable with this office key).
+    BundleRefused,
+    /// A vault or a case that does not exist.
+    NotFound,
+    /// Nothing to do (e.g. an outbox with no pending operation).
+    NothingToDo,
+    General,
+}
+
+impl DeskError {
+    pub fn class(&self) -> ErrorClass {
+        match self {
+            DeskError::Bundle(_) | DeskError::Decrypt { .. } | DeskError::BadEntry { .. } => {
+                ErrorClass::BundleRefused
+            }
+            DeskError::CaseNotFound(_) | DeskError::Vault(VaultError::NotFound(_)) => {
+                ErrorClass::NotFound
+            }
+            DeskError::NothingPending => ErrorClass::NothingToDo,
+            _ => ErrorClass::General,
+        }
+    }
+
+    pub(crate) fn io(
+        what: &'static str,
+        path: impl Into<PathBuf>,
+    ) -> impl FnOnce(io::Error) -> DeskError {
+        let path = path.into();
+        move |source| DeskError::Io { what, path, source }
+    }
+}

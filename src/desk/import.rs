@@ -1,0 +1,576 @@
+//! `open`: verifies an export bundle and commits it to the vault whole, or
+//! not at all.
+//!
+//! The bundle is read as a stream. Until its signed end arrives everything is
+//! provisional: decrypted reports and messages go into an in-memory copy of
+//! the vault state, attachment chunk ciphertexts are appended to files in a
+//! staging folder inside the vault (so an attachment is never whole in
+//! memory). Only after [`ExportItem::End`] (and no trailing bytes) are
+//! attachments decrypted, moved into place, and the new state written; the
+//! state file's atomic replacement is the commit point. Any failure before
+//! that drops the copy and the staging folder, and the vault is as it was.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs::{self, File, OpenOptions};
+use std::io::{BufReader, Read, Write};
+use std::path::PathBuf;
+
+use super::vault::{CaseRecord, StatusChange, StoredAttachment, ThreadItem, Vault, VaultState};
+use super::{DeskError, VaultError, fsx};
+use crate::core::bundle::{BundleError, ExportItem, ExportReader};
+use crate::core::case::{CaseId, Status};
+use crate::core::envelope::{self, AttachmentMeta, EnvelopeError, Payload};
+use crate::core::log::{Entry, EntryKind, Head};
+
+/// What an `open` did.
+#[derive(Debug, Default)]
+pub struct OpenSummary {
+    pub new_cases: Vec<CaseId>,
+    pub new_messages: usize,
+    pub attachments: usize,
+    pub delivered_ops: usize,
+    pub purged: Vec<CaseId>,
+    pub head: Option<Head>,
+    pub pinned_now: bool,
+    pub entries: usize,
+    /// Things that did not stop the import but the officer should know.
+    pub warnings: Vec<String>,
+}
+
+/// An attachment being assembled from its chunks.
+struct Assembly {
+    file: PathBuf,
+    next: u32,
+    broken: bool,
+}
+
+/// An attachment an envelope listed, to decrypt at commit.
+struct Wanted {
+    case: CaseId,
+    id: String,
+    size: u64,
+}
+
+struct Import<'a> {
+    vault: &'a Vault,
+    staging: PathBuf,
+    identities: &'a [&'a dyn age::Identity],
+    state: VaultState,
+    assemblies: BTreeMap<String, Assembly>,
+    wanted: Vec<Wanted>,
+    summary: OpenSummary,
+}
+
+/// Opens the export bundle read from `bundle` into `vault`.
+pub fn open_bundle<R: Read>(
+    vault: &Vault,
+    bundle: R,
+    identities: &[age::x25519::Identity],
+) -> Result<OpenSummary, DeskError> {
+    let state = vault.load()?;
+    let unreadable = |reason: String| {
+        DeskError::Vault(VaultError::Unreadable {
+            path: vault.root().to_path_buf(),
+            reason,
+        })
+    };
+    let seen = state.head().map_err(unreadable)?;
+    let pinned = state.pinned_key().map_err(unreadable)?;
+    let ids: Vec<&dyn age::Identity> = identities.iter().map(|i| i as &dyn age::Identity).collect();
+
+    let mut reader = ExportReader::open(BufReader::new(bundle), seen, pinned.as_ref())?;
+    let staging = vault.staging()?;
+    let mut import = Import {
+        vault,
+        staging: staging.path().to_path_buf(),
+        identities: &ids,
+        state,
+        assemblies: BTreeMap::new(),
+        wanted: Vec::new(),
+        summary: OpenSummary::default(),
+    };
+    let head = loop {
+        match reader.next_item()? {
+            Some(ExportItem::Entry { entry, body }) => import.entry(&entry, body)?,
+            Some(ExportItem::End(head)) => break head,
+            None => return Err(BundleError::Truncated.into()),
+        }
+    };
+    // The end record must be the last thing in the file.
+    if reader.next_item()?.is_some() {
+        return Err(BundleError::TrailingData.into());
+    }
+    import.summary.pinned_now = import.state.pin(&reader.start().server_key);
+    import.state.set_head(head);
+    import.summary.head = Some(head);
+    import.commit()
+    // `staging` is dropped here, removing the staging folder.
+}
+
+fn hex_id(id: &[u8; 16]) -> String {
+    hex::encode(id)
+}
+
+fn stored(meta: &AttachmentMeta) -> StoredAttachment {
+    StoredAttachment {
+        id: meta.id.to_ascii_lowercase(),
+        name: meta.name.clone(),
+        content_type: meta.content_type.clone(),
+        size: meta.size,
+        stored: false,
+    }
+}
+
+fn bad(seq: u64, reason: impl Into<String>) -> DeskError {
+    DeskError::BadEntry {
+        what: format!("entry {seq}"),
+        reason: reason.into(),
+    }
+}
+
+impl Import<'_> {
+    fn open_envelope(&self, seq: u64, body: &[u8]) -> Result<Payload, DeskError> {
+        envelope::open(body, self.identities).map_err(|e| match e {
+            EnvelopeError::Decrypt => DeskError::Decrypt {
+                what: format!("entry {seq}"),
+            },
+            other => bad(seq, other.to_string()),
+        })
+    }
+
+    fn entry(&mut self, entry: &Entry, body: Option<Vec<u8>>) -> Result<(), DeskError> {
+        self.summary.entries += 1;
+        let seq = entry.seq;
+        match entry.kind {
+            EntryKind::AttachmentChunk => self.chunk(entry, body.as_deref()),
+            // Purged on the server: the header keeps the chain, the content is gone.
+            EntryKind::Report | EntryKind::Message if body.is_none() => Ok(()),
+            EntryKind::Report => {
+                let payload = self.open_envelope(seq, body.as_deref().unwrap_or_default())?;
+                let Payload::Report(r) = payload else {
+                    return Err(bad(
+                        seq,
+                        format!("a report entry holds a {}", payload.type_name()),
+                    ));
+                };
+                if self.state.cases.contains_key(&entry.case) {
+                    self.summary.warnings.push(format!(
+                        "entry {seq}: a second report for case {} was ignored",
+                        entry.case
+                    ));
+                    return Ok(());
+                }
+                let recipient = entry
+                    .recipient
+                    .clone()
+                    .ok_or_else(|| bad(seq, "a report without the reporter's recipient"))?;
+                for meta in &r.attachments {
+                    self.want(entry.case, meta);
+                }
+                let record = CaseRecord {
+                    id: entry.case,
+                    received: entry.day,
+                    recipient,
+                    kind: r.kind,
+                    categories: r.categories.clone(),
+                    description: r.description.duplicate(),
+                    when: r.when.as_ref().map(|t| t.duplicate()),
+                    where_: r.where_.as_ref().map(|t| t.duplicate()),
+                    people: r.people.as_ref().map(|t| t.duplicate()),
+                    contact: r.contact.as_ref().map(|t| t.duplicate()),
+                    attachments: r.attachments.iter().map(stored).collect(),
+                    thread: vec![ThreadItem::Report { seq, day: r.day }],
+                    status_history: vec![StatusChange {
+                        status: Status::Received,
+                        day: entry.day,
+                    }],
+                };
+                self.state.cases.insert(entry.case, record);
+                self.summary.new_cases.push(entry.case);
+                Ok(())
+            }
+            EntryKind::Message => {
+                let payload = self.open_envelope(seq, body.as_deref().unwrap_or_default())?;
+                let Payload::Message(m) = payload else {
+                    return Err(bad(
+                        seq,
+                        format!("a message entry holds a {}", payload.type_name()),
+                    ));
+                };
+                if !self.state.cases.contains_key(&entry.case) {
+                    self.summary.warnings.push(format!(
+                        "entry {seq}: a message for case {}, which is not in this vault, was skipped",
+                        entry.case
+                    ));
+                    return Ok(());
+                }
+                for meta in &m.attachments {
+                    self.want(entry.case, meta);
+                }
+                if let Some(case) = self.state.case_mut(entry.case) {
+                    case.thread.push(ThreadItem::Message {
+                        seq,
+                        day: m.day,
+                        text: m.text.duplicate(),
+                        attachments: m.attachments.iter().map(stored).collect(),
+                    });
+                }
+                self.summary.new_messages += 1;
+                Ok(())
+            }
+            EntryKind::Reply | EntryKind::Status => self.office_op(entry, body.as_deref()),
+            EntryKind::Purge => {
+                if self.state.cases.remove(&entry.case).is_some() {
+                    self.summary.purged.push(entry.case);
+                }
+                Ok(())
+            }
+        }
+    }
+
+    fn want(&mut self, case: CaseId, meta: &AttachmentMeta) {
+        self.wanted.push(Wanted {
+            case,
+            id: meta.id.to_ascii_lowercase(),
+            size: meta.size,
+        });
+    }
+
+    fn chunk(&mut self, entry: &Entry, body: Option<&[u8]>) -> Result<(), DeskError> {
+        let Some(part) = entry.part else {
+            return Err(bad(entry.seq, "a chunk without its attachment id"));
+        };
+        let id = hex_id(&part.attachment);
+        if !self.assemblies.contains_key(&id) {
+            let file = self.staging.join(format!("chunks-{id}"));
+            // Chunks that came in an earlier export continue here.
+            let next = match self.state.parts.get(&id) {
+                Some(next) => {
+                    let kept = self.vault.part_path(&id);
+                    fs::copy(&kept, &file).map_err(DeskError::io("copy", &kept))?;
+                    *next
+                }
+                None => 0,
+            };
+            self.assemblies.insert(
+                id.clone(),
+                Assembly {
+                    file,
+                    next,
+                    broken: false,
+                },
+            );
+        }
+        let Some(asm) = self.assemblies.get_mut(&id) else {
+            return Ok(());
+        };
+        match body {
+            _ if asm.broken => {}
+            None => asm.broken = true,
+            Some(_) if part.index != asm.next => {
+                asm.broken = true;
+                self.summary.warnings.push(format!(
+                    "entry {}: attachment chunk {} came where chunk {} was expected; the attachment is incomplete",
+                    entry.seq, part.index, asm.next
+                ));
+            }
+            Some(bytes) => {
+                let mut f = OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(&asm.file)
+                    .map_err(DeskError::io("write", &asm.file))?;
+                f.write_all(bytes)
+                    .map_err(DeskError::io("write", &asm.file))?;
+                asm.next += 1;
+            }
+        }
+        Ok(())
+    }
+
+    /// A reply or status change the desk sent earlier, now on the server.
+    fn office_op(&mut self, entry: &Entry, body: Option<&[u8]>) -> Result<(), DeskError> {
+        let Some(op) = entry.op else {
+            return Err(bad(entry.seq, "an office operation without its id"));
+        };
+        let op = hex_id(&op);
+        let Some(case) = self.state.cases.get_mut(&entry.case) else {
+            return Ok(());
+        };
+        if let Some(item) = case.thread.iter_mut().find(|t| t.op() == Some(op.as_str())) {
+            if item.delivered() == Some(false) {
+                item.mark_delivered();
+                self.summary.delivered_ops += 1;
+            }
+            return Ok(());
+        }
+        // Not made at this desk (or the vault was restored from a backup):
+        // it was sealed to the office too, so it can be read.
+        let Some(body) = body else {
+            return Ok(());
+        };
+        let seq = entry.seq;
+        let payload = envelope::open(body, self.identities).map_err(|e| match e {
+            EnvelopeError::Decrypt => DeskError::Decrypt {
+                what: format!("entry {seq}"),
+            },
+            other => bad(seq, other.to_string()),
+        })?;
+        match (entry.kind, payload) {
+            (EntryKind::Reply, Payload::Reply(r)) => case.thread.push(ThreadItem::Reply {
+                op,
+                day: r.day,
+                text: r.text.duplicate(),
+                delivered: true,
+            }),
+            (EntryKind::Status, Payload::Status(s)) => {
+                case.thread.push(ThreadItem::Status {
+                    op,
+                    day: s.day,
+                    status: s.status,
+                    delivered: true,
+                });
+                case.status_history.push(StatusChange {
+                    status: s.status,
+                    day: s.day,
+                });
+            }
+            (kind, p) => {
+                return Err(bad(
+                    seq,
+                    format!("a {} entry holds a {}", kind.as_str(), p.type_name()),
+                ));
+            }
+        }
+        self.summary.delivered_ops += 1;
+        Ok(())
+    }
+
+    /// Decrypts the attachments into staging, moves them into place, writes
+    /// the state. Nothing in the vault changes before the decryptions succeed.
+    fn commit(mut self) -> Result<OpenSummary, DeskError> {
+        let old_parts: BTreeSet<String> = self.state.parts.keys().cloned().collect();
+        let mut placements: Vec<(PathBuf, PathBuf)> = Vec::new();
+        let mut claimed: BTreeSet<String> = BTreeSet::new();
+        let wanted = std::mem::take(&mut self.wanted);
+        for (n, w) in wanted.iter().enumerate() {
+            if !self.state.cases.contains_key(&w.case) {
+                continue; // purged later in the same export
+            }
+            let source = match self.assemblies.get(&w.id) {
+                Some(a) if !a.broken => Some(a.file.clone()),
+                Some(_) => None,
+                None if self.state.parts.contains_key(&w.id) => Some(self.vault.part_path(&w.id)),
+                None => None,
+            };
+            let Some(source) = source else {
+                self.summary.warnings.push(format!(
+                    "case {}: attachment {} is missing or incomplete in this export",
+                    w.case, w.id
+                ));
+                continue;
+            };
+            let plain = self.staging.join(format!("plain-{n}"));
+            let input = File::open(&source).map_err(DeskError::io("read", &source))?;
+            let output = fsx::create_new(&plain, 0o600).map_err(DeskError::io("create", &plain))?;
+            let mut output = std::io::BufWriter::new(output);
+            envelope::open_attachment(BufReader::new(input), self.identities, w.size, &mut output)
+                .map_err(|e| match e {
+                    EnvelopeError::Decrypt => DeskError::Decrypt {
+                        what: format!("attachment {} of case {}", w.id, w.case),
+                    },
+                    other => DeskError::BadEntry {
+                        what: format!("attachment {} of case {}", w.id, w.case),
+                        reason: other.to_string(),
+                    },
+                })?;
+            output
+                .into_inner()
+                .map_err(|e| e.into_error())
+                .and_then(|f| f.sync_all())
+                .map_err(DeskError::io("write", &plain))?;
+            placements.push((plain, self.vault.attachment_path(w.case, &w.id)));
+            claimed.insert(w.id.clone());
+            if let Some(a) = self
+                .state
+                .case_mut(w.case)
+                .and_then(|c| c.attachment_mut(&w.id))
+            {
+                a.stored = true;
+            }
+            self.summary.attachments += 1;
+        }
+        // Chunks no envelope claimed yet wait in parts/ for a later export.
+        let mut keep: Vec<(PathBuf, String)> = Vec::new();
+        for (id, asm) in &self.assemblies {
+            if claimed.contains(id) || asm.broken {
+                self.state.parts.remove(id);
+            } else {
+                self.state.parts.insert(id.clone(), asm.next);
+                keep.push((asm.file.clone(), id.clone()));
+            }
+        }
+        for id in &claimed {
+            self.state.parts.remove(id);
+        }
+
+        // From here on the bundle is accepted; only the disk can fail.
+        for (staged, dest) in &placements {
+            self.vault.place(staged, dest)?;
+        }
+        for (staged, id) in &keep {
+            self.vault.place(staged, &self.vault.part_path(id))?;
+        }
+        self.vault.save(&self.state)?;
+        for id in old_parts.difference(&self.state.parts.keys().cloned().collect()) {
+            self.vault.remove_part(id);
+        }
+        for case in &self.summary.purged {
+            self.vault.remove_case_files(*case)?;
+        }
+        Ok(self.summary)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::bundle::ExportWriter;
+    use crate::core::case::Kind;
+    use crate::core::day::Day;
+    use crate::core::envelope::{AttachmentSealer, ReportBody};
+    use crate::core::log::{GENESIS, PartRef, body_hash};
+    use crate::core::secret::SecretText;
+    use ed25519_dalek::SigningKey;
+
+    struct Log {
+        entries: Vec<(Entry, Vec<u8>)>,
+    }
+
+    impl Log {
+        fn push(&mut self, kind: EntryKind, body: Vec<u8>, f: impl FnOnce(&mut Entry)) {
+            let prev = self.entries.last().map_or(GENESIS, |(e, _)| e.hash());
+            let mut e = Entry {
+                seq: self.entries.len() as u64 + 1,
+                kind,
+                case: CaseId([0, 0, 0, 0, 0, 0, 0, 9]),
+                day: Day(20_000),
+                body_len: body.len() as u64,
+                body_hash: body_hash(&body),
+                prev,
+                recipient: None,
+                part: None,
+                op: None,
+            };
+            f(&mut e);
+            self.entries.push((e, body));
+        }
+
+        fn head(&self, seq: u64) -> Head {
+            match seq {
+                0 => Head::EMPTY,
+                n => Head {
+                    seq: n,
+                    hash: self.entries[n as usize - 1].0.hash(),
+                },
+            }
+        }
+
+        fn export(&self, after: u64) -> Vec<u8> {
+            let key = SigningKey::from_bytes(&[1; 32]);
+            let mut w = ExportWriter::start(Vec::new(), &key.verifying_key(), self.head(after))
+                .expect("start");
+            for (e, b) in self.entries.iter().skip(after as usize) {
+                w.entry(e, Some(b)).expect("entry");
+            }
+            w.end(self.head(self.entries.len() as u64), &key)
+                .expect("end")
+        }
+    }
+
+    /// Chunks in one export, the envelope listing them in the next: the
+    /// ciphertext waits in parts/ and the attachment is whole in the end.
+    #[test]
+    fn attachment_chunks_may_precede_their_envelope_by_an_export() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let vault = Vault::create_if_absent(&dir.path().join("v")).expect("vault");
+        let office = age::x25519::Identity::generate();
+        let data: Vec<u8> = (0..100_000u32).map(|i| (i % 253) as u8).collect();
+        let mut sealer = AttachmentSealer::new(&[&office.to_public()]).expect("sealer");
+        let mut chunks = Vec::new();
+        for part in data.chunks(7_000) {
+            sealer.write(part).expect("write");
+            let ready = sealer.take_ready(30_000);
+            if !ready.is_empty() {
+                chunks.push(ready);
+            }
+        }
+        let (last, size) = sealer.finish().expect("finish");
+        chunks.push(last);
+        let att = [5u8; 16];
+        let mut log = Log {
+            entries: Vec::new(),
+        };
+        let split = chunks.len() - 1;
+        for (i, c) in chunks.into_iter().enumerate() {
+            log.push(EntryKind::AttachmentChunk, c, |e| {
+                e.part = Some(PartRef {
+                    attachment: att,
+                    index: i as u32,
+                })
+            });
+        }
+        let ids = [office];
+        // First export: all chunks but the last.
+        let first = {
+            let partial = Log {
+                entries: log.entries[..split].to_vec(),
+            };
+            partial.export(0)
+        };
+        let s = open_bundle(&vault, &first[..], &ids).expect("first export");
+        assert!(s.new_cases.is_empty());
+        let state = vault.load().expect("state");
+        assert_eq!(state.parts.get(&hex::encode(att)), Some(&(split as u32)));
+        assert!(vault.part_path(&hex::encode(att)).is_file());
+
+        let report = Payload::Report(ReportBody {
+            kind: Kind::Advice,
+            categories: vec!["gifts".into()],
+            description: SecretText::new("May I accept a watch?".into()),
+            when: None,
+            where_: None,
+            people: None,
+            contact: None,
+            attachments: vec![AttachmentMeta {
+                id: hex::encode(att),
+                name: "photo.jpg".into(),
+                content_type: "image/jpeg".into(),
+                size,
+            }],
+            day: Day(20_000),
+        });
+        let body = envelope::seal(&report, &[&ids[0].to_public()]).expect("seal");
+        let recipient = age::x25519::Identity::generate().to_public().to_string();
+        log.push(EntryKind::Report, body, |e| e.recipient = Some(recipient));
+        let s = open_bundle(&vault, &log.export(split as u64)[..], &ids).expect("second export");
+        assert_eq!(s.new_cases.len(), 1);
+        assert_eq!(s.attachments, 1);
+        let state = vault.load().expect("state");
+        assert!(state.parts.is_empty());
+        assert!(!vault.part_path(&hex::encode(att)).exists());
+        let case = state.cases.values().next().expect("case");
+        assert!(case.attachments.first().is_some_and(|a| a.stored));
+        let stored =
+            std::fs::read(vault.attachment_path(case.id, &hex::encode(att))).expect("attachment");
+        assert_eq!(stored, data);
+
+        // A purge from the server removes the case and its files.
+        log.push(EntryKind::Purge, Vec::new(), |e| e.op = Some([8; 16]));
+        let before = log.entries.len() as u64 - 1;
+        let s = open_bundle(&vault, &log.export(before)[..], &ids).expect("purge export");
+        assert_eq!(s.purged.len(), 1);
+        assert!(vault.load().expect("state").cases.is_empty());
+        assert!(!vault.attachment_path(case.id, &hex::encode(att)).exists());
+    }
+}

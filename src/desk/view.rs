@@ -1,0 +1,310 @@
+//! `cases`, `show` and `--extract`: reading the vault.
+//!
+//! JSON output is part of the desk's interface (see DESIGN.md): `cases`
+//! gives `id`, `kind`, `categories`, `status`, `received`; `show` adds the
+//! decrypted fields, the `thread` and the `status_history`.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use comfy_table::{ContentArrangement, Table, presets};
+use serde_json::{Map, Value, json};
+
+use super::vault::{CaseRecord, StoredAttachment, ThreadItem, Vault, VaultState};
+use super::{DeskError, fsx};
+use crate::core::secret::SecretText;
+
+fn opt(t: &Option<SecretText>) -> Value {
+    t.as_ref()
+        .map_or(Value::Null, |t| Value::String(t.expose().to_owned()))
+}
+
+/// One line of `cases --json`.
+pub fn case_summary(case: &CaseRecord) -> Value {
+    Value::Object(summary_map(case))
+}
+
+fn summary_map(case: &CaseRecord) -> Map<String, Value> {
+    let v = json!({
+        "id": case.id.to_string(),
+        "kind": case.kind.as_str(),
+        "categories": case.categories,
+        "status": case.status().as_str(),
+        "received": case.received.to_string(),
+        "messages": case.messages(),
+        "pending": case.pending(),
+        "last_activity": case.thread.iter().map(ThreadItem::day).max().unwrap_or(case.received).to_string(),
+    });
+    match v {
+        Value::Object(m) => m,
+        _ => Map::new(),
+    }
+}
+
+pub fn cases_json(state: &VaultState) -> Value {
+    Value::Array(state.cases.values().map(case_summary).collect())
+}
+
+pub fn cases_table(state: &VaultState) -> String {
+    if state.cases.is_empty() {
+        return "No cases in this vault yet. Open an export bundle with `candor-desk open`."
+            .to_owned();
+    }
+    let mut table = Table::new();
+    table
+        .load_preset(presets::UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_header([
+            "Case",
+            "Kind",
+            "Categories",
+            "Status",
+            "Received",
+            "Messages",
+            "Pending",
+        ]);
+    for c in state.cases.values() {
+        table.add_row([
+            c.id.to_string(),
+            c.kind.as_str().to_owned(),
+            c.categories.join(", "),
+            c.status().as_str().to_owned(),
+            c.received.to_string(),
+            c.messages().to_string(),
+            c.pending().to_string(),
+        ]);
+    }
+    table.to_string()
+}
+
+fn attachment_json(a: &StoredAttachment) -> Value {
+    json!({ "name": a.name, "content_type": a.content_type, "size": a.size, "stored": a.stored })
+}
+
+fn thread_item_json(case: &CaseRecord, t: &ThreadItem) -> Value {
+    let mut v = Map::new();
+    v.insert("type".into(), json!(t.type_name()));
+    v.insert("day".into(), json!(t.day().to_string()));
+    match t {
+        ThreadItem::Report { seq, .. } => {
+            v.insert("seq".into(), json!(seq));
+            v.insert("text".into(), json!(case.description.expose()));
+        }
+        ThreadItem::Message {
+            seq,
+            text,
+            attachments,
+            ..
+        } => {
+            v.insert("seq".into(), json!(seq));
+            v.insert("text".into(), json!(text.expose()));
+            v.insert(
+                "attachments".into(),
+                Value::Array(attachments.iter().map(attachment_json).collect()),
+            );
+        }
+        ThreadItem::Reply {
+            op,
+            text,
+            delivered,
+            ..
+        } => {
+            v.insert("op".into(), json!(op));
+            v.insert("text".into(), json!(text.expose()));
+            v.insert("delivered".into(), json!(delivered));
+        }
+        ThreadItem::Status {
+            op,
+            status,
+            delivered,
+            ..
+        } => {
+            v.insert("op".into(), json!(op));
+            v.insert("status".into(), json!(status.as_str()));
+            v.insert("delivered".into(), json!(delivered));
+        }
+    }
+    Value::Object(v)
+}
+
+/// `show --json`.
+pub fn case_json(case: &CaseRecord) -> Value {
+    let mut v = summary_map(case);
+    v.insert("description".into(), json!(case.description.expose()));
+    v.insert("when".into(), opt(&case.when));
+    v.insert("where".into(), opt(&case.where_));
+    v.insert("people".into(), opt(&case.people));
+    v.insert("contact".into(), opt(&case.contact));
+    v.insert(
+        "attachments".into(),
+        Value::Array(case.attachments.iter().map(attachment_json).collect()),
+    );
+    v.insert(
+        "thread".into(),
+        Value::Array(
+            case.thread
+                .iter()
+                .map(|t| thread_item_json(case, t))
+                .collect(),
+        ),
+    );
+    v.insert(
+        "status_history".into(),
+        Value::Array(
+            case.status_history
+                .iter()
+                .map(|c| json!({ "status": c.status.as_str(), "day": c.day.to_string() }))
+                .collect(),
+        ),
+    );
+    Value::Object(v)
+}
+
+fn report_text(case: &CaseRecord) -> String {
+    let mut s = format!(
+        "Case {}\nKind: {}\nCategories: {}\nReceived: {}\nStatus: {}\n",
+        case.id,
+        case.kind.as_str(),
+        case.categories.join(", "),
+        case.received,
+        case.status()
+    );
+    for (label, field) in [
+        ("When", &case.when),
+        ("Where", &case.where_),
+        ("People involved", &case.people),
+        ("Contact", &case.contact),
+    ] {
+        if let Some(t) = field {
+            s.push_str(&format!("{label}: {}\n", t.expose()));
+        }
+    }
+    s.push_str("\nDescription:\n");
+    s.push_str(case.description.expose());
+    s.push('\n');
+    s
+}
+
+/// `show` without `--json`.
+pub fn case_text(case: &CaseRecord) -> String {
+    let mut s = report_text(case);
+    let attachments: Vec<&StoredAttachment> = case.all_attachments().collect();
+    if !attachments.is_empty() {
+        let mut t = Table::new();
+        t.load_preset(presets::UTF8_FULL_CONDENSED).set_header([
+            "Attachment",
+            "Type",
+            "Size",
+            "In vault",
+        ]);
+        for a in attachments {
+            t.add_row([
+                a.name.clone(),
+                a.content_type.clone(),
+                a.size.to_string(),
+                if a.stored { "yes" } else { "no" }.to_owned(),
+            ]);
+        }
+        s.push_str(&format!("\n{t}\n"));
+    }
+    s.push_str("\nThread:\n");
+    for item in &case.thread {
+        let pending = match item.delivered() {
+            Some(false) => " (pending: not yet in an outbox the server has imported)",
+            _ => "",
+        };
+        match item {
+            ThreadItem::Report { day, .. } => s.push_str(&format!("- {day} report received\n")),
+            ThreadItem::Message { day, text, .. } => {
+                s.push_str(&format!(
+                    "- {day} message from the reporter:\n{}\n",
+                    indent(text.expose())
+                ));
+            }
+            ThreadItem::Reply { day, text, .. } => {
+                s.push_str(&format!(
+                    "- {day} reply from the office{pending}:\n{}\n",
+                    indent(text.expose())
+                ));
+            }
+            ThreadItem::Status { day, status, .. } => {
+                s.push_str(&format!("- {day} status set to {status}{pending}\n"));
+            }
+        }
+    }
+    s.push_str("\nStatus history:\n");
+    for c in &case.status_history {
+        s.push_str(&format!("- {} {}\n", c.day, c.status));
+    }
+    s
+}
+
+fn indent(text: &str) -> String {
+    text.lines()
+        .map(|l| format!("    {l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Writes the report, each message and every stored attachment into `dir`
+/// (created if needed); refuses to overwrite a file. Returns what it wrote.
+pub fn extract(vault: &Vault, case: &CaseRecord, dir: &Path) -> Result<Vec<PathBuf>, DeskError> {
+    fsx::create_private_dir(dir).map_err(DeskError::io("create", dir))?;
+    let mut written = Vec::new();
+    let mut n = 0usize;
+    let mut next_name = |name: &str| {
+        n += 1;
+        dir.join(format!("{n:02}-{}", fsx::safe_file_name(name)))
+    };
+    let write_text =
+        |path: PathBuf, text: &str, written: &mut Vec<PathBuf>| -> Result<(), DeskError> {
+            let mut f = fsx::create_new(&path, 0o600).map_err(|e| match e.kind() {
+                std::io::ErrorKind::AlreadyExists => DeskError::AlreadyExists(path.clone()),
+                _ => DeskError::Io {
+                    what: "create",
+                    path: path.clone(),
+                    source: e,
+                },
+            })?;
+            f.write_all(text.as_bytes())
+                .map_err(DeskError::io("write", &path))?;
+            written.push(path);
+            Ok(())
+        };
+    write_text(next_name("report.txt"), &report_text(case), &mut written)?;
+    for item in &case.thread {
+        match item {
+            ThreadItem::Message { day, text, .. } => {
+                write_text(
+                    next_name(&format!("message-{day}.txt")),
+                    text.expose(),
+                    &mut written,
+                )?;
+            }
+            ThreadItem::Reply { day, text, .. } => {
+                write_text(
+                    next_name(&format!("reply-{day}.txt")),
+                    text.expose(),
+                    &mut written,
+                )?;
+            }
+            _ => {}
+        }
+    }
+    for a in case.all_attachments().filter(|a| a.stored) {
+        let src = vault.attachment_path(case.id, &a.id);
+        let dest = next_name(&a.name);
+        let mut input = std::fs::File::open(&src).map_err(DeskError::io("read", &src))?;
+        let mut output = fsx::create_new(&dest, 0o600).map_err(|e| match e.kind() {
+            std::io::ErrorKind::AlreadyExists => DeskError::AlreadyExists(dest.clone()),
+            _ => DeskError::Io {
+                what: "create",
+                path: dest.clone(),
+                source: e,
+            },
+        })?;
+        std::io::copy(&mut input, &mut output).map_err(DeskError::io("write", &dest))?;
+        written.push(dest);
+    }
+    Ok(written)
+}
