@@ -22,8 +22,9 @@
 //! - `vault.json` is replaced atomically (temporary file, fsync, rename), and
 //!   it is the commit point: files under `files/` and `parts/` that it does
 //!   not name are leftovers of an interrupted commit and harmless.
-//! - For now the content is stored decrypted (an air-gapped machine with
-//!   full-disk encryption is assumed); see the README's officer workflow.
+//! - For now the content is stored decrypted: the air-gapped machine's
+//!   full-disk encryption is what protects it. Encrypting the vault at rest
+//!   is planned and belongs in this module alone.
 
 use std::collections::BTreeMap;
 use std::fs;
