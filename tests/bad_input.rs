@@ -17,13 +17,22 @@ fn site() -> Site {
     let tmp = tempfile::tempdir().expect("tempdir");
     let (public, secret) = keygen(&tmp.path().join("office"));
     let config = tmp.path().join("candor.toml");
-    std::fs::write(&config, "max_submission_bytes = 3000000\nmax_text_bytes = 20000\n").expect("config");
+    std::fs::write(
+        &config,
+        "max_submission_bytes = 3000000\nmax_text_bytes = 20000\n",
+    )
+    .expect("config");
     let server = Server::start_with(
         &tmp.path().join("data"),
         &public,
         &[("CANDOR_CONFIG", config.to_str().expect("path"))],
     );
-    let receipt = file_report(&server.site, "A report that must survive", &["fraud"], &[("a.txt", b"evidence".to_vec())]);
+    let receipt = file_report(
+        &server.site,
+        "A report that must survive",
+        &["fraud"],
+        &[("a.txt", b"evidence".to_vec())],
+    );
     Site {
         token: token(&secret),
         server,
@@ -61,7 +70,9 @@ fn post_raw(s: &Site, path: &str, content_type: &str, body: Vec<u8>) -> (u16, St
 }
 
 fn report_form(description: &str) -> Form {
-    Form::new().text("kind", "misconduct").text("description", description.to_owned())
+    Form::new()
+        .text("kind", "misconduct")
+        .text("description", description.to_owned())
 }
 
 /// Each case: what was sent, the status expected, a phrase the page must show.
@@ -184,36 +195,79 @@ fn bad_requests_get_clear_pages_and_change_nothing() {
     cases.push(("mistyped receipt", login(&s.server.site, &typo), 400, "mistyped"));
     let unknown = "00000-00000-00000-00000-0000";
     let unknown = (0..32)
-        .map(|c| format!("{unknown}{}", "0123456789ABCDEFGHJKMNPQRSTVWXYZ".chars().nth(c).unwrap_or('0')))
+        .map(|c| {
+            format!(
+                "{unknown}{}",
+                "0123456789ABCDEFGHJKMNPQRSTVWXYZ".chars().nth(c).unwrap_or('0')
+            )
+        })
         .find(|code| login(&s.server.site, code).0 == 404)
         .expect("a well-formed unknown code");
-    cases.push(("unknown receipt", login(&s.server.site, &unknown), 404, "no case has it"));
+    cases.push((
+        "unknown receipt",
+        login(&s.server.site, &unknown),
+        404,
+        "no case has it",
+    ));
 
     // A valid session, then an empty message.
     let (_, page) = login(&s.server.site, &s.receipt);
     let session = session_field(&page).expect("session");
     cases.push((
         "empty message",
-        post_form(&s, "/followup/message", Form::new().text("session", session.clone()).text("message", "  ")),
+        post_form(
+            &s,
+            "/followup/message",
+            Form::new().text("session", session.clone()).text("message", "  "),
+        ),
         400,
         "Write a message",
     ));
     cases.push((
         "message too long",
-        post_form(&s, "/followup/message", Form::new().text("session", session).text("message", "y".repeat(20_001))),
+        post_form(
+            &s,
+            "/followup/message",
+            Form::new()
+                .text("session", session)
+                .text("message", "y".repeat(20_001)),
+        ),
         413,
         "longer than this service accepts",
     ));
 
     let get = |path: &str| {
-        let resp = client().get(format!("{}{path}", s.server.site)).send().expect("get");
+        let resp = client()
+            .get(format!("{}{path}", s.server.site))
+            .send()
+            .expect("get");
         (resp.status().as_u16(), resp.text().unwrap_or_default())
     };
     cases.push(("unknown page", get("/admin"), 404, "no page at this address"));
-    cases.push(("path traversal", get("/static/../../Cargo.toml"), 404, "no page at this address"));
-    cases.push(("encoded traversal", get("/static/%2e%2e/%2e%2e/keys/officer.pub"), 404, "no page at this address"));
-    cases.push(("export on the reporter site", get("/export?after=0"), 404, "no page at this address"));
-    cases.push(("huge query", get(&format!("/report?kind={}", "a".repeat(6000))), 200, "Make a report"));
+    cases.push((
+        "path traversal",
+        get("/static/../../Cargo.toml"),
+        404,
+        "no page at this address",
+    ));
+    cases.push((
+        "encoded traversal",
+        get("/static/%2e%2e/%2e%2e/keys/officer.pub"),
+        404,
+        "no page at this address",
+    ));
+    cases.push((
+        "export on the reporter site",
+        get("/export?after=0"),
+        404,
+        "no page at this address",
+    ));
+    cases.push((
+        "huge query",
+        get(&format!("/report?kind={}", "a".repeat(6000))),
+        200,
+        "Make a report",
+    ));
 
     for (what, (code, page), want, phrase) in &cases {
         assert_eq!(code, want, "{what}: got {code}\n{page}");
@@ -243,9 +297,18 @@ fn a_mistake_keeps_what_was_typed() {
         .part("attachment", Part::bytes(b"photo".to_vec()).file_name("p.jpg"));
     let (code, page) = post_form(&s, "/report", form);
     assert_eq!(code, 400);
-    assert!(page.contains("Last &#60;b&#62;March&#60;/b&#62;") || page.contains("Last &lt;b&gt;March&lt;/b&gt;"), "{page}");
+    assert!(
+        page.contains("Last &#60;b&#62;March&#60;/b&#62;") || page.contains("Last &lt;b&gt;March&lt;/b&gt;"),
+        "{page}"
+    );
     assert!(page.contains("The deputy &#38; two others") || page.contains("The deputy &amp; two others"));
     assert!(page.contains("id=\"cat-harassment\" name=\"category\" value=\"harassment\" checked"));
-    assert!(page.contains("choose them again"), "says files must be chosen again");
-    assert!(page.contains("href=\"#description\""), "error summary links to the field");
+    assert!(
+        page.contains("choose them again"),
+        "says files must be chosen again"
+    );
+    assert!(
+        page.contains("href=\"#description\""),
+        "error summary links to the field"
+    );
 }

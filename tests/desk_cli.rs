@@ -13,9 +13,7 @@ use std::process::{Command, Output};
 use candor::core::bundle::{ExportWriter, Outbox};
 use candor::core::case::{CaseId, Kind, Status};
 use candor::core::day::Day;
-use candor::core::envelope::{
-    self, AttachmentMeta, AttachmentSealer, MessageBody, Payload, ReportBody,
-};
+use candor::core::envelope::{self, AttachmentMeta, AttachmentSealer, MessageBody, Payload, ReportBody};
 use candor::core::keys;
 use candor::core::log::{Entry, EntryKind, GENESIS, Hash, Head, PartRef, body_hash};
 use candor::core::receipt::Receipt;
@@ -71,15 +69,11 @@ impl Desk {
         let dir = tempfile::tempdir().expect("tempdir");
         let keys_dir = dir.path().join("keys");
         ok(&["keygen", "--out", s(&keys_dir)]);
-        let recipients =
-            fs::read_to_string(keys_dir.join("public/recipients.txt")).expect("recipients");
-        let office = keys::parse_recipients(&recipients)
-            .expect("recipient")
-            .remove(0);
-        let officer = keys::parse_verifying_key(
-            &fs::read_to_string(keys_dir.join("public/officer.pub")).expect("pub"),
-        )
-        .expect("officer key");
+        let recipients = fs::read_to_string(keys_dir.join("public/recipients.txt")).expect("recipients");
+        let office = keys::parse_recipients(&recipients).expect("recipient").remove(0);
+        let officer =
+            keys::parse_verifying_key(&fs::read_to_string(keys_dir.join("public/officer.pub")).expect("pub"))
+                .expect("officer key");
         Desk {
             vault: dir.path().join("vault"),
             keys: keys_dir.join("secret"),
@@ -98,14 +92,7 @@ impl Desk {
     fn open(&self, name: &str, bytes: &[u8]) -> Output {
         let p = self.path(name);
         fs::write(&p, bytes).expect("write bundle");
-        desk(&[
-            "open",
-            s(&p),
-            "--keys",
-            s(&self.keys),
-            "--vault",
-            s(&self.vault),
-        ])
+        desk(&["open", s(&p), "--keys", s(&self.keys), "--vault", s(&self.vault)])
     }
 }
 
@@ -153,13 +140,11 @@ impl Log {
 
     /// An export of the entries after `after`, signed by `key`.
     fn export(&self, after: u64, key: &SigningKey) -> Vec<u8> {
-        let mut w =
-            ExportWriter::start(Vec::new(), &key.verifying_key(), self.head(after)).expect("start");
+        let mut w = ExportWriter::start(Vec::new(), &key.verifying_key(), self.head(after)).expect("start");
         for (e, b) in self.entries.iter().skip(after as usize) {
             w.entry(e, b.as_deref()).expect("entry");
         }
-        w.end(self.head(self.entries.len() as u64), key)
-            .expect("end")
+        w.end(self.head(self.entries.len() as u64), key).expect("end")
     }
 }
 
@@ -205,9 +190,7 @@ fn report_log(d: &Desk) -> Log {
     let report = Payload::Report(ReportBody {
         kind: Kind::Misconduct,
         categories: vec!["fraud".into(), "conflict-of-interest".into()],
-        description: SecretText::new(
-            "The director signs contracts with his brother's firm.".into(),
-        ),
+        description: SecretText::new("The director signs contracts with his brother's firm.".into()),
         when: Some(SecretText::new("since last spring".into())),
         where_: Some(SecretText::new("procurement office".into())),
         people: None,
@@ -222,9 +205,7 @@ fn report_log(d: &Desk) -> Log {
     });
     let body = envelope::seal(&report, &[&d.office]).expect("seal report");
     let recipient = d.receipt.reporter_recipient().expect("recipient");
-    log.push(EntryKind::Report, case, body, |e| {
-        e.recipient = Some(recipient)
-    });
+    log.push(EntryKind::Report, case, body, |e| e.recipient = Some(recipient));
     log
 }
 
@@ -238,10 +219,7 @@ fn snapshot(dir: &Path) -> BTreeMap<PathBuf, [u8; 32]> {
             if p.is_dir() {
                 stack.push(p);
             } else {
-                out.insert(
-                    p.clone(),
-                    Sha256::digest(fs::read(&p).expect("read")).into(),
-                );
+                out.insert(p.clone(), Sha256::digest(fs::read(&p).expect("read")).into());
             }
         }
     }
@@ -254,11 +232,7 @@ fn mode(p: &Path) -> u32 {
 
 fn assert_refused(out: &Output, what: &str, needle: &str) {
     let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(
-        out.status.code(),
-        Some(3),
-        "{what}: exit code; stderr: {err}"
-    );
+    assert_eq!(out.status.code(), Some(3), "{what}: exit code; stderr: {err}");
     assert!(err.contains("vault was not changed"), "{what}: {err}");
     assert!(err.contains(needle), "{what}: expected {needle:?} in {err}");
 }
@@ -299,20 +273,13 @@ fn keygen_writes_six_files_private_and_refuses_to_overwrite() {
     let again = desk(&["keygen", "--out", s(&out)]);
     assert_eq!(again.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
-    assert_eq!(
-        snapshot(&out),
-        before,
-        "keygen must not touch existing keys"
-    );
+    assert_eq!(snapshot(&out), before, "keygen must not touch existing keys");
 
     // One file left over is enough to refuse.
     let partial = dir.path().join("partial");
     fs::create_dir_all(partial.join("secret")).expect("mkdir");
     fs::write(partial.join("secret/officer-token"), "x").expect("write");
-    assert_eq!(
-        desk(&["keygen", "--out", s(&partial)]).status.code(),
-        Some(1)
-    );
+    assert_eq!(desk(&["keygen", "--out", s(&partial)]).status.code(), Some(1));
     assert!(!partial.join("public/recipients.txt").exists());
 }
 
@@ -324,11 +291,7 @@ fn open_show_extract_reply_status_outbox_round_trip() {
     let first = log.export(0, &key);
     let first_seq = log.entries.len() as u64;
     let out = d.open("export-1.bundle", &first);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let printed = String::from_utf8_lossy(&out.stdout);
     assert!(printed.contains("1 new case"), "{printed}");
     assert_eq!(mode(&d.vault), 0o700);
@@ -346,10 +309,7 @@ fn open_show_extract_reply_status_outbox_round_trip() {
     assert_eq!(list[0]["status"], "received");
     assert_eq!(list[0]["received"], Day(20_500).to_string());
     let table = ok(&["cases", "--vault", s(&d.vault)]);
-    assert!(
-        table.contains(&case) && table.contains("misconduct"),
-        "{table}"
-    );
+    assert!(table.contains(&case) && table.contains("misconduct"), "{table}");
 
     // Case ids are accepted in any case, with or without the dash.
     let loose = case.to_lowercase().replace('-', "");
@@ -366,14 +326,7 @@ fn open_show_extract_reply_status_outbox_round_trip() {
     assert_eq!(shown["status_history"][0]["status"], "received");
 
     let extract = d.path("extracted");
-    ok(&[
-        "show",
-        &case,
-        "--vault",
-        s(&d.vault),
-        "--extract",
-        s(&extract),
-    ]);
+    ok(&["show", &case, "--vault", s(&d.vault), "--extract", s(&extract)]);
     let mut files: Vec<PathBuf> = fs::read_dir(&extract)
         .expect("extract dir")
         .map(|e| e.expect("entry").path())
@@ -447,8 +400,7 @@ fn open_show_extract_reply_status_outbox_round_trip() {
         "--out",
         s(&outbox),
     ]);
-    let bundle =
-        Outbox::read(&fs::read(&outbox).expect("outbox"), &d.officer).expect("outbox verifies");
+    let bundle = Outbox::read(&fs::read(&outbox).expect("outbox"), &d.officer).expect("outbox verifies");
     assert_eq!(bundle.day.to_string(), TODAY);
     assert_eq!(bundle.ops.len(), 2);
     let reporter = d.receipt.reporter_identity().expect("reporter identity");
@@ -498,11 +450,7 @@ fn open_show_extract_reply_status_outbox_round_trip() {
     );
     let second = log.export(first_seq, &key);
     let out = d.open("export-2.bundle", &second);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let shown = json(&["show", &case, "--vault", s(&d.vault), "--json"]);
     let thread = shown["thread"].as_array().expect("thread");
     assert_eq!(thread.len(), 4, "{thread:?}");
@@ -519,11 +467,7 @@ fn open_show_extract_reply_status_outbox_round_trip() {
         "--out",
         s(&d.path("o3")),
     ]);
-    assert_eq!(
-        none.status.code(),
-        Some(5),
-        "nothing pending after delivery"
-    );
+    assert_eq!(none.status.code(), Some(5), "nothing pending after delivery");
 }
 
 #[test]
@@ -570,11 +514,7 @@ fn bad_bundles_are_refused_and_leave_the_vault_unchanged() {
     let mut tampered = next.clone();
     let last = tampered.len() - 1;
     tampered[last] ^= 0x01;
-    assert_refused(
-        &d.open("tampered.bundle", &tampered),
-        "bad signature",
-        "altered",
-    );
+    assert_refused(&d.open("tampered.bundle", &tampered), "bad signature", "altered");
 
     // Cut short.
     for cut in [10, next.len() / 2, next.len() - 1] {
@@ -614,11 +554,7 @@ fn bad_bundles_are_refused_and_leave_the_vault_unchanged() {
 
     // And the good one still opens afterwards.
     let out = d.open("next.bundle", &next);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert_ne!(snapshot(&d.vault), before);
 }
 
@@ -649,22 +585,13 @@ fn unknown_case_and_vault_are_not_found() {
     );
     let out = desk(&["show", "00000-00000", "--vault", s(&d.vault)]);
     assert_eq!(out.status.code(), Some(4));
-    let out = desk(&[
-        "reply",
-        "00000-00000",
-        "--vault",
-        s(&d.vault),
-        "--message",
-        "hi",
-    ]);
+    let out = desk(&["reply", "00000-00000", "--vault", s(&d.vault), "--message", "hi"]);
     assert_eq!(out.status.code(), Some(4));
     let out = desk(&["cases", "--vault", s(&d.path("nowhere"))]);
     assert_eq!(out.status.code(), Some(4));
     // A malformed id or status is a usage error.
     assert_eq!(
-        desk(&["show", "nope", "--vault", s(&d.vault)])
-            .status
-            .code(),
+        desk(&["show", "nope", "--vault", s(&d.vault)]).status.code(),
         Some(2)
     );
     let case = CaseId(CASE).to_string();
@@ -680,9 +607,7 @@ fn help_shows_examples_and_exit_codes() {
         help.contains("Examples:") && help.contains("Exit codes:"),
         "{help}"
     );
-    for cmd in [
-        "keygen", "open", "cases", "show", "reply", "status", "outbox",
-    ] {
+    for cmd in ["keygen", "open", "cases", "show", "reply", "status", "outbox"] {
         let h = ok(&[cmd, "--help"]);
         assert!(h.contains("Example"), "{cmd}: {h}");
     }

@@ -14,15 +14,28 @@ fn fsync_happens_before_the_receipt_is_sent() {
     let (public, _) = keygen(&tmp.path().join("office"));
     let trace = tmp.path().join("strace.log");
     let mut cmd = Command::new("strace");
-    cmd.args(["-f", "-qq", "-s", "24", "-e", "trace=fsync,fdatasync,write,writev,sendto,sendmsg", "-o"])
-        .arg(&trace)
-        .arg(SERVER);
+    cmd.args([
+        "-f",
+        "-qq",
+        "-s",
+        "24",
+        "-e",
+        "trace=fsync,fdatasync,write,writev,sendto,sendmsg",
+        "-o",
+    ])
+    .arg(&trace)
+    .arg(SERVER);
     let server = Server::spawn(cmd, &tmp.path().join("data"), &public, &[]);
     // Let start-up's own syncs land, then mark where the submission begins.
     std::thread::sleep(std::time::Duration::from_millis(300));
     let mark = std::fs::read_to_string(&trace).expect("trace").lines().count();
 
-    let receipt = file_report(&server.site, "durable?", &["fraud"], &[("e.bin", vec![1u8; 300_000])]);
+    let receipt = file_report(
+        &server.site,
+        "durable?",
+        &["fraud"],
+        &[("e.bin", vec![1u8; 300_000])],
+    );
     assert!(!receipt.is_empty());
     std::thread::sleep(std::time::Duration::from_millis(300));
     drop(server);

@@ -18,7 +18,9 @@ fn report_to_reply_round_trip_leaves_nothing_in_clear() {
     let token = token(&secret);
 
     let description = "The regional director signed 14 invoices for a company owned by his brother-in-law.";
-    let evidence: Vec<u8> = (0..600_000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+    let evidence: Vec<u8> = (0..600_000u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
     let small = b"Invoice 2291, 14 March, approved by RD".to_vec();
     let receipt = file_report(
         &server.site,
@@ -32,7 +34,10 @@ fn report_to_reply_round_trip_leaves_nothing_in_clear() {
     let (status, page) = login(&server.site, &receipt.to_lowercase().replace('-', " "));
     assert_eq!(status, 200);
     assert_eq!(attr(&page, "status", "data-status").as_deref(), Some("received"));
-    assert!(!page.contains(description), "the reporter's own text must not be shown back");
+    assert!(
+        !page.contains(description),
+        "the reporter's own text must not be shown back"
+    );
     let session = session_field(&page).expect("session field");
     let follow_text = "He also asked me to delete the approval e-mails.";
     let follow_file = b"second piece of evidence".to_vec();
@@ -56,21 +61,40 @@ fn report_to_reply_round_trip_leaves_nothing_in_clear() {
     assert_eq!(export(&server.api, &token, 0, &bundle), 200);
     let keys = secret.to_str().expect("path");
     let vault_s = vault.to_str().expect("path");
-    let opened = desk_ok(&["open", bundle.to_str().expect("path"), "--keys", keys, "--vault", vault_s]);
+    let opened = desk_ok(&[
+        "open",
+        bundle.to_str().expect("path"),
+        "--keys",
+        keys,
+        "--vault",
+        vault_s,
+    ]);
     let last_seq = next_cursor(&opened);
     let cases: serde_json::Value =
         serde_json::from_str(&desk_ok(&["cases", "--vault", vault_s, "--json"])).expect("cases json");
     let case = &cases.as_array().expect("array")[0];
     assert_eq!(case["kind"], "misconduct");
     assert_eq!(case["status"], "received");
-    let cats: Vec<&str> = case["categories"].as_array().expect("categories").iter().filter_map(|c| c.as_str()).collect();
+    let cats: Vec<&str> = case["categories"]
+        .as_array()
+        .expect("categories")
+        .iter()
+        .filter_map(|c| c.as_str())
+        .collect();
     assert!(cats.contains(&"fraud") && cats.contains(&"conflict-of-interest"));
     let id = case["id"].as_str().expect("id").to_owned();
     let shown: serde_json::Value =
         serde_json::from_str(&desk_ok(&["show", &id, "--vault", vault_s, "--json"])).expect("show json");
     assert_eq!(shown["description"], description);
     let extract = tmp.path().join("extract");
-    desk_ok(&["show", &id, "--vault", vault_s, "--extract", extract.to_str().expect("path")]);
+    desk_ok(&[
+        "show",
+        &id,
+        "--vault",
+        vault_s,
+        "--extract",
+        extract.to_str().expect("path"),
+    ]);
     let extracted = all_bytes(&extract);
     for wanted in [&evidence, &small, &follow_file] {
         assert!(
@@ -85,21 +109,42 @@ fn report_to_reply_round_trip_leaves_nothing_in_clear() {
     desk_ok(&["reply", &id, "--vault", vault_s, "--message", reply]);
     desk_ok(&["status", &id, "--vault", vault_s, "--set", "preliminary-review"]);
     let outbox = tmp.path().join("outbox.bundle");
-    desk_ok(&["outbox", "--vault", vault_s, "--keys", keys, "--out", outbox.to_str().expect("path")]);
+    desk_ok(&[
+        "outbox",
+        "--vault",
+        vault_s,
+        "--keys",
+        keys,
+        "--out",
+        outbox.to_str().expect("path"),
+    ]);
     let (code, text) = import(&server.api, &token, &std::fs::read(&outbox).expect("outbox"));
     assert_eq!(code, 200, "{text}");
 
     // The reporter reads the reply and the new status.
     let (status, page) = login(&server.site, &receipt);
     assert_eq!(status, 200);
-    assert_eq!(attr(&page, "status", "data-status").as_deref(), Some("preliminary-review"));
+    assert_eq!(
+        attr(&page, "status", "data-status").as_deref(),
+        Some("preliminary-review")
+    );
     assert!(page.contains(reply), "the office's reply is shown in full");
-    assert!(!page.contains(follow_text), "the reporter's own message is not shown back");
+    assert!(
+        !page.contains(follow_text),
+        "the reporter's own message is not shown back"
+    );
 
     // The next export continues the chain, and the desk sees its reply delivered.
     let bundle2 = tmp.path().join("export-2.bundle");
     assert_eq!(export(&server.api, &token, last_seq, &bundle2), 200);
-    let opened = desk_ok(&["open", bundle2.to_str().expect("path"), "--keys", keys, "--vault", vault_s]);
+    let opened = desk_ok(&[
+        "open",
+        bundle2.to_str().expect("path"),
+        "--keys",
+        keys,
+        "--vault",
+        vault_s,
+    ]);
     assert!(next_cursor(&opened) > last_seq);
     let shown: serde_json::Value =
         serde_json::from_str(&desk_ok(&["show", &id, "--vault", vault_s, "--json"])).expect("show json");
@@ -109,7 +154,10 @@ fn report_to_reply_round_trip_leaves_nothing_in_clear() {
         .iter()
         .filter(|t| t["type"] == "reply" || t["type"] == "status")
         .all(|t| t["delivered"] == true);
-    assert!(delivered, "the desk marks its reply and status delivered once the export shows them: {shown}");
+    assert!(
+        delivered,
+        "the desk marks its reply and status delivered once the export shows them: {shown}"
+    );
 
     // Nothing readable on the server's disk: not the report, the files, the follow-up or the reply.
     let log = server.stop();
@@ -122,15 +170,25 @@ fn report_to_reply_round_trip_leaves_nothing_in_clear() {
         ("follow-up file", follow_file.clone()),
         ("reply", reply.as_bytes().to_vec()),
         ("receipt", receipt.as_bytes().to_vec()),
-        ("receipt without dashes", receipt.replace('-', "").as_bytes().to_vec()),
+        (
+            "receipt without dashes",
+            receipt.replace('-', "").as_bytes().to_vec(),
+        ),
     ];
     for (path, bytes) in all_bytes(&data) {
         for (what, needle) in &needles {
-            assert!(!contains(&bytes, needle), "{what} found in clear in {}", path.display());
+            assert!(
+                !contains(&bytes, needle),
+                "{what} found in clear in {}",
+                path.display()
+            );
         }
     }
     for (what, needle) in &needles {
-        assert!(!contains(log.as_bytes(), needle), "{what} found in the server log");
+        assert!(
+            !contains(log.as_bytes(), needle),
+            "{what} found in the server log"
+        );
     }
 }
 

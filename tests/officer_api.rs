@@ -27,13 +27,36 @@ fn world() -> World {
     assert_eq!(export(&server.api, &token, 0, &bundle), 200);
     let vault = tmp.path().join("vault").to_str().expect("path").to_owned();
     let keys = secret.to_str().expect("path").to_owned();
-    desk_ok(&["open", bundle.to_str().expect("path"), "--keys", &keys, "--vault", &vault]);
-    let cases: serde_json::Value = serde_json::from_str(&desk_ok(&["cases", "--vault", &vault, "--json"])).expect("json");
+    desk_ok(&[
+        "open",
+        bundle.to_str().expect("path"),
+        "--keys",
+        &keys,
+        "--vault",
+        &vault,
+    ]);
+    let cases: serde_json::Value =
+        serde_json::from_str(&desk_ok(&["cases", "--vault", &vault, "--json"])).expect("json");
     let id = cases[0]["id"].as_str().expect("id").to_owned();
-    desk_ok(&["reply", &id, "--vault", &vault, "--message", "Received, thank you."]);
+    desk_ok(&[
+        "reply",
+        &id,
+        "--vault",
+        &vault,
+        "--message",
+        "Received, thank you.",
+    ]);
     desk_ok(&["status", &id, "--vault", &vault, "--set", "acknowledged"]);
     let out = tmp.path().join("outbox.bundle");
-    desk_ok(&["outbox", "--vault", &vault, "--keys", &keys, "--out", out.to_str().expect("path")]);
+    desk_ok(&[
+        "outbox",
+        "--vault",
+        &vault,
+        "--keys",
+        &keys,
+        "--out",
+        out.to_str().expect("path"),
+    ]);
     let outbox = std::fs::read(&out).expect("outbox");
     World {
         server,
@@ -83,7 +106,10 @@ fn bad_outboxes_are_refused_and_change_nothing() {
         let mut t = w.outbox.clone();
         t[i] ^= 0x20;
         let (code, body) = import(&w.server.api, &w.token, &t);
-        assert!((400..500).contains(&code), "altered byte {i} accepted: {code} {body}");
+        assert!(
+            (400..500).contains(&code),
+            "altered byte {i} accepted: {code} {body}"
+        );
     }
     // Truncated.
     for cut in [0, 10, 16, 40, w.outbox.len() / 2, w.outbox.len() - 1] {
@@ -91,7 +117,10 @@ fn bad_outboxes_are_refused_and_change_nothing() {
         assert_eq!(code, 400, "truncated at {cut}");
     }
     // Garbage.
-    assert_eq!(import(&w.server.api, &w.token, b"hello, this is not a bundle").0, 400);
+    assert_eq!(
+        import(&w.server.api, &w.token, b"hello, this is not a bundle").0,
+        400
+    );
 
     // Forged: the same operations signed with another officer key.
     let tmp = tempfile::tempdir().expect("tempdir");

@@ -133,7 +133,10 @@ fn export_bytes(list: &[(Entry, Vec<u8>)], from: Head, key: &SigningKey) -> Vec<
     let mut head = from;
     for (e, b) in list {
         w.entry(e, Some(b)).expect("entry");
-        head = Head { seq: e.seq, hash: e.hash() };
+        head = Head {
+            seq: e.seq,
+            hash: e.hash(),
+        };
     }
     w.end(head, key).expect("end")
 }
@@ -150,16 +153,42 @@ fn write_vectors() {
     let env = |name: &str, expect: &str, comment: &str, body: &[u8]| {
         write(
             name,
-            &[("kind", "envelope".into()), ("expect", expect.into()), ("identity", secret.clone()), ("comment", comment.into())],
+            &[
+                ("kind", "envelope".into()),
+                ("expect", expect.into()),
+                ("identity", secret.clone()),
+                ("comment", comment.into()),
+            ],
             body,
         )
     };
     let sealed = envelope::seal(&report(), &[&id.to_public()]).expect("seal");
-    env("envelope-report.vector", "ok report", "a report sealed to the identity", &sealed);
-    let reply = Payload::Reply(ReplyBody { text: SecretText::new("Thank you.".into()), day: Day(20_401) });
-    env("envelope-reply.vector", "ok reply", "an office reply", &envelope::seal(&reply, &[&id.to_public()]).expect("seal"));
-    let status = Payload::Status(StatusBody { status: Status::Investigation, day: Day(20_402) });
-    env("envelope-status.vector", "ok status", "a status change", &envelope::seal(&status, &[&id.to_public()]).expect("seal"));
+    env(
+        "envelope-report.vector",
+        "ok report",
+        "a report sealed to the identity",
+        &sealed,
+    );
+    let reply = Payload::Reply(ReplyBody {
+        text: SecretText::new("Thank you.".into()),
+        day: Day(20_401),
+    });
+    env(
+        "envelope-reply.vector",
+        "ok reply",
+        "an office reply",
+        &envelope::seal(&reply, &[&id.to_public()]).expect("seal"),
+    );
+    let status = Payload::Status(StatusBody {
+        status: Status::Investigation,
+        day: Day(20_402),
+    });
+    env(
+        "envelope-status.vector",
+        "ok status",
+        "a status change",
+        &envelope::seal(&status, &[&id.to_public()]).expect("seal"),
+    );
     let other = identity_from_bytes(&[0x43; 32]).expect("identity");
     env(
         "envelope-wrong-key.vector",
@@ -170,7 +199,12 @@ fn write_vectors() {
     let mut flipped = sealed.clone();
     let last = flipped.len() - 5;
     flipped[last] ^= 1;
-    env("envelope-flipped.vector", "error: could not decrypt", "one ciphertext bit flipped", &flipped);
+    env(
+        "envelope-flipped.vector",
+        "error: could not decrypt",
+        "one ciphertext bit flipped",
+        &flipped,
+    );
     env(
         "envelope-truncated.vector",
         "error: could not decrypt",
@@ -210,15 +244,28 @@ fn write_vectors() {
     let list = entries();
     let good = export_bytes(&list, Head::EMPTY, &sk);
     let exp = |name: &str, expect: &str, comment: &str, seen: Option<Head>, body: &[u8]| {
-        let mut h = vec![("kind", "export".to_owned()), ("expect", expect.to_owned()), ("server-key", pk.clone())];
+        let mut h = vec![
+            ("kind", "export".to_owned()),
+            ("expect", expect.to_owned()),
+            ("server-key", pk.clone()),
+        ];
         if let Some(seen) = seen {
             h.push(("seen", format!("{} {}", seen.seq, hex::encode(seen.hash))));
         }
         h.push(("comment", comment.to_owned()));
         write(name, &h, body)
     };
-    exp("export-good.vector", "ok 3", "three entries from the start", None, &good);
-    let first = Head { seq: 1, hash: list[0].0.hash() };
+    exp(
+        "export-good.vector",
+        "ok 3",
+        "three entries from the start",
+        None,
+        &good,
+    );
+    let first = Head {
+        seq: 1,
+        hash: list[0].0.hash(),
+    };
     exp(
         "export-continuation.vector",
         "ok 2",
@@ -233,11 +280,29 @@ fn write_vectors() {
         None,
         &export_bytes(&list[1..], first, &sk),
     );
-    exp("export-truncated.vector", "error: the bundle is truncated", "the end record is cut", None, &good[..good.len() - 30]);
-    exp("export-no-end.vector", "error: the bundle is truncated", "no end record at all", None, &good[..good.len() - 109]);
+    exp(
+        "export-truncated.vector",
+        "error: the bundle is truncated",
+        "the end record is cut",
+        None,
+        &good[..good.len() - 30],
+    );
+    exp(
+        "export-no-end.vector",
+        "error: the bundle is truncated",
+        "no end record at all",
+        None,
+        &good[..good.len() - 109],
+    );
     let mut trailing = good.clone();
     trailing.extend_from_slice(b"\x02\x00\x00\x00\x00");
-    exp("export-trailing.vector", "error: bytes follow the end of the bundle", "a record after the end", None, &trailing);
+    exp(
+        "export-trailing.vector",
+        "error: bytes follow the end of the bundle",
+        "a record after the end",
+        None,
+        &trailing,
+    );
     let mut forged = good.clone();
     let n = forged.len();
     forged[n - 1] ^= 1;
@@ -283,20 +348,50 @@ fn write_vectors() {
         None,
         &export_bytes(&relinked, Head::EMPTY, &sk),
     );
-    exp("export-not-a-bundle.vector", "error: this is not a candor export bundle", "an outbox where an export belongs", None, b"CANDOR-OUTBOX/1\nxxxx");
+    exp(
+        "export-not-a-bundle.vector",
+        "error: this is not a candor export bundle",
+        "an outbox where an export belongs",
+        None,
+        b"CANDOR-OUTBOX/1\nxxxx",
+    );
 
     let ok_key = STANDARD.encode(officer_key().verifying_key().as_bytes());
     let outbox = Outbox {
         id: [0x31; 16],
         day: Day(20_401),
         ops: vec![
-            Op { id: [1; 16], kind: EntryKind::Reply, case: CaseId([0, 0, 0, 0, 0, 1, 2, 3]), body: b"reply ct".to_vec() },
-            Op { id: [2; 16], kind: EntryKind::Status, case: CaseId([0, 0, 0, 0, 0, 1, 2, 3]), body: b"status ct".to_vec() },
-            Op { id: [3; 16], kind: EntryKind::Purge, case: CaseId([0, 0, 0, 0, 0, 4, 5, 6]), body: vec![] },
+            Op {
+                id: [1; 16],
+                kind: EntryKind::Reply,
+                case: CaseId([0, 0, 0, 0, 0, 1, 2, 3]),
+                body: b"reply ct".to_vec(),
+            },
+            Op {
+                id: [2; 16],
+                kind: EntryKind::Status,
+                case: CaseId([0, 0, 0, 0, 0, 1, 2, 3]),
+                body: b"status ct".to_vec(),
+            },
+            Op {
+                id: [3; 16],
+                kind: EntryKind::Purge,
+                case: CaseId([0, 0, 0, 0, 0, 4, 5, 6]),
+                body: vec![],
+            },
         ],
     };
     let ob = |name: &str, expect: &str, comment: &str, body: &[u8]| {
-        write(name, &[("kind", "outbox".into()), ("expect", expect.into()), ("officer-key", ok_key.clone()), ("comment", comment.into())], body)
+        write(
+            name,
+            &[
+                ("kind", "outbox".into()),
+                ("expect", expect.into()),
+                ("officer-key", ok_key.clone()),
+                ("comment", comment.into()),
+            ],
+            body,
+        )
     };
     let good = outbox.to_bytes(&officer_key());
     ob("outbox-good.vector", "ok 3", "reply, status and purge", &good);
@@ -308,11 +403,26 @@ fn write_vectors() {
     );
     let mut t = good.clone();
     t[100] ^= 4;
-    ob("outbox-altered.vector", "error: the bundle's signature is not valid: it was altered", "a byte of the first operation changed", &t);
-    ob("outbox-truncated.vector", "error: the bundle is truncated", "cut inside the end record", &good[..good.len() - 10]);
+    ob(
+        "outbox-altered.vector",
+        "error: the bundle's signature is not valid: it was altered",
+        "a byte of the first operation changed",
+        &t,
+    );
+    ob(
+        "outbox-truncated.vector",
+        "error: the bundle is truncated",
+        "cut inside the end record",
+        &good[..good.len() - 10],
+    );
     let mut extra = good.clone();
     extra.push(0);
-    ob("outbox-trailing.vector", "error: bytes follow the end of the bundle", "one stray byte after the end record", &extra);
+    ob(
+        "outbox-trailing.vector",
+        "error: bytes follow the end of the bundle",
+        "one stray byte after the end record",
+        &extra,
+    );
 }
 
 fn check_envelope(v: &Vector) -> String {
@@ -324,7 +434,11 @@ fn check_envelope(v: &Vector) -> String {
 }
 
 fn check_export(v: &Vector) -> String {
-    let key_bytes: [u8; 32] = STANDARD.decode(&v.header["server-key"]).expect("b64").try_into().expect("32");
+    let key_bytes: [u8; 32] = STANDARD
+        .decode(&v.header["server-key"])
+        .expect("b64")
+        .try_into()
+        .expect("32");
     let pinned = VerifyingKey::from_bytes(&key_bytes).expect("key");
     let seen = match v.header.get("seen") {
         None => Head::EMPTY,
@@ -353,7 +467,11 @@ fn check_export(v: &Vector) -> String {
 }
 
 fn check_outbox(v: &Vector) -> String {
-    let key_bytes: [u8; 32] = STANDARD.decode(&v.header["officer-key"]).expect("b64").try_into().expect("32");
+    let key_bytes: [u8; 32] = STANDARD
+        .decode(&v.header["officer-key"])
+        .expect("b64")
+        .try_into()
+        .expect("32");
     let key = VerifyingKey::from_bytes(&key_bytes).expect("key");
     match Outbox::read(&v.body, &key) {
         Ok(o) => format!("ok {}", o.ops.len()),

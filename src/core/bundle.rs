@@ -75,7 +75,9 @@ pub enum BundleError {
     WrongSigner,
     #[error("the bundle's signature is not valid: it was altered")]
     BadSignature,
-    #[error("this export does not continue from the last one seen (it starts after entry {after}, the last seen is {seen})")]
+    #[error(
+        "this export does not continue from the last one seen (it starts after entry {after}, the last seen is {seen})"
+    )]
     DoesNotExtend { after: u64, seen: u64 },
     #[error("the server key is not the one pinned at first open")]
     ServerKeyChanged,
@@ -106,7 +108,11 @@ fn read_record<R: Read>(r: &mut R) -> Result<Option<(u8, Vec<u8>)>, BundleError>
     while got < head.len() {
         let n = r.read(head.get_mut(got..).unwrap_or(&mut []))?;
         if n == 0 {
-            return if got == 0 { Ok(None) } else { Err(BundleError::Truncated) };
+            return if got == 0 {
+                Ok(None)
+            } else {
+                Err(BundleError::Truncated)
+            };
         }
         got += n;
     }
@@ -129,7 +135,11 @@ fn read_magic<R: Read>(r: &mut R, magic: &[u8; 16], what: &'static str) -> Resul
     while got < m.len() {
         let n = r.read(m.get_mut(got..).unwrap_or(&mut []))?;
         if n == 0 {
-            return Err(if got == 0 { BundleError::Truncated } else { BundleError::BadMagic(what) });
+            return Err(if got == 0 {
+                BundleError::Truncated
+            } else {
+                BundleError::BadMagic(what)
+            });
         }
         got += n;
     }
@@ -251,7 +261,9 @@ impl<R: Read> ExportReader<R> {
         read_magic(&mut r, EXPORT_MAGIC, "export")?;
         let (tag, payload) = read_record(&mut r)?.ok_or(BundleError::Truncated)?;
         if tag != TAG_START {
-            return Err(BundleError::Malformed("the bundle does not begin with its start record"));
+            return Err(BundleError::Malformed(
+                "the bundle does not begin with its start record",
+            ));
         }
         let mut f = Fields(&payload);
         let server_key = verifying_key(&f.array()?)?;
@@ -384,10 +396,18 @@ impl Outbox {
         write_record(
             &mut hw,
             TAG_START,
-            &[&self.id, key.verifying_key().as_bytes(), &self.day.0.to_be_bytes()],
+            &[
+                &self.id,
+                key.verifying_key().as_bytes(),
+                &self.day.0.to_be_bytes(),
+            ],
         )?;
         for op in &self.ops {
-            write_record(&mut hw, TAG_ITEM, &[&op.id, &[op.kind as u8], &op.case.0, &op.body])?;
+            write_record(
+                &mut hw,
+                TAG_ITEM,
+                &[&op.id, &[op.kind as u8], &op.case.0, &op.body],
+            )?;
         }
         let HashingWriter { mut w, h } = hw;
         let sig = key.sign(&outbox_digest(h)).to_bytes();
@@ -457,11 +477,17 @@ impl Outbox {
                     if !r.is_empty() {
                         return Err(BundleError::TrailingData);
                     }
-                    return Ok(Outbox { id: *id, day: *day, ops });
+                    return Ok(Outbox {
+                        id: *id,
+                        day: *day,
+                        ops,
+                    });
                 }
                 (TAG_START, Some(_)) => return Err(BundleError::Malformed("a second start record")),
                 (_, None) => {
-                    return Err(BundleError::Malformed("the bundle does not begin with its start record"));
+                    return Err(BundleError::Malformed(
+                        "the bundle does not begin with its start record",
+                    ));
                 }
                 _ => return Err(BundleError::Malformed("unknown record")),
             }
@@ -509,7 +535,10 @@ mod tests {
         let mut head = from;
         for (e, b) in list.iter().filter(|(e, _)| e.seq > from.seq) {
             w.entry(e, Some(b)).expect("entry");
-            head = Head { seq: e.seq, hash: e.hash() };
+            head = Head {
+                seq: e.seq,
+                hash: e.hash(),
+            };
         }
         w.end(head, &key).expect("end")
     }
@@ -555,7 +584,10 @@ mod tests {
         }
         let mut extra = bytes.clone();
         extra.extend_from_slice(&[2, 0, 0, 0, 0]);
-        assert!(matches!(read_all(&extra, Head::EMPTY), Err(BundleError::TrailingData)));
+        assert!(matches!(
+            read_all(&extra, Head::EMPTY),
+            Err(BundleError::TrailingData)
+        ));
     }
 
     fn outbox() -> Outbox {
@@ -563,8 +595,18 @@ mod tests {
             id: [9; 16],
             day: Day(20_001),
             ops: vec![
-                Op { id: [1; 16], kind: EntryKind::Reply, case: CaseId([1; 8]), body: b"ct".to_vec() },
-                Op { id: [2; 16], kind: EntryKind::Purge, case: CaseId([1; 8]), body: vec![] },
+                Op {
+                    id: [1; 16],
+                    kind: EntryKind::Reply,
+                    case: CaseId([1; 8]),
+                    body: b"ct".to_vec(),
+                },
+                Op {
+                    id: [2; 16],
+                    kind: EntryKind::Purge,
+                    case: CaseId([1; 8]),
+                    body: vec![],
+                },
             ],
         }
     }
@@ -573,7 +615,10 @@ mod tests {
     fn outbox_signature_and_signer() {
         let officer = SigningKey::from_bytes(&[5u8; 32]);
         let bytes = outbox().to_bytes(&officer);
-        assert_eq!(Outbox::read(&bytes, &officer.verifying_key()).expect("verifies"), outbox());
+        assert_eq!(
+            Outbox::read(&bytes, &officer.verifying_key()).expect("verifies"),
+            outbox()
+        );
         let other = SigningKey::from_bytes(&[6u8; 32]);
         assert!(matches!(
             Outbox::read(&outbox().to_bytes(&other), &officer.verifying_key()),
@@ -582,7 +627,10 @@ mod tests {
         for i in 16..bytes.len() {
             let mut t = bytes.clone();
             t[i] ^= 0x80;
-            assert!(Outbox::read(&t, &officer.verifying_key()).is_err(), "flip at {i} accepted");
+            assert!(
+                Outbox::read(&t, &officer.verifying_key()).is_err(),
+                "flip at {i} accepted"
+            );
         }
         assert!(matches!(
             Outbox::read(&bytes[..bytes.len() - 3], &officer.verifying_key()),

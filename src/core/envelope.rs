@@ -83,11 +83,7 @@ pub struct ReportBody {
     pub description: SecretText,
     #[serde(serialize_with = "serialize_opt_secret_text", default)]
     pub when: Option<SecretText>,
-    #[serde(
-        rename = "where",
-        serialize_with = "serialize_opt_secret_text",
-        default
-    )]
+    #[serde(rename = "where", serialize_with = "serialize_opt_secret_text", default)]
     pub where_: Option<SecretText>,
     #[serde(serialize_with = "serialize_opt_secret_text", default)]
     pub people: Option<SecretText>,
@@ -170,8 +166,8 @@ fn frame(payload: &Payload) -> Result<SecretBytes, EnvelopeError> {
 }
 
 fn encrypt_bytes(plain: &[u8], recipients: &[&dyn age::Recipient]) -> Result<Vec<u8>, EnvelopeError> {
-    let encryptor = age::Encryptor::with_recipients(recipients.iter().copied())
-        .map_err(|_| EnvelopeError::Encrypt)?;
+    let encryptor =
+        age::Encryptor::with_recipients(recipients.iter().copied()).map_err(|_| EnvelopeError::Encrypt)?;
     let mut out = Vec::with_capacity(plain.len() + 256);
     let mut w = encryptor
         .wrap_output(&mut out)
@@ -238,10 +234,7 @@ struct SharedBuf(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
 
 impl Write for SharedBuf {
     fn write(&mut self, data: &[u8]) -> io::Result<usize> {
-        let mut buf = self
-            .0
-            .lock()
-            .map_err(|_| io::Error::other("buffer poisoned"))?;
+        let mut buf = self.0.lock().map_err(|_| io::Error::other("buffer poisoned"))?;
         buf.extend_from_slice(data);
         Ok(data.len())
     }
@@ -381,7 +374,10 @@ mod tests {
         let c = frame(&report(&"c".repeat(1500))).expect("frame");
         let d = frame(&report(&"d".repeat(1530))).expect("frame");
         assert_eq!(c.len(), d.len());
-        assert_eq!(decode_plaintext(c.expose()).map(|p| p.type_name()).ok(), Some("report"));
+        assert_eq!(
+            decode_plaintext(c.expose()).map(|p| p.type_name()).ok(),
+            Some("report")
+        );
     }
 
     #[test]

@@ -49,7 +49,10 @@ fn content_lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
 
 pub fn parse_recipients(text: &str) -> Result<Vec<age::x25519::Recipient>, KeyError> {
     let list = content_lines(text)
-        .map(|(n, l)| l.parse::<age::x25519::Recipient>().map_err(|_| KeyError::BadRecipient(n)))
+        .map(|(n, l)| {
+            l.parse::<age::x25519::Recipient>()
+                .map_err(|_| KeyError::BadRecipient(n))
+        })
         .collect::<Result<Vec<_>, _>>()?;
     if list.is_empty() {
         return Err(KeyError::NoRecipients);
@@ -59,7 +62,10 @@ pub fn parse_recipients(text: &str) -> Result<Vec<age::x25519::Recipient>, KeyEr
 
 pub fn parse_identities(text: &str) -> Result<Vec<age::x25519::Identity>, KeyError> {
     let list = content_lines(text)
-        .map(|(n, l)| l.parse::<age::x25519::Identity>().map_err(|_| KeyError::BadIdentity(n)))
+        .map(|(n, l)| {
+            l.parse::<age::x25519::Identity>()
+                .map_err(|_| KeyError::BadIdentity(n))
+        })
         .collect::<Result<Vec<_>, _>>()?;
     if list.is_empty() {
         return Err(KeyError::NoIdentity);
@@ -86,7 +92,11 @@ fn single_line<'a>(text: &'a str, prefix: &str, what: &'static str) -> Result<&'
 }
 
 fn decode32(b64: &str, what: &'static str) -> Result<Zeroizing<[u8; 32]>, KeyError> {
-    let bytes = Zeroizing::new(STANDARD.decode(b64.trim()).map_err(|_| KeyError::BadKeyFile(what))?);
+    let bytes = Zeroizing::new(
+        STANDARD
+            .decode(b64.trim())
+            .map_err(|_| KeyError::BadKeyFile(what))?,
+    );
     let mut out = Zeroizing::new([0u8; 32]);
     if bytes.len() != 32 {
         return Err(KeyError::BadKeyFile(what));
@@ -96,11 +106,17 @@ fn decode32(b64: &str, what: &'static str) -> Result<Zeroizing<[u8; 32]>, KeyErr
 }
 
 pub fn format_verifying_key(key: &VerifyingKey, comment: &str) -> String {
-    format!("# {comment}\n{PUBLIC_PREFIX}{}\n", STANDARD.encode(key.as_bytes()))
+    format!(
+        "# {comment}\n{PUBLIC_PREFIX}{}\n",
+        STANDARD.encode(key.as_bytes())
+    )
 }
 
 pub fn parse_verifying_key(text: &str) -> Result<VerifyingKey, KeyError> {
-    let bytes = decode32(single_line(text, PUBLIC_PREFIX, "public signing")?, "public signing")?;
+    let bytes = decode32(
+        single_line(text, PUBLIC_PREFIX, "public signing")?,
+        "public signing",
+    )?;
     VerifyingKey::from_bytes(&bytes).map_err(|_| KeyError::BadKeyFile("public signing"))
 }
 
@@ -113,7 +129,10 @@ pub fn format_signing_key(key: &SigningKey, comment: &str) -> Zeroizing<String> 
 }
 
 pub fn parse_signing_key(text: &str) -> Result<SigningKey, KeyError> {
-    let bytes = decode32(single_line(text, SECRET_PREFIX, "secret signing")?, "secret signing")?;
+    let bytes = decode32(
+        single_line(text, SECRET_PREFIX, "secret signing")?,
+        "secret signing",
+    )?;
     Ok(SigningKey::from_bytes(&bytes))
 }
 
@@ -160,7 +179,10 @@ mod tests {
         assert_eq!(parse_signing_key(&text).map(|k| k.to_bytes()), Ok(key.to_bytes()));
         let public = format_verifying_key(&key.verifying_key(), "test");
         assert_eq!(parse_verifying_key(&public), Ok(key.verifying_key()));
-        assert_eq!(parse_verifying_key(&text).err(), Some(KeyError::BadKeyFile("public signing")));
+        assert_eq!(
+            parse_verifying_key(&text).err(),
+            Some(KeyError::BadKeyFile("public signing"))
+        );
     }
 
     #[test]
@@ -181,7 +203,10 @@ mod tests {
         assert_eq!(ids[0].to_public().to_string(), id.to_public().to_string());
         let recips = parse_recipients(&format!("# office\n{}\n", id.to_public())).expect("recipients");
         assert_eq!(recips.len(), 1);
-        assert_eq!(parse_recipients("age1nope").err(), Some(KeyError::BadRecipient(1)));
+        assert_eq!(
+            parse_recipients("age1nope").err(),
+            Some(KeyError::BadRecipient(1))
+        );
         assert_eq!(parse_recipients("# nothing").err(), Some(KeyError::NoRecipients));
     }
 }

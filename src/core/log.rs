@@ -378,7 +378,10 @@ pub(crate) mod tests {
                     body_hash,
                     prev,
                     recipient: (kind == EntryKind::Report).then(sample_recipient),
-                    part: (kind == EntryKind::AttachmentChunk).then_some(PartRef { attachment: id, index }),
+                    part: (kind == EntryKind::AttachmentChunk).then_some(PartRef {
+                        attachment: id,
+                        index,
+                    }),
                     op: matches!(kind, EntryKind::Reply | EntryKind::Status | EntryKind::Purge).then_some(id),
                 }
             })
@@ -412,17 +415,26 @@ pub(crate) mod tests {
         );
         chain.push(&second, None).expect("purged body is fine");
         e.seq = 5;
-        assert!(matches!(chain.push(&e, None), Err(LogError::OutOfSequence { .. })));
+        assert!(matches!(
+            chain.push(&e, None),
+            Err(LogError::OutOfSequence { .. })
+        ));
     }
 
     #[test]
     fn head_signature() {
         let key = SigningKey::from_bytes(&[7u8; 32]);
-        let head = Head { seq: 3, hash: [1; 32] };
+        let head = Head {
+            seq: 3,
+            hash: [1; 32],
+        };
         let sig = head.sign(&key);
         head.verify(&key.verifying_key(), &sig).expect("verifies");
         let other = Head { seq: 4, ..head };
-        assert_eq!(other.verify(&key.verifying_key(), &sig), Err(LogError::BadSignature));
+        assert_eq!(
+            other.verify(&key.verifying_key(), &sig),
+            Err(LogError::BadSignature)
+        );
     }
 
     proptest! {

@@ -328,9 +328,7 @@ mod tests {
             })
             .collect();
         assert_eq!(
-            Receipt::parse(&fullwidth)
-                .expect("full-width parses")
-                .lookup_id(),
+            Receipt::parse(&fullwidth).expect("full-width parses").lookup_id(),
             sample().lookup_id()
         );
     }

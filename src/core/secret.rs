@@ -85,10 +85,7 @@ impl<'de> serde::Deserialize<'de> for SecretText {
 
 /// Serialisation for secret text exists only so that envelopes can put it
 /// inside their encrypted payload; see [`crate::core::envelope`].
-pub(crate) fn serialize_secret_text<S: serde::Serializer>(
-    t: &SecretText,
-    s: S,
-) -> Result<S::Ok, S::Error> {
+pub(crate) fn serialize_secret_text<S: serde::Serializer>(t: &SecretText, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str(&t.0)
 }
 

@@ -49,8 +49,7 @@ pub(crate) fn write_atomic(path: &Path, bytes: &[u8], mode: u32) -> io::Result<(
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "file".to_owned());
     let mut salt = [0u8; 8];
-    getrandom::fill(&mut salt)
-        .map_err(|_| io::Error::other("the random number generator failed"))?;
+    getrandom::fill(&mut salt).map_err(|_| io::Error::other("the random number generator failed"))?;
     let tmp = dir.join(format!(".{name}.tmp-{}", hex::encode(salt)));
     let result = (|| -> io::Result<()> {
         let mut f = create_new(&tmp, mode)?;
@@ -89,11 +88,7 @@ pub(crate) fn safe_file_name(name: &str) -> String {
         s.remove(0);
     }
     let s: String = s.trim_end().chars().take(100).collect();
-    if s.is_empty() {
-        "attachment".to_owned()
-    } else {
-        s
-    }
+    if s.is_empty() { "attachment".to_owned() } else { s }
 }
 
 #[cfg(test)]

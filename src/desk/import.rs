@@ -280,8 +280,7 @@ impl Import<'_> {
                     .append(true)
                     .open(&asm.file)
                     .map_err(DeskError::io("write", &asm.file))?;
-                f.write_all(bytes)
-                    .map_err(DeskError::io("write", &asm.file))?;
+                f.write_all(bytes).map_err(DeskError::io("write", &asm.file))?;
                 asm.next += 1;
             }
         }
@@ -374,8 +373,8 @@ impl Import<'_> {
             let input = File::open(&source).map_err(DeskError::io("read", &source))?;
             let output = fsx::create_new(&plain, 0o600).map_err(DeskError::io("create", &plain))?;
             let mut output = std::io::BufWriter::new(output);
-            envelope::open_attachment(BufReader::new(input), self.identities, w.size, &mut output)
-                .map_err(|e| match e {
+            envelope::open_attachment(BufReader::new(input), self.identities, w.size, &mut output).map_err(
+                |e| match e {
                     EnvelopeError::Decrypt => DeskError::Decrypt {
                         what: format!("attachment {} of case {}", w.id, w.case),
                     },
@@ -383,7 +382,8 @@ impl Import<'_> {
                         what: format!("attachment {} of case {}", w.id, w.case),
                         reason: other.to_string(),
                     },
-                })?;
+                },
+            )?;
             output
                 .into_inner()
                 .map_err(|e| e.into_error())
@@ -391,11 +391,7 @@ impl Import<'_> {
                 .map_err(DeskError::io("write", &plain))?;
             placements.push((plain, self.vault.attachment_path(w.case, &w.id)));
             claimed.insert(w.id.clone());
-            if let Some(a) = self
-                .state
-                .case_mut(w.case)
-                .and_then(|c| c.attachment_mut(&w.id))
-            {
+            if let Some(a) = self.state.case_mut(w.case).and_then(|c| c.attachment_mut(&w.id)) {
                 a.stored = true;
             }
             self.summary.attachments += 1;
@@ -478,13 +474,12 @@ mod tests {
 
         fn export(&self, after: u64) -> Vec<u8> {
             let key = SigningKey::from_bytes(&[1; 32]);
-            let mut w = ExportWriter::start(Vec::new(), &key.verifying_key(), self.head(after))
-                .expect("start");
+            let mut w =
+                ExportWriter::start(Vec::new(), &key.verifying_key(), self.head(after)).expect("start");
             for (e, b) in self.entries.iter().skip(after as usize) {
                 w.entry(e, Some(b)).expect("entry");
             }
-            w.end(self.head(self.entries.len() as u64), &key)
-                .expect("end")
+            w.end(self.head(self.entries.len() as u64), &key).expect("end")
         }
     }
 
@@ -508,9 +503,7 @@ mod tests {
         let (last, size) = sealer.finish().expect("finish");
         chunks.push(last);
         let att = [5u8; 16];
-        let mut log = Log {
-            entries: Vec::new(),
-        };
+        let mut log = Log { entries: Vec::new() };
         let split = chunks.len() - 1;
         for (i, c) in chunks.into_iter().enumerate() {
             log.push(EntryKind::AttachmentChunk, c, |e| {
@@ -561,8 +554,7 @@ mod tests {
         assert!(!vault.part_path(&hex::encode(att)).exists());
         let case = state.cases.values().next().expect("case");
         assert!(case.attachments.first().is_some_and(|a| a.stored));
-        let stored =
-            std::fs::read(vault.attachment_path(case.id, &hex::encode(att))).expect("attachment");
+        let stored = std::fs::read(vault.attachment_path(case.id, &hex::encode(att))).expect("attachment");
         assert_eq!(stored, data);
 
         // A purge from the server removes the case and its files.

@@ -88,18 +88,13 @@ impl DeskError {
             DeskError::Bundle(_) | DeskError::Decrypt { .. } | DeskError::BadEntry { .. } => {
                 ErrorClass::BundleRefused
             }
-            DeskError::CaseNotFound(_) | DeskError::Vault(VaultError::NotFound(_)) => {
-                ErrorClass::NotFound
-            }
+            DeskError::CaseNotFound(_) | DeskError::Vault(VaultError::NotFound(_)) => ErrorClass::NotFound,
             DeskError::NothingPending => ErrorClass::NothingToDo,
             _ => ErrorClass::General,
         }
     }
 
-    pub(crate) fn io(
-        what: &'static str,
-        path: impl Into<PathBuf>,
-    ) -> impl FnOnce(io::Error) -> DeskError {
+    pub(crate) fn io(what: &'static str, path: impl Into<PathBuf>) -> impl FnOnce(io::Error) -> DeskError {
         let path = path.into();
         move |source| DeskError::Io { what, path, source }
     }

@@ -21,12 +21,7 @@ use crate::core::log::EntryKind;
 use crate::core::secret::SecretText;
 
 /// Records a reply to the reporter; returns its op id (hex).
-pub fn reply(
-    vault: &Vault,
-    case: CaseId,
-    text: SecretText,
-    today: Day,
-) -> Result<String, DeskError> {
+pub fn reply(vault: &Vault, case: CaseId, text: SecretText, today: Day) -> Result<String, DeskError> {
     let mut state = vault.load()?;
     let record = state.case_mut(case).ok_or(DeskError::CaseNotFound(case))?;
     let op = hex::encode(fsx::random::<16>()?);
@@ -41,12 +36,7 @@ pub fn reply(
 }
 
 /// Records a status change; returns its op id (hex).
-pub fn set_status(
-    vault: &Vault,
-    case: CaseId,
-    status: Status,
-    today: Day,
-) -> Result<String, DeskError> {
+pub fn set_status(vault: &Vault, case: CaseId, status: Status, today: Day) -> Result<String, DeskError> {
     let mut state = vault.load()?;
     let record = state.case_mut(case).ok_or(DeskError::CaseNotFound(case))?;
     let op = hex::encode(fsx::random::<16>()?);
@@ -56,9 +46,7 @@ pub fn set_status(
         status,
         delivered: false,
     });
-    record
-        .status_history
-        .push(StatusChange { status, day: today });
+    record.status_history.push(StatusChange { status, day: today });
     vault.save(&state)?;
     Ok(op)
 }
@@ -80,8 +68,7 @@ pub fn write_outbox(
     today: Day,
 ) -> Result<OutboxSummary, DeskError> {
     let state = vault.load()?;
-    let office_recipients: Vec<age::x25519::Recipient> =
-        office.iter().map(|i| i.to_public()).collect();
+    let office_recipients: Vec<age::x25519::Recipient> = office.iter().map(|i| i.to_public()).collect();
     let mut ops = Vec::new();
     let mut summary = OutboxSummary {
         replies: 0,
@@ -102,11 +89,10 @@ pub fn write_outbox(
             case: case.id,
             source,
         };
-        let reporter: age::x25519::Recipient =
-            case.recipient.parse().map_err(|_| DeskError::Seal {
-                case: case.id,
-                source: envelope::EnvelopeError::NoRecipients,
-            })?;
+        let reporter: age::x25519::Recipient = case.recipient.parse().map_err(|_| DeskError::Seal {
+            case: case.id,
+            source: envelope::EnvelopeError::NoRecipients,
+        })?;
         let mut recipients: Vec<&dyn age::Recipient> = vec![&reporter];
         recipients.extend(office_recipients.iter().map(|r| r as &dyn age::Recipient));
         for item in pending {
@@ -119,9 +105,7 @@ pub fn write_outbox(
                     };
                     (EntryKind::Reply, Payload::Reply(body), op)
                 }
-                ThreadItem::Status {
-                    op, day, status, ..
-                } => {
+                ThreadItem::Status { op, day, status, .. } => {
                     summary.statuses += 1;
                     let body = StatusBody {
                         status: *status,

@@ -38,9 +38,7 @@ use super::fsx;
 use crate::core::case::{CaseId, Kind, Status};
 use crate::core::day::Day;
 use crate::core::log::Head;
-use crate::core::secret::{
-    SecretBytes, SecretText, serialize_opt_secret_text, serialize_secret_text,
-};
+use crate::core::secret::{SecretBytes, SecretText, serialize_opt_secret_text, serialize_secret_text};
 
 const STATE_FILE: &str = "vault.json";
 const FORMAT: u32 = 1;
@@ -176,9 +174,7 @@ impl ThreadItem {
     /// `Some(delivered)` for the office's own items.
     pub fn delivered(&self) -> Option<bool> {
         match self {
-            ThreadItem::Reply { delivered, .. } | ThreadItem::Status { delivered, .. } => {
-                Some(*delivered)
-            }
+            ThreadItem::Reply { delivered, .. } | ThreadItem::Status { delivered, .. } => Some(*delivered),
             _ => None,
         }
     }
@@ -211,11 +207,7 @@ pub struct CaseRecord {
     pub description: SecretText,
     #[serde(serialize_with = "serialize_opt_secret_text", default)]
     pub when: Option<SecretText>,
-    #[serde(
-        rename = "where",
-        serialize_with = "serialize_opt_secret_text",
-        default
-    )]
+    #[serde(rename = "where", serialize_with = "serialize_opt_secret_text", default)]
     pub where_: Option<SecretText>,
     #[serde(serialize_with = "serialize_opt_secret_text", default)]
     pub people: Option<SecretText>,
@@ -228,9 +220,7 @@ pub struct CaseRecord {
 
 impl CaseRecord {
     pub fn status(&self) -> Status {
-        self.status_history
-            .last()
-            .map_or(Status::Received, |c| c.status)
+        self.status_history.last().map_or(Status::Received, |c| c.status)
     }
 
     pub fn pending(&self) -> usize {
@@ -262,10 +252,7 @@ impl CaseRecord {
             ThreadItem::Message { attachments, .. } => attachments.as_mut_slice(),
             _ => &mut [],
         });
-        self.attachments
-            .iter_mut()
-            .chain(in_thread)
-            .find(|a| a.id == id)
+        self.attachments.iter_mut().chain(in_thread).find(|a| a.id == id)
     }
 }
 
@@ -394,21 +381,19 @@ impl Vault {
     /// Replaces the state, atomically: the commit point of every change.
     pub fn save(&self, state: &VaultState) -> Result<(), VaultError> {
         let path = self.root.join(STATE_FILE);
-        let json = SecretBytes::new(serde_json::to_vec_pretty(state).map_err(|e| {
-            VaultError::Unreadable {
-                path: path.clone(),
-                reason: e.to_string(),
-            }
-        })?);
+        let json =
+            SecretBytes::new(
+                serde_json::to_vec_pretty(state).map_err(|e| VaultError::Unreadable {
+                    path: path.clone(),
+                    reason: e.to_string(),
+                })?,
+            );
         fsx::write_atomic(&path, json.expose(), 0o600).map_err(self.io("write", &path))
     }
 
     /// Where a decrypted attachment is kept.
     pub fn attachment_path(&self, case: CaseId, attachment: &str) -> PathBuf {
-        self.root
-            .join("files")
-            .join(case.to_string())
-            .join(attachment)
+        self.root.join("files").join(case.to_string()).join(attachment)
     }
 
     /// Where the ciphertext of a not yet claimed attachment is kept.
@@ -445,11 +430,7 @@ impl Vault {
     pub fn staging(&self) -> Result<Staging, VaultError> {
         if let Ok(list) = fs::read_dir(&self.root) {
             for entry in list.flatten() {
-                if entry
-                    .file_name()
-                    .to_string_lossy()
-                    .starts_with(STAGING_PREFIX)
-                {
+                if entry.file_name().to_string_lossy().starts_with(STAGING_PREFIX) {
                     let _ = fs::remove_dir_all(entry.path());
                 }
             }
@@ -459,9 +440,7 @@ impl Vault {
             path: self.root.clone(),
             source: io::Error::other(e.to_string()),
         })?;
-        let path = self
-            .root
-            .join(format!("{STAGING_PREFIX}{}", hex::encode(name)));
+        let path = self.root.join(format!("{STAGING_PREFIX}{}", hex::encode(name)));
         fsx::create_private_dir(&path).map_err(self.io("create", &path))?;
         Ok(Staging { path })
     }

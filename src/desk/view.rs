@@ -47,8 +47,7 @@ pub fn cases_json(state: &VaultState) -> Value {
 
 pub fn cases_table(state: &VaultState) -> String {
     if state.cases.is_empty() {
-        return "No cases in this vault yet. Open an export bundle with `candor-desk open`."
-            .to_owned();
+        return "No cases in this vault yet. Open an export bundle with `candor-desk open`.".to_owned();
     }
     let mut table = Table::new();
     table
@@ -104,10 +103,7 @@ fn thread_item_json(case: &CaseRecord, t: &ThreadItem) -> Value {
             );
         }
         ThreadItem::Reply {
-            op,
-            text,
-            delivered,
-            ..
+            op, text, delivered, ..
         } => {
             v.insert("op".into(), json!(op));
             v.insert("text".into(), json!(text.expose()));
@@ -141,12 +137,7 @@ pub fn case_json(case: &CaseRecord) -> Value {
     );
     v.insert(
         "thread".into(),
-        Value::Array(
-            case.thread
-                .iter()
-                .map(|t| thread_item_json(case, t))
-                .collect(),
-        ),
+        Value::Array(case.thread.iter().map(|t| thread_item_json(case, t)).collect()),
     );
     v.insert(
         "status_history".into(),
@@ -191,12 +182,8 @@ pub fn case_text(case: &CaseRecord) -> String {
     let attachments: Vec<&StoredAttachment> = case.all_attachments().collect();
     if !attachments.is_empty() {
         let mut t = Table::new();
-        t.load_preset(presets::UTF8_FULL_CONDENSED).set_header([
-            "Attachment",
-            "Type",
-            "Size",
-            "In vault",
-        ]);
+        t.load_preset(presets::UTF8_FULL_CONDENSED)
+            .set_header(["Attachment", "Type", "Size", "In vault"]);
         for a in attachments {
             t.add_row([
                 a.name.clone(),
@@ -256,21 +243,20 @@ pub fn extract(vault: &Vault, case: &CaseRecord, dir: &Path) -> Result<Vec<PathB
         n += 1;
         dir.join(format!("{n:02}-{}", fsx::safe_file_name(name)))
     };
-    let write_text =
-        |path: PathBuf, text: &str, written: &mut Vec<PathBuf>| -> Result<(), DeskError> {
-            let mut f = fsx::create_new(&path, 0o600).map_err(|e| match e.kind() {
-                std::io::ErrorKind::AlreadyExists => DeskError::AlreadyExists(path.clone()),
-                _ => DeskError::Io {
-                    what: "create",
-                    path: path.clone(),
-                    source: e,
-                },
-            })?;
-            f.write_all(text.as_bytes())
-                .map_err(DeskError::io("write", &path))?;
-            written.push(path);
-            Ok(())
-        };
+    let write_text = |path: PathBuf, text: &str, written: &mut Vec<PathBuf>| -> Result<(), DeskError> {
+        let mut f = fsx::create_new(&path, 0o600).map_err(|e| match e.kind() {
+            std::io::ErrorKind::AlreadyExists => DeskError::AlreadyExists(path.clone()),
+            _ => DeskError::Io {
+                what: "create",
+                path: path.clone(),
+                source: e,
+            },
+        })?;
+        f.write_all(text.as_bytes())
+            .map_err(DeskError::io("write", &path))?;
+        written.push(path);
+        Ok(())
+    };
     write_text(next_name("report.txt"), &report_text(case), &mut written)?;
     for item in &case.thread {
         match item {

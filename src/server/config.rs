@@ -86,8 +86,10 @@ impl Config {
         let mut config = match file {
             None => Config::default(),
             Some(path) => {
-                let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Read(path.to_owned(), e))?;
-                toml::from_str(&text).map_err(|e| ConfigError::Parse(path.to_owned(), e.message().to_owned()))?
+                let text =
+                    std::fs::read_to_string(path).map_err(|e| ConfigError::Read(path.to_owned(), e))?;
+                toml::from_str(&text)
+                    .map_err(|e| ConfigError::Parse(path.to_owned(), e.message().to_owned()))?
             }
         };
         if let Some(v) = over.listen {
@@ -107,7 +109,10 @@ impl Config {
                 "off" | "false" | "0" => false,
                 "on" | "true" | "1" => true,
                 other => {
-                    return Err(ConfigError::Invalid("rate_limits", format!("`{other}`: use on or off")));
+                    return Err(ConfigError::Invalid(
+                        "rate_limits",
+                        format!("`{other}`: use on or off"),
+                    ));
                 }
             };
         }
@@ -130,7 +135,10 @@ impl Config {
         let positive = [
             ("submissions_per_minute", self.submissions_per_minute),
             ("logins_per_minute", self.logins_per_minute),
-            ("logins_per_receipt_per_minute", self.logins_per_receipt_per_minute),
+            (
+                "logins_per_receipt_per_minute",
+                self.logins_per_receipt_per_minute,
+            ),
         ];
         for (name, v) in positive {
             if v == 0 {
@@ -138,10 +146,16 @@ impl Config {
             }
         }
         if self.max_text_bytes < 1000 {
-            return Err(ConfigError::Invalid("max_text_bytes", "must be at least 1000".into()));
+            return Err(ConfigError::Invalid(
+                "max_text_bytes",
+                "must be at least 1000".into(),
+            ));
         }
         if self.max_submission_bytes < self.max_text_bytes as u64 {
-            return Err(ConfigError::Invalid("max_submission_bytes", "must be at least max_text_bytes".into()));
+            return Err(ConfigError::Invalid(
+                "max_submission_bytes",
+                "must be at least max_text_bytes".into(),
+            ));
         }
         if self.office_name.trim().is_empty() {
             return Err(ConfigError::Invalid("office_name", "must not be empty".into()));
@@ -155,23 +169,108 @@ mod tests {
     use super::*;
 
     #[test]
+    fn shipped_example_is_valid_and_lists_the_defaults() {
+        let example: Config =
+            toml::from_str(include_str!("../../deploy/candor.example.toml")).expect("example parses");
+        assert_eq!(format!("{example:?}"), format!("{:?}", Config::default()));
+        // Every field is present in the example, so it documents every setting.
+        let text = include_str!("../../deploy/candor.example.toml");
+        let defaults =
+            toml::to_string(&toml::Value::try_from(DefaultsView::from(&Config::default())).expect("toml"))
+                .expect("serialise");
+        for line in defaults.lines() {
+            let key = line.split(" = ").next().unwrap_or_default();
+            assert!(text.contains(&format!("\n{key} = ")), "example lacks `{key}`");
+        }
+    }
+
+    #[derive(serde::Serialize)]
+    struct DefaultsView {
+        listen: String,
+        officer_listen: String,
+        data: String,
+        keys: String,
+        office_name: String,
+        max_submission_bytes: u64,
+        max_text_bytes: usize,
+        max_import_bytes: usize,
+        rate_limits: bool,
+        submissions_per_minute: u32,
+        logins_per_minute: u32,
+        logins_per_receipt_per_minute: u32,
+        session_idle_minutes: u64,
+    }
+
+    impl From<&Config> for DefaultsView {
+        fn from(c: &Config) -> Self {
+            // Destructured so that a new setting fails to compile here until the example lists it.
+            let Config {
+                listen,
+                officer_listen,
+                data,
+                keys,
+                office_name,
+                max_submission_bytes,
+                max_text_bytes,
+                max_import_bytes,
+                rate_limits,
+                submissions_per_minute,
+                logins_per_minute,
+                logins_per_receipt_per_minute,
+                session_idle_minutes,
+            } = c.clone();
+            DefaultsView {
+                listen,
+                officer_listen,
+                data: data.display().to_string(),
+                keys: keys.display().to_string(),
+                office_name,
+                max_submission_bytes,
+                max_text_bytes,
+                max_import_bytes,
+                rate_limits,
+                submissions_per_minute,
+                logins_per_minute,
+                logins_per_receipt_per_minute,
+                session_idle_minutes,
+            }
+        }
+    }
+
+    #[test]
     fn file_then_overrides_and_named_errors() {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("candor.toml");
-        std::fs::write(&path, "office_name = \"Test Office\"\nlisten = \"127.0.0.1:9000\"\n").expect("write");
+        std::fs::write(
+            &path,
+            "office_name = \"Test Office\"\nlisten = \"127.0.0.1:9000\"\n",
+        )
+        .expect("write");
         let c = Config::load(
             Some(&path),
-            Overrides { listen: Some("127.0.0.1:9100".into()), ..Default::default() },
+            Overrides {
+                listen: Some("127.0.0.1:9100".into()),
+                ..Default::default()
+            },
         )
         .expect("loads");
         assert_eq!(c.office_name, "Test Office");
         assert_eq!(c.listen, "127.0.0.1:9100");
 
         std::fs::write(&path, "ofice_name = \"typo\"\n").expect("write");
-        assert!(matches!(Config::load(Some(&path), Overrides::default()), Err(ConfigError::Parse(..))));
+        assert!(matches!(
+            Config::load(Some(&path), Overrides::default()),
+            Err(ConfigError::Parse(..))
+        ));
 
-        let err = Config::load(None, Overrides { listen: Some("nowhere".into()), ..Default::default() })
-            .expect_err("bad address");
+        let err = Config::load(
+            None,
+            Overrides {
+                listen: Some("nowhere".into()),
+                ..Default::default()
+            },
+        )
+        .expect_err("bad address");
         assert!(err.to_string().contains("`listen`"));
     }
 }

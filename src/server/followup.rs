@@ -113,7 +113,9 @@ impl Sessions {
         let key = parse_token(token).ok_or(FollowupError::NoSession)?;
         let mut map = self.map.lock().map_err(|_| FollowupError::Crypto)?;
         let now = Instant::now();
-        let expired = map.get(&key).is_some_and(|s| now.duration_since(s.last_used) >= self.idle);
+        let expired = map
+            .get(&key)
+            .is_some_and(|s| now.duration_since(s.last_used) >= self.idle);
         if expired {
             map.remove(&key);
         }
@@ -148,10 +150,14 @@ pub struct Thread {
 
 /// Logs in with a typed receipt.
 pub fn login(app: &App, typed: &str) -> Result<(SessionToken, CaseId), FollowupError> {
-    app.limits.login_global().map_err(|_| FollowupError::RateLimited)?;
+    app.limits
+        .login_global()
+        .map_err(|_| FollowupError::RateLimited)?;
     let receipt = Receipt::parse(typed).map_err(FollowupError::Receipt)?;
     let lookup = receipt.lookup_id();
-    app.limits.login_for(&lookup).map_err(|_| FollowupError::RateLimited)?;
+    app.limits
+        .login_for(&lookup)
+        .map_err(|_| FollowupError::RateLimited)?;
     let case = app.store.lookup(&lookup)?.ok_or(FollowupError::Unknown)?;
     let identity = receipt.reporter_identity().map_err(|_| FollowupError::Crypto)?;
     drop(receipt);

@@ -52,7 +52,10 @@ pub enum FieldProblem {
 #[non_exhaustive]
 pub enum IntakeError {
     #[error("the form has mistakes")]
-    Invalid { form: Box<FormEcho>, problems: Vec<FieldProblem> },
+    Invalid {
+        form: Box<FormEcho>,
+        problems: Vec<FieldProblem>,
+    },
     #[error("the request is not a well-formed multipart form")]
     BrokenMultipart,
     #[error("the request is larger than allowed")]
@@ -134,7 +137,11 @@ impl<'a> Gathered<'a> {
             .unwrap_or("application/octet-stream")
             .to_owned();
         let id: [u8; 16] = random()?;
-        let mut sealer = self.app.keys.attachment_sealer().map_err(|_| IntakeError::Encrypt)?;
+        let mut sealer = self
+            .app
+            .keys
+            .attachment_sealer()
+            .map_err(|_| IntakeError::Encrypt)?;
         let mut index = 0u32;
         let first_entry = self.entries.len();
         let first_pending = self.pending.len();
@@ -158,10 +165,51 @@ impl<'a> Gathered<'a> {
         self.store_chunk(id, index, &last)?;
         self.attachments.push(AttachmentMeta {
             id: hex::encode(id),
-            name: if name.is_empty() { "attachment".into() } else { name },
+            name: if name.is_empty() {
+                "attachment".into()
+            } else {
+                name
+            },
             content_type,
             size,
         });
+        Ok(())
+    }
+
+    /// Seals the report or message that carries the attachments, appends it
+    /// after their chunks, commits everything at once and waits until it is
+    /// durable. On any failure nothing of the submission remains.
+    async fn finish(
+        mut self,
+        kind: EntryKind,
+        body: Payload,
+        recipient: Option<String>,
+        extras: CommitExtras,
+    ) -> Result<(), IntakeError> {
+        let sealed = self.app.keys.seal(&body);
+        drop(body);
+        let Ok(sealed) = sealed else {
+            self.abandon().await;
+            return Err(IntakeError::Encrypt);
+        };
+        self.entries.push(NewEntry {
+            kind,
+            case: self.case,
+            day: crate::clock::today(),
+            recipient,
+            part: None,
+            op: None,
+            body: NewBody::Inline(sealed),
+        });
+        let app = self.app;
+        let store = &app.store;
+        let Gathered { entries, pending, .. } = self;
+        if let Err(e) = tokio::task::block_in_place(|| store.commit(entries, extras)) {
+            let _ = tokio::task::block_in_place(|| store.discard_pending(&pending));
+            return Err(e.into());
+        }
+        let ticket = app.durable.ticket();
+        app.durable.wait(ticket).await?;
         Ok(())
     }
 
@@ -175,7 +223,12 @@ impl<'a> Gathered<'a> {
 /// The last path component, without control characters, at most 200 characters.
 fn clean_file_name(raw: &str) -> String {
     let base = raw.rsplit(['/', '\\']).next().unwrap_or_default();
-    base.chars().filter(|c| !c.is_control()).take(200).collect::<String>().trim().to_owned()
+    base.chars()
+        .filter(|c| !c.is_control())
+        .take(200)
+        .collect::<String>()
+        .trim()
+        .to_owned()
 }
 
 async fn read_text(field: &mut Field<'_>, limit: usize) -> Result<SecretText, IntakeError> {
@@ -217,7 +270,10 @@ pub async fn receive_report(app: &App, mut form: Multipart) -> Result<Receipt, I
         }
     };
     if let Some(kind) = kind
-        && echo.categories.iter().any(|c| !kind.allowed_categories().contains(&c.as_str()))
+        && echo
+            .categories
+            .iter()
+            .any(|c| !kind.allowed_categories().contains(&c.as_str()))
     {
         problems.push(FieldProblem::UnknownCategory);
     }
@@ -248,33 +304,19 @@ pub async fn receive_report(app: &App, mut form: Multipart) -> Result<Receipt, I
         attachments: std::mem::take(&mut g.attachments),
         day: crate::clock::today(),
     });
-    let sealed = app.keys.seal(&body);
-    let sealed = match sealed {
-        Ok(ct) => ct,
-        Err(_) => {
-            g.abandon().await;
-            return Err(IntakeError::Encrypt);
-        }
-    };
-    drop(body);
-    g.entries.push(NewEntry {
-        kind: EntryKind::Report,
-        case,
-        day: crate::clock::today(),
-        recipient: Some(recipient),
-        part: None,
-        op: None,
-        body: NewBody::Inline(sealed),
-    });
     let extras = CommitExtras {
         new_case: Some((receipt.lookup_id(), case)),
         ..Default::default()
     };
-    commit(g, extras).await?;
+    g.finish(EntryKind::Report, body, Some(recipient), extras).await?;
     Ok(receipt)
 }
 
-async fn read_report_form(app: &App, form: &mut Multipart, g: &mut Gathered<'_>) -> Result<FormEcho, IntakeError> {
+async fn read_report_form(
+    app: &App,
+    form: &mut Multipart,
+    g: &mut Gathered<'_>,
+) -> Result<FormEcho, IntakeError> {
     let mut echo = FormEcho::default();
     let mut bad_kind = false;
     while let Some(mut field) = form.next_field().await? {
@@ -321,7 +363,8 @@ async fn read_report_form(app: &App, form: &mut Multipart, g: &mut Gathered<'_>)
                 || crate::core::case::ADVICE_TOPICS.contains(&c.as_str())
         };
         if echo.categories.iter().all(known) {
-            echo.categories.retain(|c| kind.allowed_categories().contains(&c.as_str()));
+            echo.categories
+                .retain(|c| kind.allowed_categories().contains(&c.as_str()));
         }
     }
     Ok(echo)
@@ -345,7 +388,11 @@ impl From<axum::extract::multipart::MultipartError> for MessageError {
 /// Receives a follow-up message. The session comes from the hidden form
 /// field (first in the form) or the cookie; files are streamed like a
 /// report's. Returns the session token the message was sent under.
-pub async fn receive_message(app: &App, mut form: Multipart, cookie: Option<String>) -> Result<String, MessageError> {
+pub async fn receive_message(
+    app: &App,
+    mut form: Multipart,
+    cookie: Option<String>,
+) -> Result<String, MessageError> {
     app.limits.submission()?;
     let mut token = cookie;
     let mut text = SecretText::default();
@@ -353,11 +400,20 @@ pub async fn receive_message(app: &App, mut form: Multipart, cookie: Option<Stri
     let result: Result<(), MessageError> = async {
         while let Some(mut field) = form.next_field().await? {
             match field.name().unwrap_or_default() {
-                "session" => token = Some(read_text(&mut field, SHORT_FIELD_BYTES).await?.expose().to_owned()),
+                "session" => {
+                    token = Some(
+                        read_text(&mut field, SHORT_FIELD_BYTES)
+                            .await?
+                            .expose()
+                            .to_owned(),
+                    )
+                }
                 "message" => text = read_text(&mut field, app.config.max_text_bytes).await?,
                 "attachment" => {
                     if gathered.is_none() {
-                        let t = token.as_deref().ok_or(super::followup::FollowupError::NoSession)?;
+                        let t = token
+                            .as_deref()
+                            .ok_or(super::followup::FollowupError::NoSession)?;
                         let case = super::followup::session_case(app, t)?;
                         gathered = Some(Gathered::new(app, case));
                     }
@@ -395,38 +451,7 @@ pub async fn receive_message(app: &App, mut form: Multipart, cookie: Option<Stri
         attachments: std::mem::take(&mut g.attachments),
         day: crate::clock::today(),
     });
-    let sealed = app.keys.seal(&body);
-    let sealed = match sealed {
-        Ok(ct) => ct,
-        Err(_) => {
-            g.abandon().await;
-            return Err(IntakeError::Encrypt.into());
-        }
-    };
-    g.entries.push(NewEntry {
-        kind: EntryKind::Message,
-        case: g.case,
-        day: crate::clock::today(),
-        recipient: None,
-        part: None,
-        op: None,
-        body: NewBody::Inline(sealed),
-    });
-    commit(g, CommitExtras::default()).await?;
+    g.finish(EntryKind::Message, body, None, CommitExtras::default())
+        .await?;
     Ok(token)
-}
-
-async fn commit(g: Gathered<'_>, extras: CommitExtras) -> Result<(), IntakeError> {
-    let app = g.app;
-    let store = &app.store;
-    let entries = g.entries;
-    let pending = g.pending;
-    let result = tokio::task::block_in_place(|| store.commit(entries, extras));
-    if let Err(e) = result {
-        let _ = tokio::task::block_in_place(|| store.discard_pending(&pending));
-        return Err(e.into());
-    }
-    let ticket = app.durable.ticket();
-    app.durable.wait(ticket).await?;
-    Ok(())
 }

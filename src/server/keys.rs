@@ -73,14 +73,18 @@ impl ServerKeys {
 }
 
 /// The server's own signing key, made at first start in the data dir.
-pub fn server_signing_key(data: &Path, random: impl FnOnce() -> Option<[u8; 32]>) -> Result<SigningKey, KeysError> {
+pub fn server_signing_key(
+    data: &Path,
+    random: impl FnOnce() -> Option<[u8; 32]>,
+) -> Result<SigningKey, KeysError> {
     let path = data.join("server.key");
     match std::fs::read_to_string(&path) {
         Ok(text) => keys::parse_signing_key(&text).map_err(|e| KeysError::Bad(path, e)),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             std::fs::create_dir_all(data).map_err(|e| KeysError::Create(path.clone(), e))?;
             let key = SigningKey::from_bytes(&random().ok_or(KeysError::NoRandomness)?);
-            let text = keys::format_signing_key(&key, "candor server log-head signing key; made at first start");
+            let text =
+                keys::format_signing_key(&key, "candor server log-head signing key; made at first start");
             let mut f = open_private(&path).map_err(|e| KeysError::Create(path.clone(), e))?;
             f.write_all(text.as_bytes())
                 .and_then(|_| f.sync_all())
@@ -94,10 +98,17 @@ pub fn server_signing_key(data: &Path, random: impl FnOnce() -> Option<[u8; 32]>
 #[cfg(unix)]
 fn open_private(path: &Path) -> std::io::Result<std::fs::File> {
     use std::os::unix::fs::OpenOptionsExt;
-    std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path)
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
 }
 
 #[cfg(not(unix))]
 fn open_private(path: &Path) -> std::io::Result<std::fs::File> {
-    std::fs::OpenOptions::new().write(true).create_new(true).open(path)
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
 }

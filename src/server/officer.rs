@@ -82,7 +82,10 @@ impl Write for ChannelWriter {
 }
 
 /// Starts an export of everything after `after`; the receiver yields the bundle.
-pub fn export(app: &Arc<App>, after: u64) -> Result<(mpsc::Receiver<Result<Bytes, io::Error>>, Head), OfficerError> {
+pub fn export(
+    app: &Arc<App>,
+    after: u64,
+) -> Result<(mpsc::Receiver<Result<Bytes, io::Error>>, Head), OfficerError> {
     let head = app.store.head()?;
     if after > head.seq {
         return Err(OfficerError::CursorBeyondHead(head.seq));
@@ -179,5 +182,9 @@ pub async fn import(app: &App, bytes: &[u8]) -> Result<Imported, OfficerError> {
     };
     let ticket = app.durable.ticket();
     app.durable.wait(ticket).await?;
-    Ok(Imported { applied, already, head })
+    Ok(Imported {
+        applied,
+        already,
+        head,
+    })
 }

@@ -182,7 +182,10 @@ impl SledStore {
                 Ok(())
             }
             Some(v) => {
-                let v: [u8; 4] = v.as_ref().try_into().map_err(|_| StoreError::Corrupt("version"))?;
+                let v: [u8; 4] = v
+                    .as_ref()
+                    .try_into()
+                    .map_err(|_| StoreError::Corrupt("version"))?;
                 match u32::from_be_bytes(v) {
                     FORMAT_VERSION => Ok(()),
                     n => Err(StoreError::NewerFormat(n)),
@@ -302,7 +305,10 @@ impl Store for SledStore {
         if let Some(bundle) = extras.bundle {
             batch.insert(key(b'U', &[&bundle]), &[]);
         }
-        batch.insert(key(b'M', &[b"head"]), [&head.seq.to_be_bytes()[..], &head.hash].concat());
+        batch.insert(
+            key(b'M', &[b"head"]),
+            [&head.seq.to_be_bytes()[..], &head.hash].concat(),
+        );
         self.tree.apply_batch(batch)?;
         Ok(head)
     }
@@ -355,7 +361,9 @@ impl Store for SledStore {
         match self.tree.get(key(b'R', &[&id.0]))? {
             None => Ok(None),
             Some(v) => Ok(Some(CaseId(
-                v.as_ref().try_into().map_err(|_| StoreError::Corrupt("receipt index"))?,
+                v.as_ref()
+                    .try_into()
+                    .map_err(|_| StoreError::Corrupt("receipt index"))?,
             ))),
         }
     }
@@ -381,7 +389,9 @@ impl Store for SledStore {
                 .and_then(|s| s.try_into().ok())
                 .ok_or(StoreError::Corrupt("case index"))?;
             let seq = u64::from_be_bytes(seq);
-            let entry = self.entry(seq)?.ok_or(StoreError::Corrupt("indexed entry missing"))?;
+            let entry = self
+                .entry(seq)?
+                .ok_or(StoreError::Corrupt("indexed entry missing"))?;
             // Attachment chunks are never shown to the reporter; skip their bodies.
             let body = if entry.kind == EntryKind::AttachmentChunk {
                 None
@@ -435,15 +445,28 @@ mod tests {
             store.put_pending([1; 16], b"chunk").expect("pending");
             let entries = vec![
                 NewEntry {
-                    part: Some(PartRef { attachment: [2; 16], index: 0 }),
-                    body: NewBody::Pending { blob: [1; 16], len: 5, hash: body_hash(b"chunk") },
+                    part: Some(PartRef {
+                        attachment: [2; 16],
+                        index: 0,
+                    }),
+                    body: NewBody::Pending {
+                        blob: [1; 16],
+                        len: 5,
+                        hash: body_hash(b"chunk"),
+                    },
                     ..new_entry(EntryKind::AttachmentChunk, case, b"")
                 },
                 new_entry(EntryKind::Message, case, b"message ct"),
             ];
             store.put_pending([3; 16], b"orphan").expect("pending");
             let head = store
-                .commit(entries, CommitExtras { new_case: Some((LookupId([7; 32]), case)), ..Default::default() })
+                .commit(
+                    entries,
+                    CommitExtras {
+                        new_case: Some((LookupId([7; 32]), case)),
+                        ..Default::default()
+                    },
+                )
                 .expect("commit");
             store.sync().expect("sync");
             head
@@ -455,14 +478,22 @@ mod tests {
         let mut chain = crate::core::log::Chain::from(Head::EMPTY);
         for seq in 1..=2 {
             let e = store.entry(seq).expect("entry").expect("present");
-            chain.push(&e, store.body(seq).expect("body").as_deref()).expect("chain");
+            chain
+                .push(&e, store.body(seq).expect("body").as_deref())
+                .expect("chain");
         }
         assert_eq!(chain.head(), head);
         // The orphaned pending body is gone after reopening.
         assert!(store.tree.get(key(b'X', &[&[3u8; 16]])).expect("get").is_none());
         // A purge drops bodies and the look-up but keeps the chain.
         store
-            .commit(vec![], CommitExtras { purge: vec![case], ..Default::default() })
+            .commit(
+                vec![],
+                CommitExtras {
+                    purge: vec![case],
+                    ..Default::default()
+                },
+            )
             .expect("purge");
         assert_eq!(store.body(2).expect("body"), None);
         assert_eq!(store.lookup(&LookupId([7; 32])).expect("lookup"), None);
@@ -474,9 +505,15 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         {
             let store = SledStore::open(dir.path()).expect("open");
-            store.tree.insert(key(b'M', &[b"version"]), &99u32.to_be_bytes()).expect("insert");
+            store
+                .tree
+                .insert(key(b'M', &[b"version"]), &99u32.to_be_bytes())
+                .expect("insert");
             store.sync().expect("sync");
         }
-        assert!(matches!(SledStore::open(dir.path()), Err(StoreError::NewerFormat(99))));
+        assert!(matches!(
+            SledStore::open(dir.path()),
+            Err(StoreError::NewerFormat(99))
+        ));
     }
 }

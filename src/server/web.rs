@@ -168,7 +168,13 @@ fn render<T: Template>(status: StatusCode, t: &T) -> Response {
     }
 }
 
-fn error_page(app: &App, status: StatusCode, title: &'static str, message: impl Into<String>, back: &'static str) -> Response {
+fn error_page(
+    app: &App,
+    status: StatusCode,
+    title: &'static str,
+    message: impl Into<String>,
+    back: &'static str,
+) -> Response {
     render(
         status,
         &ErrorPage {
@@ -254,12 +260,24 @@ fn report_page(app: &App, advice: bool, echo: Option<&FormEcho>, problems: &[Fie
 
 fn problem_line(p: FieldProblem) -> ErrorLine {
     let (field, message) = match p {
-        FieldProblem::KindMissing => ("kind-misconduct", "Choose whether you are reporting misconduct or asking for advice."),
+        FieldProblem::KindMissing => (
+            "kind-misconduct",
+            "Choose whether you are reporting misconduct or asking for advice.",
+        ),
         FieldProblem::UnknownKind => ("kind-misconduct", "Choose one of the two kinds offered."),
-        FieldProblem::UnknownCategory => ("category", "Choose only among the types of misconduct or advice topics listed."),
-        FieldProblem::DescriptionEmpty => ("description", "Describe what happened, or what you would like advice on."),
+        FieldProblem::UnknownCategory => (
+            "category",
+            "Choose only among the types of misconduct or advice topics listed.",
+        ),
+        FieldProblem::DescriptionEmpty => (
+            "description",
+            "Describe what happened, or what you would like advice on.",
+        ),
         FieldProblem::MessageEmpty => ("message", "Write a message or choose a file to send."),
-        FieldProblem::TooManyFiles => ("attachment", "Send at most 100 files at once; send the rest in a follow-up message."),
+        FieldProblem::TooManyFiles => (
+            "attachment",
+            "Send at most 100 files at once; send the rest in a follow-up message.",
+        ),
     };
     ErrorLine { field, message }
 }
@@ -277,13 +295,19 @@ async fn view_index_get(State(app): State<Arc<App>>) -> Response {
 }
 
 #[tracing::instrument(skip_all)]
-async fn view_report_get(State(app): State<Arc<App>>, q: Result<Query<ReportQuery>, QueryRejection>) -> Response {
+async fn view_report_get(
+    State(app): State<Arc<App>>,
+    q: Result<Query<ReportQuery>, QueryRejection>,
+) -> Response {
     let advice = q.ok().and_then(|Query(q)| q.kind).as_deref() == Some("advice");
     render(StatusCode::OK, &report_page(&app, advice, None, &[]))
 }
 
 #[tracing::instrument(skip_all)]
-async fn view_report_post(State(app): State<Arc<App>>, form: Result<Multipart, axum::extract::multipart::MultipartRejection>) -> Response {
+async fn view_report_post(
+    State(app): State<Arc<App>>,
+    form: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Response {
     let Ok(form) = form else {
         return error_page(
             &app,
@@ -308,7 +332,10 @@ async fn view_report_post(State(app): State<Arc<App>>, form: Result<Multipart, a
         }
         Err(IntakeError::Invalid { form, problems }) => {
             let advice = form.kind == Some(Kind::Advice);
-            render(StatusCode::BAD_REQUEST, &report_page(&app, advice, Some(&form), &problems))
+            render(
+                StatusCode::BAD_REQUEST,
+                &report_page(&app, advice, Some(&form), &problems),
+            )
         }
         Err(e) => intake_error(&app, e, "/report"),
     }
@@ -317,8 +344,17 @@ async fn view_report_post(State(app): State<Arc<App>>, form: Result<Multipart, a
 fn intake_error(app: &App, e: IntakeError, back: &'static str) -> Response {
     match e {
         IntakeError::Invalid { problems, .. } => {
-            let message = problems.first().map(|p| problem_line(*p).message).unwrap_or("Please check the form.");
-            error_page(app, StatusCode::BAD_REQUEST, "Please check the form", message, back)
+            let message = problems
+                .first()
+                .map(|p| problem_line(*p).message)
+                .unwrap_or("Please check the form.");
+            error_page(
+                app,
+                StatusCode::BAD_REQUEST,
+                "Please check the form",
+                message,
+                back,
+            )
         }
         IntakeError::BrokenMultipart => error_page(
             app,
@@ -384,7 +420,10 @@ fn session_cookie(headers: &HeaderMap) -> Option<String> {
 
 fn with_cookie(mut resp: Response, token: Option<&SessionToken>) -> Response {
     let value = match token {
-        Some(t) => format!("{COOKIE}={}; Path=/followup; HttpOnly; SameSite=Strict", t.expose()),
+        Some(t) => format!(
+            "{COOKIE}={}; Path=/followup; HttpOnly; SameSite=Strict",
+            t.expose()
+        ),
         None => format!("{COOKIE}=; Path=/followup; HttpOnly; SameSite=Strict; Max-Age=0"),
     };
     if let Ok(v) = HeaderValue::from_str(&value) {
@@ -394,7 +433,13 @@ fn with_cookie(mut resp: Response, token: Option<&SessionToken>) -> Response {
 }
 
 fn login_page(app: &App, status: StatusCode, error: Option<LoginError>) -> Response {
-    render(status, &LoginPage { page: ctx(app), error })
+    render(
+        status,
+        &LoginPage {
+            page: ctx(app),
+            error,
+        },
+    )
 }
 
 fn thread_page(app: &App, token: &str, thread: Thread, notice: Option<&'static str>) -> Response {
@@ -433,9 +478,11 @@ fn followup_error(app: &App, e: FollowupError) -> Response {
             "Please check the code",
             "One of the characters seems to be mistyped: the code's last character does not match. Check each group carefully.",
         ),
-        FollowupError::Receipt(ReceiptError::Empty) => {
-            (StatusCode::BAD_REQUEST, "Please type your code", "Type the receipt code you were given.")
-        }
+        FollowupError::Receipt(ReceiptError::Empty) => (
+            StatusCode::BAD_REQUEST,
+            "Please type your code",
+            "Type the receipt code you were given.",
+        ),
         FollowupError::Receipt(_) => (
             StatusCode::BAD_REQUEST,
             "This is not a receipt code",
@@ -491,7 +538,10 @@ impl Drop for LoginForm {
 }
 
 #[tracing::instrument(skip_all)]
-async fn view_followup_post(State(app): State<Arc<App>>, form: Result<Form<LoginForm>, FormRejection>) -> Response {
+async fn view_followup_post(
+    State(app): State<Arc<App>>,
+    form: Result<Form<LoginForm>, FormRejection>,
+) -> Response {
     let form = match form {
         Ok(Form(f)) => f,
         Err(FormRejection::InvalidFormContentType(_)) => {
@@ -550,7 +600,11 @@ struct LogoutForm {
 }
 
 #[tracing::instrument(skip_all)]
-async fn view_logout_post(State(app): State<Arc<App>>, headers: HeaderMap, form: Result<Form<LogoutForm>, FormRejection>) -> Response {
+async fn view_logout_post(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    form: Result<Form<LogoutForm>, FormRejection>,
+) -> Response {
     if let Some(t) = form.ok().and_then(|Form(f)| f.session) {
         app.sessions.end(&t);
     }
@@ -595,8 +649,16 @@ async fn security_headers(req: axum::extract::Request, next: Next) -> Response {
         header::HeaderName::from_static("permissions-policy"),
         "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()",
     );
-    set(h, header::HeaderName::from_static("cross-origin-opener-policy"), "same-origin");
-    set(h, header::HeaderName::from_static("cross-origin-resource-policy"), "same-origin");
+    set(
+        h,
+        header::HeaderName::from_static("cross-origin-opener-policy"),
+        "same-origin",
+    );
+    set(
+        h,
+        header::HeaderName::from_static("cross-origin-resource-policy"),
+        "same-origin",
+    );
     h.remove(header::SERVER);
     resp
 }
@@ -653,7 +715,11 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
 }
 
 #[tracing::instrument(skip_all)]
-async fn api_export_get(State(app): State<Arc<App>>, headers: HeaderMap, q: Result<Query<ExportQuery>, QueryRejection>) -> Response {
+async fn api_export_get(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    q: Result<Query<ExportQuery>, QueryRejection>,
+) -> Response {
     if let Err(e) = officer::authorise(&app, bearer(&headers)) {
         return officer_error(e);
     }
@@ -668,11 +734,21 @@ async fn api_export_get(State(app): State<Arc<App>>, headers: HeaderMap, q: Resu
     match officer::export(&app, after) {
         Ok((rx, head)) => {
             tracing::info!("export served");
-            let stream = futures_util::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|item| (item, rx)) });
-            let name = format!("attachment; filename=\"candor-export-{after}-{}.bundle\"", head.seq);
+            let stream =
+                futures_util::stream::unfold(
+                    rx,
+                    |mut rx| async move { rx.recv().await.map(|item| (item, rx)) },
+                );
+            let name = format!(
+                "attachment; filename=\"candor-export-{after}-{}.bundle\"",
+                head.seq
+            );
             let mut resp = Response::new(Body::from_stream(stream));
             let h = resp.headers_mut();
-            h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/octet-stream"));
+            h.insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/octet-stream"),
+            );
             if let Ok(v) = HeaderValue::from_str(&name) {
                 h.insert(header::CONTENT_DISPOSITION, v);
             }
@@ -686,13 +762,23 @@ async fn api_export_get(State(app): State<Arc<App>>, headers: HeaderMap, q: Resu
 }
 
 #[tracing::instrument(skip_all)]
-async fn api_import_post(State(app): State<Arc<App>>, headers: HeaderMap, body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>) -> Response {
+async fn api_import_post(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
+) -> Response {
     if let Err(e) = officer::authorise(&app, bearer(&headers)) {
         return officer_error(e);
     }
     let body = match body {
         Ok(b) => b,
-        Err(_) => return (StatusCode::PAYLOAD_TOO_LARGE, "the bundle is larger than allowed\n").into_response(),
+        Err(_) => {
+            return (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "the bundle is larger than allowed\n",
+            )
+                .into_response();
+        }
     };
     match officer::import(&app, &body).await {
         Ok(done) => {
@@ -718,8 +804,14 @@ async fn api_headers(req: axum::extract::Request, next: Next) -> Response {
     let mut resp = next.run(req).await;
     let h = resp.headers_mut();
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("default-src 'none'"));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'none'"),
+    );
     resp
 }
 

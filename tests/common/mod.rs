@@ -31,13 +31,20 @@ impl Server {
     }
 
     pub fn spawn(mut cmd: Command, data: &Path, keys: &Path, env: &[(&str, &str)]) -> Server {
-        cmd.args(["serve", "--listen", "127.0.0.1:0", "--officer-listen", "127.0.0.1:0", "--data"])
-            .arg(data)
-            .arg("--keys")
-            .arg(keys)
-            .env("CANDOR_RATE_LIMITS", "off")
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped());
+        cmd.args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--officer-listen",
+            "127.0.0.1:0",
+            "--data",
+        ])
+        .arg(data)
+        .arg("--keys")
+        .arg(keys)
+        .env("CANDOR_RATE_LIMITS", "off")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
         for (k, v) in env {
             cmd.env(k, v);
         }

@@ -55,9 +55,7 @@ pub enum Command {
     ///
     /// The bundle is accepted whole or not at all: if anything does not
     /// verify or decrypt, the vault is left exactly as it was.
-    #[command(
-        after_help = "Example:\n  candor-desk open export.bundle --keys keys/secret --vault vault"
-    )]
+    #[command(after_help = "Example:\n  candor-desk open export.bundle --keys keys/secret --vault vault")]
     Open {
         /// The export bundle file (from the server's /export).
         #[arg(value_name = "BUNDLE")]
@@ -111,9 +109,7 @@ pub enum Command {
         message: String,
     },
     /// Change a case's status; the reporter sees it after the next outbox.
-    #[command(
-        after_help = "Example:\n  candor-desk status 7K2M9-QXDHF --vault vault --set investigation"
-    )]
+    #[command(after_help = "Example:\n  candor-desk status 7K2M9-QXDHF --vault vault --set investigation")]
     Status {
         #[arg(value_name = "CASE", value_parser = parse_case)]
         case: CaseId,

@@ -15,10 +15,7 @@ pub const EXIT_NOTHING_TO_DO: u8 = 5;
 
 /// The exit code for an error.
 pub fn exit_code(err: &anyhow::Error) -> ExitCode {
-    let class = match (
-        err.downcast_ref::<DeskError>(),
-        err.downcast_ref::<VaultError>(),
-    ) {
+    let class = match (err.downcast_ref::<DeskError>(), err.downcast_ref::<VaultError>()) {
         (Some(e), _) => Some(e.class()),
         (None, Some(VaultError::NotFound(_))) => Some(ErrorClass::NotFound),
         _ => None,
@@ -49,14 +46,10 @@ pub fn message(err: &anyhow::Error, seen: Option<u64>) -> String {
         DeskError::Decrypt { .. } => {
             "could not decrypt: is this the right office.key? The vault was not changed.".to_owned()
         }
-        DeskError::BadEntry { .. } => {
-            "An entry in the bundle is not what candor writes; \
+        DeskError::BadEntry { .. } => "An entry in the bundle is not what candor writes; \
              the vault was not changed. Report this to the server's administrator."
-                .to_owned()
-        }
-        DeskError::CaseNotFound(_) => {
-            "Run `candor-desk cases --vault VAULT` to list the cases.".to_owned()
-        }
+            .to_owned(),
+        DeskError::CaseNotFound(_) => "Run `candor-desk cases --vault VAULT` to list the cases.".to_owned(),
         DeskError::Vault(VaultError::NotFound(_)) => NO_VAULT.to_owned(),
         DeskError::NothingPending => {
             "Record one with `candor-desk reply` or `candor-desk status` first.".to_owned()
@@ -102,10 +95,7 @@ fn bundle_advice(b: &BundleError, seen: Option<u64>) -> String {
             "{unchanged} The bundle is truncated (incomplete copy or download). Copy or fetch it again{}.",
             after_hint(seen)
         ),
-        other => format!(
-            "{unchanged} {other}. Fetch a fresh export{}.",
-            after_hint(seen)
-        ),
+        other => format!("{unchanged} {other}. Fetch a fresh export{}.", after_hint(seen)),
     }
 }
 

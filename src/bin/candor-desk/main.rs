@@ -47,11 +47,7 @@ fn run(cli: Cli, seen: &mut Option<u64>) -> anyhow::Result<()> {
                 g.secret_dir.join(keyfiles::TOKEN).display()
             );
         }
-        Command::Open {
-            bundle,
-            keys,
-            vault,
-        } => {
+        Command::Open { bundle, keys, vault } => {
             let identities = keyfiles::office_identities(&keys)?;
             let file = File::open(&bundle)
                 .with_context(|| format!("could not open the bundle {}", bundle.display()))?;
@@ -84,10 +80,7 @@ fn run(cli: Cli, seen: &mut Option<u64>) -> anyhow::Result<()> {
         Command::Cases { vault, json } => {
             let state = Vault::existing(&vault)?.load()?;
             if json {
-                println!(
-                    "{}",
-                    serde_json::to_string_pretty(&view::cases_json(&state))?
-                );
+                println!("{}", serde_json::to_string_pretty(&view::cases_json(&state))?);
             } else {
                 println!("{}", view::cases_table(&state));
             }
@@ -100,14 +93,9 @@ fn run(cli: Cli, seen: &mut Option<u64>) -> anyhow::Result<()> {
         } => {
             let vault = Vault::existing(&vault)?;
             let state = vault.load()?;
-            let record = state
-                .case(case)
-                .ok_or(desk::DeskError::CaseNotFound(case))?;
+            let record = state.case(case).ok_or(desk::DeskError::CaseNotFound(case))?;
             if json {
-                println!(
-                    "{}",
-                    serde_json::to_string_pretty(&view::case_json(record))?
-                );
+                println!("{}", serde_json::to_string_pretty(&view::case_json(record))?);
             } else {
                 println!("{}", view::case_text(record));
             }
@@ -119,27 +107,19 @@ fn run(cli: Cli, seen: &mut Option<u64>) -> anyhow::Result<()> {
                 }
             }
         }
-        Command::Reply {
-            case,
-            vault,
-            message,
-        } => {
+        Command::Reply { case, vault, message } => {
             let text = SecretText::new(message);
             if text.is_empty() {
                 anyhow::bail!("the reply is empty; write it with --message TEXT");
             }
             let vault = Vault::existing(&vault)?;
             ops::reply(&vault, case, text, clock::today())?;
-            println!(
-                "Reply to case {case} recorded; it goes out with the next `candor-desk outbox`."
-            );
+            println!("Reply to case {case} recorded; it goes out with the next `candor-desk outbox`.");
         }
         Command::Status { case, vault, set } => {
             let vault = Vault::existing(&vault)?;
             ops::set_status(&vault, case, set, clock::today())?;
-            println!(
-                "Case {case} is now {set}; the reporter sees it after the next `candor-desk outbox`."
-            );
+            println!("Case {case} is now {set}; the reporter sees it after the next `candor-desk outbox`.");
         }
         Command::Outbox { vault, keys, out } => {
             let vault = Vault::existing(&vault)?;

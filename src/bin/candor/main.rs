@@ -10,7 +10,11 @@ use candor::server::App;
 use candor::server::config::{Config, Overrides};
 
 #[derive(Parser)]
-#[command(name = "candor", version, about = "Anonymous whistleblower reporting: the online server")]
+#[command(
+    name = "candor",
+    version,
+    about = "Anonymous whistleblower reporting: the online server"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
