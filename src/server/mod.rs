@@ -5,6 +5,7 @@
 //! [`store::Store`]. Nothing here can decrypt a report: the server holds only
 //! public keys and its own log-signing key.
 
+pub mod api;
 pub mod config;
 pub mod durable;
 pub mod followup;
@@ -12,6 +13,7 @@ pub mod intake;
 pub mod keys;
 pub mod limits;
 pub mod officer;
+pub mod serve;
 pub mod store;
 pub mod web;
 

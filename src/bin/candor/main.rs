@@ -101,7 +101,7 @@ fn serve(config: Config) -> anyhow::Result<()> {
             .with_context(|| format!("could not listen on {officer_listen}"))?;
         tracing::info!("reporter site listening on http://{}", reporter.local_addr()?);
         tracing::info!("officer API listening on http://{}", officer.local_addr()?);
-        candor::server::web::serve(app, reporter, officer, shutdown_signal())
+        candor::server::serve::serve(app, reporter, officer, shutdown_signal())
             .await
             .context("server failed")
     })

@@ -1,0 +1,165 @@
+//! The officer API's HTTP side: `GET /export` and `POST /import`.
+//!
+//! Handlers only check the token, call [`officer`], and answer in plain
+//! text; refusals are logged without any request data.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{DefaultBodyLimit, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use serde::Deserialize;
+
+use super::App;
+use super::officer::{self, OfficerError};
+
+#[derive(Deserialize)]
+struct ExportQuery {
+    after: Option<String>,
+}
+
+fn officer_error(e: OfficerError) -> Response {
+    let status = match &e {
+        OfficerError::Unauthorized => StatusCode::UNAUTHORIZED,
+        OfficerError::BadCursor => StatusCode::BAD_REQUEST,
+        OfficerError::CursorBeyondHead(_) | OfficerError::Replayed => StatusCode::CONFLICT,
+        OfficerError::Bundle(crate::core::bundle::BundleError::WrongSigner)
+        | OfficerError::Bundle(crate::core::bundle::BundleError::BadSignature) => StatusCode::FORBIDDEN,
+        OfficerError::Bundle(_) => StatusCode::BAD_REQUEST,
+        OfficerError::UnknownCase => StatusCode::UNPROCESSABLE_ENTITY,
+        OfficerError::Store(_) => StatusCode::SERVICE_UNAVAILABLE,
+    };
+    if status.is_server_error() {
+        tracing::error!("officer API: {e}");
+    } else {
+        tracing::warn!("officer API refused a request: {e}");
+    }
+    let mut resp = (status, format!("{e}\n")).into_response();
+    if status == StatusCode::UNAUTHORIZED {
+        resp.headers_mut()
+            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+    }
+    resp
+}
+
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok())
+}
+
+#[tracing::instrument(skip_all)]
+async fn api_export_get(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    q: Result<Query<ExportQuery>, QueryRejection>,
+) -> Response {
+    if let Err(e) = officer::authorise(&app, bearer(&headers)) {
+        return officer_error(e);
+    }
+    let after = match q {
+        Ok(Query(q)) => officer::parse_cursor(q.after.as_deref()),
+        Err(_) => Err(OfficerError::BadCursor),
+    };
+    let after = match after {
+        Ok(a) => a,
+        Err(e) => return officer_error(e),
+    };
+    match officer::export(&app, after) {
+        Ok((rx, head)) => {
+            tracing::info!("export served");
+            let stream =
+                futures_util::stream::unfold(
+                    rx,
+                    |mut rx| async move { rx.recv().await.map(|item| (item, rx)) },
+                );
+            let name = format!(
+                "attachment; filename=\"candor-export-{after}-{}.bundle\"",
+                head.seq
+            );
+            let mut resp = Response::new(Body::from_stream(stream));
+            let h = resp.headers_mut();
+            h.insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/octet-stream"),
+            );
+            if let Ok(v) = HeaderValue::from_str(&name) {
+                h.insert(header::CONTENT_DISPOSITION, v);
+            }
+            if let Ok(v) = HeaderValue::from_str(&head.seq.to_string()) {
+                h.insert(header::HeaderName::from_static("x-candor-head"), v);
+            }
+            resp
+        }
+        Err(e) => officer_error(e),
+    }
+}
+
+#[tracing::instrument(skip_all)]
+async fn api_import_post(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
+) -> Response {
+    if let Err(e) = officer::authorise(&app, bearer(&headers)) {
+        return officer_error(e);
+    }
+    let body = match body {
+        Ok(b) => b,
+        Err(_) => {
+            return (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "the bundle is larger than allowed\n",
+            )
+                .into_response();
+        }
+    };
+    match officer::import(&app, &body).await {
+        Ok(done) => {
+            tracing::info!("outbox imported");
+            (
+                StatusCode::OK,
+                format!(
+                    "imported: {} operations applied, {} already present; head is now {}\n",
+                    done.applied, done.already, done.head.seq
+                ),
+            )
+                .into_response()
+        }
+        Err(e) => officer_error(e),
+    }
+}
+
+async fn api_not_found() -> Response {
+    (StatusCode::NOT_FOUND, "not found\n").into_response()
+}
+
+async fn api_headers(req: axum::extract::Request, next: Next) -> Response {
+    let mut resp = next.run(req).await;
+    let h = resp.headers_mut();
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'none'"),
+    );
+    resp
+}
+
+/// The officer API.
+pub fn router(app: Arc<App>) -> Router {
+    let limit = app.config.max_import_bytes;
+    Router::new()
+        .route("/export", get(api_export_get))
+        .route("/import", axum::routing::post(api_import_post))
+        .fallback(api_not_found)
+        .layer(DefaultBodyLimit::max(limit))
+        .layer(middleware::from_fn(api_headers))
+        .with_state(app)
+}
