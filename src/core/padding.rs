@@ -6,6 +6,12 @@
 //! [`MIN_PADDED`] everything is padded to the same size, so a one-line report
 //! and a half-page one look alike.
 //!
+//! ```
+//! use candor::core::padding::padded_len;
+//! assert_eq!(padded_len(10), 1024); // short texts all look alike
+//! assert_eq!(padded_len(100_000), 100_352);
+//! ```
+//!
 //! # Invariants
 //!
 //! `padded_len(n) >= n`, it is monotonic, and `padded_len(padded_len(n)) ==

@@ -13,6 +13,21 @@
 //!
 //! With 120 bits of entropy there is nothing for a slow hash to add.
 //!
+//! ```
+//! use candor::core::receipt::{Receipt, ReceiptError};
+//!
+//! let receipt = Receipt::from_entropy([7; 15]);
+//! let shown = receipt.display();
+//! // What a person types back: lower case, spaces instead of dashes.
+//! let typed = shown.expose().to_lowercase().replace('-', " ");
+//! let again = Receipt::parse(&typed).expect("the same code");
+//! assert_eq!(again.lookup_id(), receipt.lookup_id());
+//! // One wrong symbol is a typo, not an unknown code.
+//! let mut wrong = shown.expose().to_owned();
+//! wrong.replace_range(0..1, if wrong.starts_with('A') { "B" } else { "A" });
+//! assert_eq!(Receipt::parse(&wrong).err(), Some(ReceiptError::Typo));
+//! ```
+//!
 //! # Wire format
 //!
 //! `GGGGG-GGGGG-GGGGG-GGGGG-GGGGC`: 24 data symbols (the 15 entropy bytes,
