@@ -1,0 +1,187 @@
+//! Tamper evidence: whoever changes the server's store behind its back, or
+//! serves an export that does not continue the last one, is caught by the
+//! desk, which refuses with a clear message and leaves its vault unchanged.
+
+mod common;
+
+use std::path::Path;
+
+use common::*;
+
+struct Setup {
+    tmp: tempfile::TempDir,
+    public: std::path::PathBuf,
+    secret: std::path::PathBuf,
+    data: std::path::PathBuf,
+}
+
+fn setup() -> (Setup, Server) {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let (public, secret) = keygen(&tmp.path().join("office"));
+    let data = tmp.path().join("data");
+    let server = Server::start(&data, &public);
+    for i in 0..3 {
+        file_report(&server.site, &format!("report number {i}"), &["fraud"], &[]);
+    }
+    (
+        Setup {
+            tmp,
+            public,
+            secret,
+            data,
+        },
+        server,
+    )
+}
+
+fn open(s: &Setup, bundle: &Path, vault: &str) -> std::process::Output {
+    desk(&[
+        "open",
+        bundle.to_str().expect("path"),
+        "--keys",
+        s.secret.to_str().expect("path"),
+        "--vault",
+        vault,
+    ])
+}
+
+/// Changes the stopped server's store with sled itself, as an intruder with disk access would.
+fn with_store(data: &Path, f: impl FnOnce(&sled::Tree)) {
+    let db = sled::open(data.join("store")).expect("open store");
+    let tree = db.open_tree("candor").expect("tree");
+    f(&tree);
+    db.flush().expect("flush");
+}
+
+fn log_key(seq: u64) -> Vec<u8> {
+    [&[b'L'][..], &seq.to_be_bytes()].concat()
+}
+
+fn refused(out: &std::process::Output, phrase: &str) {
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "expected a refusal (exit 3): {stderr}"
+    );
+    assert!(
+        stderr.contains(phrase),
+        "the message should say {phrase:?}: {stderr}"
+    );
+    assert!(
+        stderr.contains("not changed") || stderr.contains("unchanged"),
+        "says the vault is unchanged: {stderr}"
+    );
+}
+
+#[test]
+fn an_altered_body_is_refused() {
+    let (s, server) = setup();
+    drop(server);
+    with_store(&s.data, |t| {
+        let blob = t
+            .get([&[b'B'][..], &2u64.to_be_bytes()].concat())
+            .expect("get")
+            .expect("body ref");
+        let key = [&[b'X'][..], &blob].concat();
+        let mut body = t.get(&key).expect("get").expect("body").to_vec();
+        let mid = body.len() / 2;
+        body[mid] ^= 0x01;
+        t.insert(key, body).expect("insert");
+    });
+    let server = Server::start(&s.data, &s.public);
+    let bundle = s.tmp.path().join("export.bundle");
+    assert_eq!(export(&server.api, &token(&s.secret), 0, &bundle), 200);
+    let vault = s.tmp.path().join("vault");
+    refused(&open(&s, &bundle, vault.to_str().expect("path")), "altered");
+    assert!(
+        !vault.join("vault.json").exists()
+            || desk(&["cases", "--vault", vault.to_str().expect("path"), "--json"])
+                .stdout
+                .starts_with(b"[]")
+    );
+}
+
+#[test]
+fn an_altered_header_breaks_the_chain() {
+    let (s, server) = setup();
+    drop(server);
+    with_store(&s.data, |t| {
+        // Move entry 2 to another day: its hash changes, entry 3 no longer follows it.
+        let mut header = t.get(log_key(2)).expect("get").expect("entry").to_vec();
+        let day_at = 1 + 8 + 1 + 8;
+        header[day_at + 3] ^= 0x01;
+        t.insert(log_key(2), header).expect("insert");
+    });
+    let server = Server::start(&s.data, &s.public);
+    let bundle = s.tmp.path().join("export.bundle");
+    assert_eq!(export(&server.api, &token(&s.secret), 0, &bundle), 200);
+    refused(
+        &open(&s, &bundle, s.tmp.path().join("vault").to_str().expect("path")),
+        "altered",
+    );
+}
+
+#[test]
+fn a_removed_entry_is_refused() {
+    let (s, server) = setup();
+    drop(server);
+    with_store(&s.data, |t| {
+        t.remove(log_key(2)).expect("remove");
+    });
+    let server = Server::start(&s.data, &s.public);
+    // The server notices the hole mid-stream and breaks the transfer off; what
+    // arrived is what a transfer machine would carry across.
+    let bundle = s.tmp.path().join("export.bundle");
+    let mut resp = client()
+        .get(format!("{}/export?after=0", server.api))
+        .bearer_auth(token(&s.secret))
+        .send()
+        .expect("export");
+    let mut file = std::fs::File::create(&bundle).expect("file");
+    assert!(resp.copy_to(&mut file).is_err(), "the transfer must fail visibly");
+    drop(file);
+    refused(
+        &open(&s, &bundle, s.tmp.path().join("vault").to_str().expect("path")),
+        "truncated",
+    );
+    assert!(server.stop().contains("export stopped before its end"));
+}
+
+#[test]
+fn a_rolled_back_or_rewritten_log_does_not_extend_what_the_desk_saw() {
+    let (s, server) = setup();
+    let vault = s.tmp.path().join("vault");
+    let vault = vault.to_str().expect("path");
+    let first = s.tmp.path().join("first.bundle");
+    assert_eq!(export(&server.api, &token(&s.secret), 0, &first), 200);
+    assert!(open(&s, &first, vault).status.success());
+    let seen = std::fs::read(Path::new(vault).join("vault.json")).expect("state");
+
+    // Roll back: the same server, its store replaced by one with a different history.
+    drop(server);
+    std::fs::remove_dir_all(s.data.join("store")).expect("remove store");
+    let server = Server::start(&s.data, &s.public);
+    for i in 0..4 {
+        file_report(&server.site, &format!("rewritten history {i}"), &["conduct"], &[]);
+    }
+    let bundle = s.tmp.path().join("rewritten.bundle");
+    assert_eq!(export(&server.api, &token(&s.secret), 3, &bundle), 200);
+    refused(&open(&s, &bundle, vault), "does not continue");
+    assert_eq!(
+        std::fs::read(Path::new(vault).join("vault.json")).expect("state"),
+        seen
+    );
+
+    // A different server (new signing key) is refused too.
+    drop(server);
+    std::fs::remove_file(s.data.join("server.key")).expect("remove key");
+    let server = Server::start(&s.data, &s.public);
+    let other = s.tmp.path().join("other.bundle");
+    assert_eq!(export(&server.api, &token(&s.secret), 3, &other), 200);
+    refused(&open(&s, &other, vault), "server");
+    assert_eq!(
+        std::fs::read(Path::new(vault).join("vault.json")).expect("state"),
+        seen
+    );
+}
