@@ -17,13 +17,17 @@ fn submit(site: &str, n: usize) -> Option<String> {
         .text("kind", "misconduct")
         .text("category", "fraud")
         .text("description", format!("crash test report {n}"));
-    if n % 3 == 0 {
+    if n.is_multiple_of(3) {
         form = form.part(
             "attachment",
             reqwest::blocking::multipart::Part::bytes(vec![n as u8; 300_000]).file_name("evidence.bin"),
         );
     }
-    let resp = client().post(format!("{site}/report")).multipart(form).send().ok()?;
+    let resp = client()
+        .post(format!("{site}/report"))
+        .multipart(form)
+        .send()
+        .ok()?;
     if resp.status() != 200 {
         return None;
     }
@@ -65,7 +69,11 @@ fn one_round(round: usize) {
         c.join().expect("client");
     }
     let receipts = receipts.lock().expect("receipts").clone();
-    assert!(receipts.len() >= 8, "round {round}: only {} receipts before the kill", receipts.len());
+    assert!(
+        receipts.len() >= 8,
+        "round {round}: only {} receipts before the kill",
+        receipts.len()
+    );
 
     let server = Server::start(&data, &public);
     for r in &receipts {
@@ -84,9 +92,13 @@ fn one_round(round: usize) {
         "--vault",
         vault.to_str().expect("path"),
     ]);
-    let cases: serde_json::Value =
-        serde_json::from_str(&desk_ok(&["cases", "--vault", vault.to_str().expect("path"), "--json"]))
-            .expect("cases");
+    let cases: serde_json::Value = serde_json::from_str(&desk_ok(&[
+        "cases",
+        "--vault",
+        vault.to_str().expect("path"),
+        "--json",
+    ]))
+    .expect("cases");
     assert!(
         cases.as_array().expect("array").len() >= receipts.len(),
         "round {round}: the desk sees fewer cases than receipts given"
@@ -97,7 +109,10 @@ fn one_round(round: usize) {
 
 #[test]
 fn sigkill_during_submissions_loses_no_acknowledged_report() {
-    let rounds = std::env::var("CANDOR_CRASH_ROUNDS").ok().and_then(|v| v.parse().ok()).unwrap_or(1);
+    let rounds = std::env::var("CANDOR_CRASH_ROUNDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1);
     for round in 0..rounds {
         one_round(round);
     }

@@ -30,8 +30,16 @@ fn client_metadata_is_neither_stored_nor_logged() {
     let server = Server::start_with(&data, &public, &[("CANDOR_LOG", "trace")]);
     let c = client();
 
-    for path in ["/", "/report", "/followup", "/static/style.css", &format!("/{PATH_CANARY}")] {
-        noisy(c.get(format!("{}{path}", server.site))).send().expect("get");
+    for path in [
+        "/",
+        "/report",
+        "/followup",
+        "/static/style.css",
+        &format!("/{PATH_CANARY}"),
+    ] {
+        noisy(c.get(format!("{}{path}", server.site)))
+            .send()
+            .expect("get");
     }
     let form = Form::new()
         .text("kind", "misconduct")
@@ -43,36 +51,65 @@ fn client_metadata_is_neither_stored_nor_logged() {
         .text()
         .expect("body");
     let receipt = element_text(&page, "receipt").expect("receipt");
-    let page = noisy(c.post(format!("{}/followup", server.site)).form(&[("receipt", receipt.as_str())]))
-        .send()
-        .expect("login")
-        .text()
-        .expect("body");
+    let page = noisy(
+        c.post(format!("{}/followup", server.site))
+            .form(&[("receipt", receipt.as_str())]),
+    )
+    .send()
+    .expect("login")
+    .text()
+    .expect("body");
     let session = session_field(&page).expect("session");
     let form = Form::new().text("session", session).text("message", "more");
-    noisy(c.post(format!("{}/followup/message", server.site)).multipart(form))
-        .send()
-        .expect("message");
-    noisy(c.get(format!("{}/export?after=0", server.api)).bearer_auth(token(&secret)))
-        .send()
-        .expect("export");
+    noisy(
+        c.post(format!("{}/followup/message", server.site))
+            .multipart(form),
+    )
+    .send()
+    .expect("message");
+    noisy(
+        c.get(format!("{}/export?after=0", server.api))
+            .bearer_auth(token(&secret)),
+    )
+    .send()
+    .expect("export");
 
     let log = server.stop();
-    assert!(log.contains("report received"), "the log is being captured:\n{log}");
-    let canaries = [UA, "Canary-UA", XFF, "203.0.113", REFERER, "canary-referrer", LANG, PATH_CANARY, "/followup/message"];
+    assert!(
+        log.contains("report received"),
+        "the log is being captured:\n{log}"
+    );
+    let canaries = [
+        UA,
+        "Canary-UA",
+        XFF,
+        "203.0.113",
+        REFERER,
+        "canary-referrer",
+        LANG,
+        PATH_CANARY,
+        "/followup/message",
+    ];
     for (path, bytes) in all_bytes(&data) {
         for c in canaries {
-            assert!(!contains(&bytes, c.as_bytes()), "{c:?} stored in {}", path.display());
+            assert!(
+                !contains(&bytes, c.as_bytes()),
+                "{c:?} stored in {}",
+                path.display()
+            );
         }
     }
     for c in canaries {
         assert!(!log.contains(c), "{c:?} in the log:\n{log}");
     }
     // No exact times in the log: no HH:MM:SS anywhere.
-    let has_clock = log
-        .as_bytes()
-        .windows(8)
-        .any(|w| w[2] == b':' && w[5] == b':' && w.iter().enumerate().all(|(i, b)| i == 2 || i == 5 || b.is_ascii_digit()));
+    let has_clock = log.as_bytes().windows(8).any(|w| {
+        w[2] == b':'
+            && w[5] == b':'
+            && w.iter()
+                .enumerate()
+                .all(|(i, b)| i == 2 || i == 5 || b.is_ascii_digit())
+    });
     assert!(!has_clock, "a time of day in the log:\n{log}");
 }
 
@@ -85,12 +122,25 @@ fn protective_headers_on_every_response_and_no_cookie_before_login() {
     let receipt = file_report(&server.site, "headers", &["conduct"], &[]);
 
     let mut responses = Vec::new();
-    for path in ["/", "/report", "/report?kind=advice", "/followup", "/static/style.css", "/missing"] {
-        responses.push((path.to_owned(), c.get(format!("{}{path}", server.site)).send().expect("get")));
+    for path in [
+        "/",
+        "/report",
+        "/report?kind=advice",
+        "/followup",
+        "/static/style.css",
+        "/missing",
+    ] {
+        responses.push((
+            path.to_owned(),
+            c.get(format!("{}{path}", server.site)).send().expect("get"),
+        ));
     }
     responses.push((
         "POST /report (bad)".into(),
-        c.post(format!("{}/report", server.site)).body("x").send().expect("post"),
+        c.post(format!("{}/report", server.site))
+            .body("x")
+            .send()
+            .expect("post"),
     ));
     let login = c
         .post(format!("{}/followup", server.site))
@@ -105,17 +155,33 @@ fn protective_headers_on_every_response_and_no_cookie_before_login() {
         .expect("a session cookie after log-in");
     assert!(cookie.contains("HttpOnly"), "{cookie}");
     assert!(cookie.contains("SameSite=Strict"), "{cookie}");
-    assert!(!cookie.contains("Max-Age") && !cookie.contains("Expires"), "session-only: {cookie}");
+    assert!(
+        !cookie.contains("Max-Age") && !cookie.contains("Expires"),
+        "session-only: {cookie}"
+    );
     responses.push(("POST /followup".into(), login));
 
     for (what, resp) in &responses {
         let h = resp.headers();
-        let get = |name: &str| h.get(name).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+        let get = |name: &str| {
+            h.get(name)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_owned()
+        };
         let csp = get("content-security-policy");
-        for part in ["default-src 'none'", "style-src 'self'", "form-action 'self'", "frame-ancestors 'none'"] {
+        for part in [
+            "default-src 'none'",
+            "style-src 'self'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        ] {
             assert!(csp.contains(part), "{what}: CSP lacks {part}: {csp}");
         }
-        assert!(!csp.contains("unsafe-inline") && !csp.contains("script-src"), "{what}: {csp}");
+        assert!(
+            !csp.contains("unsafe-inline") && !csp.contains("script-src"),
+            "{what}: {csp}"
+        );
         assert_eq!(get("referrer-policy"), "no-referrer", "{what}");
         assert_eq!(get("x-content-type-options"), "nosniff", "{what}");
         assert_eq!(get("cache-control"), "no-store", "{what}");

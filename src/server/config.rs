@@ -49,6 +49,15 @@ pub struct Config {
     pub logins_per_receipt_per_minute: u32,
     /// Minutes of inactivity after which a follow-up session ends.
     pub session_idle_minutes: u64,
+    /// Submissions being received at once; more get a "busy" page at once.
+    pub max_concurrent_submissions: usize,
+    /// Seconds an upload may send nothing before it is dropped.
+    pub upload_idle_timeout_seconds: u64,
+    /// Free space kept on the data volume: below it, new uploads are refused.
+    pub min_free_disk_bytes: u64,
+    /// The reporters' onion address (`xxxx.onion`), if this server is also
+    /// reached over a clearnet name: sent as `Onion-Location`. Empty: none.
+    pub onion_address: String,
 }
 
 impl Default for Config {
@@ -67,6 +76,10 @@ impl Default for Config {
             logins_per_minute: 300,
             logins_per_receipt_per_minute: 10,
             session_idle_minutes: 15,
+            max_concurrent_submissions: 32,
+            upload_idle_timeout_seconds: 120,
+            min_free_disk_bytes: 1024 * 1024 * 1024,
+            onion_address: String::new(),
         }
     }
 }
@@ -157,6 +170,31 @@ impl Config {
                 "must be at least max_text_bytes".into(),
             ));
         }
+        if self.max_concurrent_submissions == 0 {
+            return Err(ConfigError::Invalid(
+                "max_concurrent_submissions",
+                "must be at least 1".into(),
+            ));
+        }
+        if self.upload_idle_timeout_seconds == 0 {
+            return Err(ConfigError::Invalid(
+                "upload_idle_timeout_seconds",
+                "must be at least 1".into(),
+            ));
+        }
+        let onion = self.onion_address.trim();
+        let is_v3_onion = onion.len() == 62
+            && onion.ends_with(".onion")
+            && onion
+                .bytes()
+                .take(56)
+                .all(|b| b.is_ascii_lowercase() || (b'2'..=b'7').contains(&b));
+        if !onion.is_empty() && !is_v3_onion {
+            return Err(ConfigError::Invalid(
+                "onion_address",
+                "must be a v3 onion address: 56 letters and digits then .onion".into(),
+            ));
+        }
         if self.office_name.trim().is_empty() {
             return Err(ConfigError::Invalid("office_name", "must not be empty".into()));
         }
@@ -199,6 +237,10 @@ mod tests {
         logins_per_minute: u32,
         logins_per_receipt_per_minute: u32,
         session_idle_minutes: u64,
+        max_concurrent_submissions: usize,
+        upload_idle_timeout_seconds: u64,
+        min_free_disk_bytes: u64,
+        onion_address: String,
     }
 
     impl From<&Config> for DefaultsView {
@@ -218,6 +260,10 @@ mod tests {
                 logins_per_minute,
                 logins_per_receipt_per_minute,
                 session_idle_minutes,
+                max_concurrent_submissions,
+                upload_idle_timeout_seconds,
+                min_free_disk_bytes,
+                onion_address,
             } = c.clone();
             DefaultsView {
                 listen,
@@ -233,6 +279,10 @@ mod tests {
                 logins_per_minute,
                 logins_per_receipt_per_minute,
                 session_idle_minutes,
+                max_concurrent_submissions,
+                upload_idle_timeout_seconds,
+                min_free_disk_bytes,
+                onion_address,
             }
         }
     }

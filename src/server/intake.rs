@@ -7,8 +7,11 @@
 //! does the caller get a receipt. A failed submission leaves no trace: its
 //! pending chunks are removed.
 
+use std::time::Duration;
+
 use axum::extract::Multipart;
 use axum::extract::multipart::Field;
+use bytes::Bytes;
 
 use super::App;
 use super::store::{BlobId, CommitExtras, NewBody, NewEntry, StoreError};
@@ -23,6 +26,8 @@ pub const CHUNK_BYTES: usize = 256 * 1024;
 const SHORT_FIELD_BYTES: usize = 2_000;
 const MAX_CATEGORIES: usize = 16;
 const MAX_ATTACHMENTS: usize = 100;
+/// How often (in bytes received) an upload checks the free-disk reserve again.
+const DISK_CHECK_EVERY: usize = 16 * 1024 * 1024;
 
 /// What a reporter typed, to show the form again after a mistake.
 #[derive(Debug, Default)]
@@ -66,6 +71,12 @@ pub enum IntakeError {
     NotUtf8,
     #[error("too many submissions right now")]
     RateLimited,
+    #[error("too many submissions being received at once")]
+    Busy,
+    #[error("the upload stalled")]
+    Stalled,
+    #[error("free disk space is below the reserve")]
+    DiskFull,
     #[error("could not encrypt")]
     Encrypt,
     #[error(transparent)]
@@ -145,7 +156,16 @@ impl<'a> Gathered<'a> {
         let mut index = 0u32;
         let first_entry = self.entries.len();
         let first_pending = self.pending.len();
-        while let Some(bytes) = field.chunk().await? {
+        let mut since_check = 0usize;
+        while let Some(bytes) = next_chunk(&mut field, self.app.idle()).await? {
+            since_check += bytes.len();
+            if since_check >= DISK_CHECK_EVERY {
+                since_check = 0;
+                self.app
+                    .disk
+                    .check(DISK_CHECK_EVERY as u64)
+                    .map_err(|_| IntakeError::DiskFull)?;
+            }
             sealer.write(&bytes).map_err(|_| IntakeError::Encrypt)?;
             let ready = sealer.take_ready(CHUNK_BYTES);
             if !ready.is_empty() {
@@ -231,9 +251,25 @@ fn clean_file_name(raw: &str) -> String {
         .to_owned()
 }
 
-async fn read_text(field: &mut Field<'_>, limit: usize) -> Result<SecretText, IntakeError> {
+/// The next piece of a field, or `Stalled` if the client sends nothing for `idle`.
+async fn next_chunk(field: &mut Field<'_>, idle: Duration) -> Result<Option<Bytes>, IntakeError> {
+    match tokio::time::timeout(idle, field.chunk()).await {
+        Ok(r) => Ok(r?),
+        Err(_) => Err(IntakeError::Stalled),
+    }
+}
+
+/// The next field of a form, or `Stalled` if the client sends nothing for `idle`.
+async fn next_field<'a>(form: &'a mut Multipart, idle: Duration) -> Result<Option<Field<'a>>, IntakeError> {
+    match tokio::time::timeout(idle, form.next_field()).await {
+        Ok(r) => Ok(r?),
+        Err(_) => Err(IntakeError::Stalled),
+    }
+}
+
+async fn read_text(field: &mut Field<'_>, limit: usize, idle: Duration) -> Result<SecretText, IntakeError> {
     let mut buf = crate::core::secret::SecretBytes::default();
-    while let Some(bytes) = field.chunk().await? {
+    while let Some(bytes) = next_chunk(field, idle).await? {
         if buf.len() + bytes.len() > limit {
             return Err(IntakeError::FieldTooLong);
         }
@@ -250,7 +286,8 @@ fn optional(t: SecretText) -> Option<SecretText> {
 
 /// Receives a new report; returns its receipt once the report is durable.
 pub async fn receive_report(app: &App, mut form: Multipart) -> Result<Receipt, IntakeError> {
-    app.limits.submission()?;
+    let _slot = app.limits.submission()?;
+    app.disk.check(0).map_err(|_| IntakeError::DiskFull)?;
     let case = CaseId::from_random(random()?);
     let mut g = Gathered::new(app, case);
     let result = read_report_form(app, &mut form, &mut g).await;
@@ -319,19 +356,19 @@ async fn read_report_form(
 ) -> Result<FormEcho, IntakeError> {
     let mut echo = FormEcho::default();
     let mut bad_kind = false;
-    while let Some(mut field) = form.next_field().await? {
+    while let Some(mut field) = next_field(form, app.idle()).await? {
         let name = field.name().unwrap_or_default().to_owned();
         match name.as_str() {
             "attachment" => g.attachment(field).await?,
             "kind" => {
-                let v = read_text(&mut field, SHORT_FIELD_BYTES).await?;
+                let v = read_text(&mut field, SHORT_FIELD_BYTES, app.idle()).await?;
                 match v.expose().parse::<Kind>() {
                     Ok(k) => echo.kind = Some(k),
                     Err(_) => bad_kind = true,
                 }
             }
             "category" => {
-                let v = read_text(&mut field, SHORT_FIELD_BYTES).await?;
+                let v = read_text(&mut field, SHORT_FIELD_BYTES, app.idle()).await?;
                 if echo.categories.len() >= MAX_CATEGORIES {
                     return Err(IntakeError::FieldTooLong);
                 }
@@ -339,11 +376,13 @@ async fn read_report_form(
                     echo.categories.push(v.expose().to_owned());
                 }
             }
-            "description" => echo.description = read_text(&mut field, app.config.max_text_bytes).await?,
-            "when" => echo.when = read_text(&mut field, SHORT_FIELD_BYTES).await?,
-            "where" => echo.where_ = read_text(&mut field, SHORT_FIELD_BYTES).await?,
-            "people" => echo.people = read_text(&mut field, SHORT_FIELD_BYTES).await?,
-            "contact" => echo.contact = read_text(&mut field, SHORT_FIELD_BYTES).await?,
+            "description" => {
+                echo.description = read_text(&mut field, app.config.max_text_bytes, app.idle()).await?
+            }
+            "when" => echo.when = read_text(&mut field, SHORT_FIELD_BYTES, app.idle()).await?,
+            "where" => echo.where_ = read_text(&mut field, SHORT_FIELD_BYTES, app.idle()).await?,
+            "people" => echo.people = read_text(&mut field, SHORT_FIELD_BYTES, app.idle()).await?,
+            "contact" => echo.contact = read_text(&mut field, SHORT_FIELD_BYTES, app.idle()).await?,
             // Anything else a browser would not send from our form is skipped unread.
             _ => {}
         }
@@ -393,22 +432,23 @@ pub async fn receive_message(
     mut form: Multipart,
     cookie: Option<String>,
 ) -> Result<String, MessageError> {
-    app.limits.submission()?;
+    let _slot = app.limits.submission()?;
+    app.disk.check(0).map_err(|_| IntakeError::DiskFull)?;
     let mut token = cookie;
     let mut text = SecretText::default();
     let mut gathered: Option<Gathered<'_>> = None;
     let result: Result<(), MessageError> = async {
-        while let Some(mut field) = form.next_field().await? {
+        while let Some(mut field) = next_field(&mut form, app.idle()).await? {
             match field.name().unwrap_or_default() {
                 "session" => {
                     token = Some(
-                        read_text(&mut field, SHORT_FIELD_BYTES)
+                        read_text(&mut field, SHORT_FIELD_BYTES, app.idle())
                             .await?
                             .expose()
                             .to_owned(),
                     )
                 }
-                "message" => text = read_text(&mut field, app.config.max_text_bytes).await?,
+                "message" => text = read_text(&mut field, app.config.max_text_bytes, app.idle()).await?,
                 "attachment" => {
                     if gathered.is_none() {
                         let t = token

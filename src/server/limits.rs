@@ -9,6 +9,9 @@
 //! for benchmarks and load tests only.
 
 use std::num::NonZeroU32;
+use std::sync::Arc;
+
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use governor::{DefaultDirectRateLimiter, DefaultKeyedRateLimiter, Quota, RateLimiter};
 
@@ -21,6 +24,8 @@ pub struct Limited;
 
 pub struct Limits {
     on: bool,
+    /// Submissions being received at once (always bounded, even with rate limits off).
+    busy: Arc<Semaphore>,
     submissions: DefaultDirectRateLimiter,
     logins: DefaultDirectRateLimiter,
     per_receipt: DefaultKeyedRateLimiter<[u8; 32]>,
@@ -34,17 +39,22 @@ impl Limits {
     pub fn new(config: &Config) -> Limits {
         Limits {
             on: config.rate_limits,
+            busy: Arc::new(Semaphore::new(config.max_concurrent_submissions)),
             submissions: RateLimiter::direct(per_minute(config.submissions_per_minute)),
             logins: RateLimiter::direct(per_minute(config.logins_per_minute)),
             per_receipt: RateLimiter::keyed(per_minute(config.logins_per_receipt_per_minute)),
         }
     }
 
-    pub fn submission(&self) -> Result<(), super::intake::IntakeError> {
+    /// Admits one submission: within the rate, and a slot among those being
+    /// received at once. The slot is held until the returned permit drops.
+    pub fn submission(&self) -> Result<OwnedSemaphorePermit, super::intake::IntakeError> {
         if self.on && self.submissions.check().is_err() {
             return Err(super::intake::IntakeError::RateLimited);
         }
-        Ok(())
+        Arc::clone(&self.busy)
+            .try_acquire_owned()
+            .map_err(|_| super::intake::IntakeError::Busy)
     }
 
     pub fn login_global(&self) -> Result<(), Limited> {

@@ -7,6 +7,7 @@
 
 pub mod api;
 pub mod config;
+pub mod disk;
 pub mod durable;
 pub mod followup;
 pub mod intake;
@@ -38,6 +39,7 @@ pub struct App {
     pub durable: Durability,
     pub sessions: Sessions,
     pub limits: Limits,
+    pub disk: disk::DiskGuard,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -50,6 +52,11 @@ pub enum StartError {
 }
 
 impl App {
+    /// How long an upload may send nothing before it is dropped.
+    pub fn idle(&self) -> Duration {
+        Duration::from_secs(self.config.upload_idle_timeout_seconds)
+    }
+
     /// Loads keys, opens (or creates) the store and the server's signing key.
     pub fn start(config: Config) -> Result<App, StartError> {
         let server_keys = ServerKeys::load(&config.keys)?;
@@ -64,6 +71,7 @@ impl App {
             durable: Durability::new(Arc::clone(&store)),
             sessions: Sessions::new(Duration::from_secs(config.session_idle_minutes * 60)),
             limits: Limits::new(&config),
+            disk: disk::DiskGuard::new(config.data.clone(), config.min_free_disk_bytes),
             keys: server_keys,
             server_key,
             store,

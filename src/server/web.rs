@@ -390,6 +390,30 @@ fn intake_error(app: &App, e: IntakeError, back: &'static str) -> Response {
             "The service is receiving many reports at the moment. Please wait a minute and send again.",
             back,
         ),
+        IntakeError::Busy => error_page(
+            app,
+            StatusCode::SERVICE_UNAVAILABLE,
+            "The service is busy",
+            "Many people are sending reports at this moment. Nothing was stored; please wait a minute and send again.",
+            back,
+        ),
+        IntakeError::Stalled => error_page(
+            app,
+            StatusCode::REQUEST_TIMEOUT,
+            "The upload stopped",
+            "Nothing arrived for a long time, so the upload was stopped and nothing was stored. Please send again; on a slow connection, send large files one at a time in follow-up messages.",
+            back,
+        ),
+        IntakeError::DiskFull => {
+            tracing::error!("uploads refused: free disk space is below the configured reserve");
+            error_page(
+                app,
+                StatusCode::INSUFFICIENT_STORAGE,
+                "The service cannot take files right now",
+                "This server is short of space, so nothing was stored. Please try again later; the office has been told.",
+                back,
+            )
+        }
         IntakeError::Encrypt | IntakeError::Store(_) => {
             tracing::error!("a submission could not be stored: {e}");
             error_page(
@@ -662,7 +686,11 @@ async fn security_headers(req: axum::extract::Request, next: Next) -> Response {
 /// The reporter site.
 pub fn router(app: Arc<App>) -> Router {
     let limit = usize::try_from(app.config.max_submission_bytes).unwrap_or(usize::MAX);
-    Router::new()
+    // Offered only when the site is also reached over a clearnet name.
+    let onion = Some(app.config.onion_address.trim())
+        .filter(|o| !o.is_empty())
+        .and_then(|o| HeaderValue::from_str(&format!("http://{o}/")).ok());
+    let router = Router::new()
         .route("/", get(view_index_get))
         .route("/report", get(view_report_get).post(view_report_post))
         .route("/followup", get(view_followup_get).post(view_followup_post))
@@ -671,6 +699,14 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/static/style.css", get(view_style_get))
         .fallback(view_not_found)
         .layer(DefaultBodyLimit::max(limit))
-        .layer(middleware::from_fn(security_headers))
-        .with_state(app)
+        .layer(middleware::from_fn(security_headers));
+    match onion {
+        Some(v) => router
+            .layer(tower_http::set_header::SetResponseHeaderLayer::overriding(
+                header::HeaderName::from_static("onion-location"),
+                v,
+            ))
+            .with_state(app),
+        None => router.with_state(app),
+    }
 }
