@@ -13,8 +13,9 @@ use tokio::sync::mpsc;
 
 use super::App;
 use super::store::{CommitExtras, NewBody, NewEntry, StoreError};
-use crate::core::bundle::{BundleError, ExportWriter, Outbox};
+use crate::core::bundle::{BundleError, ExportWriter, NewCase, Outbox};
 use crate::core::log::{EntryKind, Head};
+use crate::core::receipt::LookupId;
 
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -146,15 +147,35 @@ pub async fn import(app: &App, bytes: &[u8]) -> Result<Imported, OfficerError> {
     }
     let mut entries = Vec::new();
     let mut purge = Vec::new();
+    let mut new_cases = Vec::new();
     let mut already = 0;
     let today = crate::clock::today();
     for op in outbox.ops {
-        if !store.case_exists(op.case)? {
-            return Err(OfficerError::UnknownCase);
-        }
         if store.op_applied(&op.id)? {
             already += 1;
             continue;
+        }
+        // A case recorded at the desk with a receipt: filed as a report.
+        if op.kind == EntryKind::Report {
+            let case = NewCase::decode(&op.body)?;
+            let lookup = LookupId(case.lookup);
+            if store.case_exists(op.case)? || store.lookup(&lookup)?.is_some() {
+                return Err(BundleError::Malformed("a recorded case the server already has").into());
+            }
+            new_cases.push((lookup, op.case));
+            entries.push(NewEntry {
+                kind: EntryKind::Report,
+                case: op.case,
+                day: today,
+                recipient: Some(case.recipient),
+                part: None,
+                op: Some(op.id),
+                body: NewBody::Inline(case.envelope),
+            });
+            continue;
+        }
+        if !store.case_exists(op.case)? && !new_cases.iter().any(|(_, c)| *c == op.case) {
+            return Err(OfficerError::UnknownCase);
         }
         if op.kind == EntryKind::Purge {
             purge.push(op.case);
@@ -173,6 +194,7 @@ pub async fn import(app: &App, bytes: &[u8]) -> Result<Imported, OfficerError> {
     let extras = CommitExtras {
         bundle: Some(outbox.id),
         purge,
+        recorded: new_cases,
         ..Default::default()
     };
     let head = match tokio::task::block_in_place(|| store.commit(entries, extras)) {

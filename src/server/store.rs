@@ -94,6 +94,8 @@ pub struct CommitExtras {
     pub bundle: Option<[u8; 16]>,
     /// Cases whose bodies and look-up are dropped.
     pub purge: Vec<CaseId>,
+    /// Receipt look-ups of cases the officer recorded at the desk (outbox case ops).
+    pub recorded: Vec<(LookupId, CaseId)>,
 }
 
 /// The storage interface the server uses.
@@ -298,7 +300,7 @@ impl Store for SledStore {
                 hash: entry.hash(),
             };
         }
-        if let Some((lookup, case)) = extras.new_case {
+        for (lookup, case) in extras.new_case.into_iter().chain(extras.recorded) {
             batch.insert(key(b'R', &[&lookup.0]), &case.0);
             batch.insert(key(b'K', &[&case.0]), &lookup.0);
         }

@@ -116,7 +116,12 @@ pub fn desk_ok(args: &[&str]) -> String {
 
 /// Fresh office keys: (public dir for the server, secret dir for the desk).
 pub fn keygen(dir: &Path) -> (PathBuf, PathBuf) {
-    desk_ok(&["keygen", "--out", dir.to_str().expect("utf-8 path")]);
+    desk_ok(&[
+        "keygen",
+        "--no-passphrase",
+        "--out",
+        dir.to_str().expect("utf-8 path"),
+    ]);
     (dir.join("public"), dir.join("secret"))
 }
 
