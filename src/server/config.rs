@@ -71,6 +71,42 @@ impl Default for Config {
     }
 }
 
+/// Where a listener listens: `host:port`, or `unix:/path/to.sock` (a Unix
+/// socket, for Tor's `HiddenServicePort 80 unix:/path/to.sock`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ListenAddr {
+    Tcp(std::net::SocketAddr),
+    Unix(PathBuf),
+}
+
+impl ListenAddr {
+    /// Longest socket path the kernel takes (`sun_path` is 108 bytes with its NUL).
+    const MAX_SOCKET_PATH: usize = 107;
+
+    pub fn parse(s: &str) -> Result<ListenAddr, String> {
+        if let Some(path) = s.strip_prefix("unix:") {
+            if !path.starts_with('/') {
+                return Err(format!(
+                    "`{s}`: a socket path must be absolute (unix:/run/candor/site.sock)"
+                ));
+            }
+            if path.len() > Self::MAX_SOCKET_PATH {
+                return Err(format!(
+                    "`{s}`: a socket path may have at most {} bytes",
+                    Self::MAX_SOCKET_PATH
+                ));
+            }
+            if path.ends_with('/') {
+                return Err(format!("`{s}`: names a directory, not a socket file"));
+            }
+            return Ok(ListenAddr::Unix(PathBuf::from(path)));
+        }
+        s.parse()
+            .map(ListenAddr::Tcp)
+            .map_err(|_| format!("`{s}` is neither host:port nor unix:/absolute/path"))
+    }
+}
+
 /// Values given on the command line or in the environment; `None` keeps the file's.
 #[derive(Debug, Default, Clone)]
 pub struct Overrides {
@@ -120,12 +156,19 @@ impl Config {
         Ok(config)
     }
 
+    /// The reporter site's address, parsed (validated at load).
+    pub fn listen_addr(&self) -> Result<ListenAddr, ConfigError> {
+        ListenAddr::parse(&self.listen).map_err(|e| ConfigError::Invalid("listen", e))
+    }
+
+    /// The officer API's address, parsed (validated at load).
+    pub fn officer_listen_addr(&self) -> Result<ListenAddr, ConfigError> {
+        ListenAddr::parse(&self.officer_listen).map_err(|e| ConfigError::Invalid("officer_listen", e))
+    }
+
     fn validate(&self) -> Result<(), ConfigError> {
-        for (name, addr) in [("listen", &self.listen), ("officer_listen", &self.officer_listen)] {
-            if addr.parse::<std::net::SocketAddr>().is_err() {
-                return Err(ConfigError::Invalid(name, format!("`{addr}` is not host:port")));
-            }
-        }
+        self.listen_addr()?;
+        self.officer_listen_addr()?;
         if self.listen == self.officer_listen && !self.listen.ends_with(":0") {
             return Err(ConfigError::Invalid(
                 "officer_listen",
@@ -272,5 +315,37 @@ mod tests {
         )
         .expect_err("bad address");
         assert!(err.to_string().contains("`listen`"));
+    }
+
+    #[test]
+    fn listen_forms() {
+        let load = |listen: &str, officer: &str| {
+            Config::load(
+                None,
+                Overrides {
+                    listen: Some(listen.into()),
+                    officer_listen: Some(officer.into()),
+                    ..Default::default()
+                },
+            )
+        };
+        let c = load("unix:/run/candor/site.sock", "unix:/run/candor/officer.sock").expect("unix forms");
+        assert_eq!(
+            c.listen_addr().expect("parsed"),
+            ListenAddr::Unix(PathBuf::from("/run/candor/site.sock"))
+        );
+        let c = load("unix:/run/candor/site.sock", "127.0.0.1:8081").expect("mixed forms");
+        assert!(matches!(c.officer_listen_addr(), Ok(ListenAddr::Tcp(_))));
+        let long = format!("unix:/{}", "x".repeat(200));
+        for (listen, officer, named) in [
+            ("unix:run/site.sock", "127.0.0.1:8081", "`listen`"),
+            ("127.0.0.1:8080", "unix:", "`officer_listen`"),
+            ("127.0.0.1:8080", long.as_str(), "`officer_listen`"),
+            ("unix:/run/candor/", "127.0.0.1:8081", "`listen`"),
+            ("unix:/run/c.sock", "unix:/run/c.sock", "`officer_listen`"),
+        ] {
+            let err = load(listen, officer).expect_err(listen);
+            assert!(err.to_string().contains(named), "{listen} {officer}: {err}");
+        }
     }
 }

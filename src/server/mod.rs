@@ -6,7 +6,9 @@
 //! public keys and its own log-signing key.
 
 pub mod api;
+pub mod backup;
 pub mod config;
+pub mod control;
 pub mod durable;
 pub mod followup;
 pub mod intake;

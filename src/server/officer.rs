@@ -1,5 +1,8 @@
 //! The officer API: export bundles out, outbox bundles in.
 //!
+//! Also a count of what is new since a cursor ([`status`]), so a scheduled job
+//! can tell the officer when to fetch.
+//!
 //! Served on its own listener, meant for a separate onion service with client
 //! authorisation. Every request needs the bearer token (checked in constant
 //! time against its SHA-256); an outbox must also carry the officer's
@@ -128,6 +131,46 @@ pub fn export(
         }
     });
     Ok((rx, head))
+}
+
+/// What arrived after a cursor: counts only, never content. Cheap enough for
+/// a transfer machine to ask every few minutes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct Status {
+    /// The last entry's sequence number.
+    pub head: u64,
+    /// Entries after the cursor, of any kind.
+    pub new_entries: u64,
+    /// New reports among them.
+    pub new_reports: u64,
+    /// New follow-up messages from reporters among them.
+    pub new_messages: u64,
+}
+
+/// Counts what follows `after` (the last entry the desk verified).
+pub fn status(app: &App, after: u64) -> Result<Status, OfficerError> {
+    let head = app.store.head()?;
+    if after > head.seq {
+        return Err(OfficerError::CursorBeyondHead(head.seq));
+    }
+    let (mut new_reports, mut new_messages) = (0, 0);
+    for seq in after + 1..=head.seq {
+        let entry = app
+            .store
+            .entry(seq)?
+            .ok_or(StoreError::Corrupt("entry missing below head"))?;
+        match entry.kind {
+            EntryKind::Report => new_reports += 1,
+            EntryKind::Message => new_messages += 1,
+            _ => {}
+        }
+    }
+    Ok(Status {
+        head: head.seq,
+        new_entries: head.seq - after,
+        new_reports,
+        new_messages,
+    })
 }
 
 /// What an import did.
