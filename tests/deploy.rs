@@ -503,3 +503,55 @@ fn status_counts_what_is_new_without_content() {
     let log = server.stop();
     assert!(!log.contains("Counted"), "content in the log");
 }
+
+#[test]
+fn transfer_script_counts_fetches_and_posts() {
+    if Command::new("curl").arg("--version").output().is_err() {
+        eprintln!("SKIPPED: curl is not installed (apt-get install curl)");
+        return;
+    }
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let (public, secret) = keygen(&tmp.path().join("office"));
+    let server = Server::start(&tmp.path().join("data"), &public);
+    let state = tmp.path().join("transfer");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("deploy/transfer/candor-transfer.sh");
+    let run = |args: &[&str]| {
+        let out = Command::new("sh")
+            .arg(&script)
+            .args(args)
+            .current_dir(tmp.path())
+            .env("CANDOR_OFFICER_URL", &server.api)
+            .env("CANDOR_TOKEN_FILE", secret.join("officer-token"))
+            .env("CANDOR_STATE_DIR", &state)
+            .env("CANDOR_SOCKS", "none")
+            .env("CANDOR_NOTIFY", "echo NOTIFY:")
+            .output()
+            .expect("run the transfer script");
+        assert!(
+            out.status.success(),
+            "candor-transfer.sh {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let quiet = run(&["check"]);
+    assert!(!quiet.contains("NOTIFY:"), "{quiet}");
+    file_report(&server.site, "For the transfer machine.", &["fraud"], &[]);
+    let said = run(&["check"]);
+    assert!(said.contains("NOTIFY: candor: 1 new report(s)"), "{said}");
+    run(&["fetch", "export.bundle"]);
+    let vault = tmp.path().join("vault");
+    let out = desk_ok(&[
+        "open",
+        s(&tmp.path().join("export.bundle")),
+        "--keys",
+        s(&secret),
+        "--vault",
+        s(&vault),
+    ]);
+    run(&["seen", &desk_head(&out).to_string()]);
+    let quiet = run(&["check"]);
+    assert!(!quiet.contains("NOTIFY:"), "nothing new after `seen`: {quiet}");
+    assert!(quiet.contains("\"new_entries\":0"), "{quiet}");
+    server.stop();
+}
