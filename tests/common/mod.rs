@@ -241,9 +241,11 @@ pub fn all_bytes(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
             let p = e.expect("entry").path();
             if p.is_dir() {
                 stack.push(p);
-            } else {
+            } else if p.is_file() {
                 out.push((p.clone(), std::fs::read(&p).expect("read")));
             }
+            // Anything else is a socket (the server's control.sock, left by a
+            // killed server): it holds no bytes on disk.
         }
     }
     out
