@@ -11,6 +11,7 @@ pub mod config;
 pub mod control;
 pub mod durable;
 pub mod followup;
+pub mod i18n;
 pub mod intake;
 pub mod keys;
 pub mod limits;
