@@ -68,7 +68,7 @@ impl Desk {
     fn new() -> Desk {
         let dir = tempfile::tempdir().expect("tempdir");
         let keys_dir = dir.path().join("keys");
-        ok(&["keygen", "--out", s(&keys_dir)]);
+        ok(&["keygen", "--no-passphrase", "--out", s(&keys_dir)]);
         let recipients = fs::read_to_string(keys_dir.join("public/recipients.txt")).expect("recipients");
         let office = keys::parse_recipients(&recipients).expect("recipient").remove(0);
         let officer =
@@ -241,7 +241,7 @@ fn assert_refused(out: &Output, what: &str, needle: &str) {
 fn keygen_writes_six_files_private_and_refuses_to_overwrite() {
     let dir = tempfile::tempdir().expect("tempdir");
     let out = dir.path().join("keys");
-    let printed = ok(&["keygen", "--out", s(&out)]);
+    let printed = ok(&["keygen", "--no-passphrase", "--out", s(&out)]);
     assert!(printed.contains("keys/"), "{printed}");
     for f in ["recipients.txt", "officer.pub", "officer-token.sha256"] {
         assert!(out.join("public").join(f).is_file(), "public/{f}");
@@ -270,7 +270,7 @@ fn keygen_writes_six_files_private_and_refuses_to_overwrite() {
     );
 
     let before = snapshot(&out);
-    let again = desk(&["keygen", "--out", s(&out)]);
+    let again = desk(&["keygen", "--no-passphrase", "--out", s(&out)]);
     assert_eq!(again.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
     assert_eq!(snapshot(&out), before, "keygen must not touch existing keys");
@@ -279,7 +279,12 @@ fn keygen_writes_six_files_private_and_refuses_to_overwrite() {
     let partial = dir.path().join("partial");
     fs::create_dir_all(partial.join("secret")).expect("mkdir");
     fs::write(partial.join("secret/officer-token"), "x").expect("write");
-    assert_eq!(desk(&["keygen", "--out", s(&partial)]).status.code(), Some(1));
+    assert_eq!(
+        desk(&["keygen", "--no-passphrase", "--out", s(&partial)])
+            .status
+            .code(),
+        Some(1)
+    );
     assert!(!partial.join("public/recipients.txt").exists());
 }
 
@@ -570,9 +575,9 @@ fn wrong_office_key_is_refused_with_could_not_decrypt() {
         "could not decrypt: is this the right office.key?",
     );
     // Nothing was kept, not even the pinned server key.
-    let cases = json(&["cases", "--vault", s(&d.vault), "--json"]);
+    let cases = json(&["cases", "--vault", s(&d.vault), "--keys", s(&d.keys), "--json"]);
     assert_eq!(cases, serde_json::json!([]));
-    assert!(!d.vault.join("vault.json").exists());
+    assert!(!d.vault.join("vault.age").exists());
 }
 
 #[test]

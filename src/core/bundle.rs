@@ -346,10 +346,58 @@ impl<R: Read> ExportReader<R> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Op {
     pub id: [u8; 16],
+    /// `Report` for a case recorded at the desk ([`NewCase`]), `Reply`,
+    /// `Status` or `Purge`.
     pub kind: EntryKind,
     pub case: CaseId,
-    /// Ciphertext for replies and statuses; empty for purges.
+    /// Ciphertext for replies and statuses; a [`NewCase`] for cases; empty for purges.
     pub body: Vec<u8>,
+}
+
+/// The body of a case op: a case recorded at the desk, with a receipt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewCase {
+    /// The receipt's look-up id.
+    pub lookup: [u8; 32],
+    /// The reporter's age recipient derived from the receipt.
+    pub recipient: String,
+    /// The report envelope, sealed to the office keys.
+    pub envelope: Vec<u8>,
+}
+
+impl NewCase {
+    pub fn encode(&self) -> Vec<u8> {
+        let r = self.recipient.as_bytes();
+        let len = u16::try_from(r.len()).unwrap_or(u16::MAX);
+        let mut out = Vec::with_capacity(34 + r.len() + self.envelope.len());
+        out.extend_from_slice(&self.lookup);
+        out.extend_from_slice(&len.to_be_bytes());
+        out.extend_from_slice(r.get(..usize::from(len)).unwrap_or(r));
+        out.extend_from_slice(&self.envelope);
+        out
+    }
+
+    pub fn decode(body: &[u8]) -> Result<NewCase, BundleError> {
+        let mut f = Fields(body);
+        let lookup = f.array()?;
+        let len = usize::from(f.u16()?);
+        let recipient = std::str::from_utf8(f.take(len)?)
+            .map_err(|_| BundleError::Malformed("the reporter's recipient is not UTF-8"))?;
+        if recipient.parse::<age::x25519::Recipient>().is_err() {
+            return Err(BundleError::Malformed(
+                "the reporter's recipient is not an age recipient",
+            ));
+        }
+        let envelope = f.rest().to_vec();
+        if envelope.is_empty() {
+            return Err(BundleError::Malformed("a recorded case without its report"));
+        }
+        Ok(NewCase {
+            lookup,
+            recipient: recipient.to_owned(),
+            envelope,
+        })
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -450,12 +498,20 @@ impl Outbox {
                     let mut f = Fields(&payload);
                     let id = f.array()?;
                     let kind = EntryKind::from_u8(f.array::<1>()?[0])
-                        .filter(|k| matches!(k, EntryKind::Reply | EntryKind::Status | EntryKind::Purge))
+                        .filter(|k| {
+                            matches!(
+                                k,
+                                EntryKind::Report | EntryKind::Reply | EntryKind::Status | EntryKind::Purge
+                            )
+                        })
                         .ok_or(BundleError::Malformed("unknown operation"))?;
                     let case = CaseId(f.array()?);
                     let body = f.rest().to_vec();
                     if (kind == EntryKind::Purge) != body.is_empty() {
                         return Err(BundleError::Malformed("operation body does not fit its kind"));
+                    }
+                    if kind == EntryKind::Report {
+                        NewCase::decode(&body)?;
                     }
                     ops.push(Op { id, kind, case, body });
                 }

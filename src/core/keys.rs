@@ -12,6 +12,16 @@
 //! - `officer.key` and the server's own key: `CANDOR-ED25519-SECRET <base64 of 32 bytes>`.
 //! - `officer-token`: the bearer token, one line; `officer-token.sha256`: its
 //!   SHA-256 in hex.
+//! - `*.asc`: OpenPGP certificates (public) or secret keys, ASCII-armored
+//!   (see [`super::openpgp`]); OpenPGP secret keys are protected by their own
+//!   S2K passphrase protection.
+//!
+//! A protected age secret file (`office.key`, `officer.key`, as `keygen`
+//! writes them unless told `--no-passphrase`) is the same text, encrypted
+//! with age to a passphrase (scrypt recipient, age's default work factor of
+//! about one second) and ASCII-armored: it begins with
+//! `-----BEGIN AGE ENCRYPTED FILE-----`, the form `age -p -a` writes and
+//! `age -d` reads.
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
@@ -38,6 +48,37 @@ pub enum KeyError {
     BadKeyFile(&'static str),
     #[error("the token hash file must hold 64 hex digits")]
     BadTokenHash,
+    #[error("the passphrase does not unlock this key file")]
+    WrongPassphrase,
+    #[error("could not protect the key file with the passphrase")]
+    Protect,
+}
+
+const PROTECTED_BEGIN: &str = "-----BEGIN AGE ENCRYPTED FILE-----";
+
+/// Whether a secret key file is passphrase-protected (armored age scrypt file).
+pub fn is_protected(text: &str) -> bool {
+    text.trim_start().starts_with(PROTECTED_BEGIN)
+}
+
+/// Encrypts a secret key file's text to `passphrase` (age scrypt, armored).
+pub fn protect(text: &str, passphrase: &str) -> Result<String, KeyError> {
+    let recipient = age::scrypt::Recipient::new(age::secrecy::SecretString::from(passphrase.to_owned()));
+    age::encrypt_and_armor(&recipient, text.as_bytes()).map_err(|_| KeyError::Protect)
+}
+
+/// Decrypts a protected key file; plain files are returned as they are.
+pub fn unprotect(text: &str, passphrase: Option<&str>) -> Result<Zeroizing<String>, KeyError> {
+    if !is_protected(text) {
+        return Ok(Zeroizing::new(text.to_owned()));
+    }
+    let pass = passphrase.ok_or(KeyError::WrongPassphrase)?;
+    let identity = age::scrypt::Identity::new(age::secrecy::SecretString::from(pass.to_owned()));
+    let plain =
+        Zeroizing::new(age::decrypt(&identity, text.as_bytes()).map_err(|_| KeyError::WrongPassphrase)?);
+    std::str::from_utf8(&plain)
+        .map(|s| Zeroizing::new(s.to_owned()))
+        .map_err(|_| KeyError::WrongPassphrase)
 }
 
 fn content_lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
@@ -183,6 +224,23 @@ mod tests {
             parse_verifying_key(&text).err(),
             Some(KeyError::BadKeyFile("public signing"))
         );
+    }
+
+    #[test]
+    fn protected_key_files() {
+        let key = SigningKey::from_bytes(&[9u8; 32]);
+        let text = format_signing_key(&key, "test");
+        let sealed = protect(&text, "a long passphrase").expect("protect");
+        assert!(is_protected(&sealed));
+        assert!(!sealed.contains(text.trim()));
+        assert_eq!(
+            unprotect(&sealed, Some("wrong")).err(),
+            Some(KeyError::WrongPassphrase)
+        );
+        assert_eq!(unprotect(&sealed, None).err(), Some(KeyError::WrongPassphrase));
+        let back = unprotect(&sealed, Some("a long passphrase")).expect("unprotect");
+        assert_eq!(back.as_str(), text.as_str());
+        assert_eq!(unprotect(&text, None).expect("plain").as_str(), text.as_str());
     }
 
     #[test]

@@ -22,7 +22,8 @@
 //! flags       u8      bit 0 recipient, bit 1 part, bit 2 op; other bits zero
 //! recipient   u16 length + UTF-8   reporter's age recipient    (reports only)
 //! part        [u8;16] attachment id + u32 chunk index          (chunks only)
-//! op          [u8;16] id of the officer's operation           (reply, status, purge)
+//! op          [u8;16] id of the officer's operation           (reply, status, purge; a report
+//!                                                              the officer filed from the desk)
 //! ```
 //!
 //! `hash(entry) = SHA-256("candor/entry/v1\0" || header)`. The signed head is
@@ -218,7 +219,9 @@ impl Entry {
     /// Which optional fields an entry of each kind must carry.
     fn check_shape(&self) -> Result<(), LogError> {
         let ok = match self.kind {
-            EntryKind::Report => self.recipient.is_some() && self.part.is_none() && self.op.is_none(),
+            // A report the officer recorded at the desk and filed through an
+            // outbox carries the op id of that outbox operation.
+            EntryKind::Report => self.recipient.is_some() && self.part.is_none(),
             EntryKind::Message => self.recipient.is_none() && self.part.is_none() && self.op.is_none(),
             EntryKind::AttachmentChunk => {
                 self.recipient.is_none() && self.part.is_some() && self.op.is_none()

@@ -10,7 +10,8 @@
 //! - [`padding`]: Padmé padding;
 //! - [`log`]: the hash-chained entry log and its signed head;
 //! - [`bundle`]: export and outbox bundles;
-//! - [`keys`]: key file formats;
+//! - [`keys`]: key file formats, and passphrase protection of secret key files;
+//! - [`openpgp`]: OpenPGP office keys as age recipients and identities;
 //! - [`case`], [`day`], [`secret`]: vocabulary, dates and secret containers.
 
 pub mod bundle;
@@ -19,6 +20,7 @@ pub mod day;
 pub mod envelope;
 pub mod keys;
 pub mod log;
+pub mod openpgp;
 pub mod padding;
 pub mod receipt;
 pub mod secret;

@@ -5,10 +5,12 @@
 //! provisional: decrypted reports and messages go into an in-memory copy of
 //! the vault state, attachment chunk ciphertexts are appended to files in a
 //! staging folder inside the vault (so an attachment is never whole in
-//! memory). Only after [`ExportItem::End`] (and no trailing bytes) are
-//! attachments decrypted, moved into place, and the new state written; the
-//! state file's atomic replacement is the commit point. Any failure before
-//! that drops the copy and the staging folder, and the vault is as it was.
+//! memory, and never on disk in the clear). Only after [`ExportItem::End`]
+//! (and no trailing bytes) are attachments checked (decrypted to nowhere:
+//! key, MAC and padding), their ciphertext moved into place, and the new
+//! state written, encrypted; the state file's atomic replacement is the
+//! commit point. Any failure before that drops the copy and the staging
+//! folder, and the vault is as it was.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs::{self, File, OpenOptions};
@@ -16,7 +18,7 @@ use std::io::{BufReader, Read, Write};
 use std::path::PathBuf;
 
 use super::vault::{CaseRecord, StatusChange, StoredAttachment, ThreadItem, Vault, VaultState};
-use super::{DeskError, VaultError, fsx};
+use super::{DeskError, VaultError};
 use crate::core::bundle::{BundleError, ExportItem, ExportReader};
 use crate::core::case::{CaseId, Status};
 use crate::core::envelope::{self, AttachmentMeta, EnvelopeError, Payload};
@@ -55,17 +57,19 @@ struct Import<'a> {
     vault: &'a Vault,
     staging: PathBuf,
     identities: &'a [&'a dyn age::Identity],
+    progress: &'a mut dyn FnMut(u64),
     state: VaultState,
     assemblies: BTreeMap<String, Assembly>,
     wanted: Vec<Wanted>,
     summary: OpenSummary,
 }
 
-/// Opens the export bundle read from `bundle` into `vault`.
+/// Opens the export bundle read from `bundle` into `vault`, with the vault's
+/// office keys. `progress` is told how many entries were read so far.
 pub fn open_bundle<R: Read>(
     vault: &Vault,
     bundle: R,
-    identities: &[age::x25519::Identity],
+    progress: &mut dyn FnMut(u64),
 ) -> Result<OpenSummary, DeskError> {
     let state = vault.load()?;
     let unreadable = |reason: String| {
@@ -76,7 +80,7 @@ pub fn open_bundle<R: Read>(
     };
     let seen = state.head().map_err(unreadable)?;
     let pinned = state.pinned_key().map_err(unreadable)?;
-    let ids: Vec<&dyn age::Identity> = identities.iter().map(|i| i as &dyn age::Identity).collect();
+    let ids: Vec<&dyn age::Identity> = vault.keys().identity_refs();
 
     let mut reader = ExportReader::open(BufReader::new(bundle), seen, pinned.as_ref())?;
     let staging = vault.staging()?;
@@ -84,6 +88,7 @@ pub fn open_bundle<R: Read>(
         vault,
         staging: staging.path().to_path_buf(),
         identities: &ids,
+        progress,
         state,
         assemblies: BTreeMap::new(),
         wanted: Vec::new(),
@@ -118,6 +123,7 @@ fn stored(meta: &AttachmentMeta) -> StoredAttachment {
         content_type: meta.content_type.clone(),
         size: meta.size,
         stored: false,
+        encrypted: true,
     }
 }
 
@@ -140,6 +146,7 @@ impl Import<'_> {
 
     fn entry(&mut self, entry: &Entry, body: Option<Vec<u8>>) -> Result<(), DeskError> {
         self.summary.entries += 1;
+        (self.progress)(self.summary.entries as u64);
         let seq = entry.seq;
         match entry.kind {
             EntryKind::AttachmentChunk => self.chunk(entry, body.as_deref()),
@@ -153,7 +160,16 @@ impl Import<'_> {
                         format!("a report entry holds a {}", payload.type_name()),
                     ));
                 };
-                if self.state.cases.contains_key(&entry.case) {
+                if let Some(case) = self.state.case_mut(entry.case) {
+                    // A case recorded at this desk, now filed on the server.
+                    if let Some(upload) = case.upload.as_mut().filter(|u| !u.delivered) {
+                        upload.delivered = true;
+                        if case.recipient.is_empty() {
+                            case.recipient = entry.recipient.clone().unwrap_or_default();
+                        }
+                        self.summary.delivered_ops += 1;
+                        return Ok(());
+                    }
                     self.summary.warnings.push(format!(
                         "entry {seq}: a second report for case {} was ignored",
                         entry.case
@@ -184,6 +200,8 @@ impl Import<'_> {
                         status: Status::Received,
                         day: entry.day,
                     }],
+                    channel: Some("online".to_owned()),
+                    upload: None,
                 };
                 self.state.cases.insert(entry.case, record);
                 self.summary.new_cases.push(entry.case);
@@ -220,6 +238,9 @@ impl Import<'_> {
             }
             EntryKind::Reply | EntryKind::Status => self.office_op(entry, body.as_deref()),
             EntryKind::Purge => {
+                if self.state.pending_purges.remove(&entry.case).is_some() {
+                    self.summary.delivered_ops += 1;
+                }
                 if self.state.cases.remove(&entry.case).is_some() {
                     self.summary.purged.push(entry.case);
                 }
@@ -369,12 +390,10 @@ impl Import<'_> {
                 ));
                 continue;
             };
-            let plain = self.staging.join(format!("plain-{n}"));
+            // Check key, MAC and padding now; keep only the ciphertext.
             let input = File::open(&source).map_err(DeskError::io("read", &source))?;
-            let output = fsx::create_new(&plain, 0o600).map_err(DeskError::io("create", &plain))?;
-            let mut output = std::io::BufWriter::new(output);
-            envelope::open_attachment(BufReader::new(input), self.identities, w.size, &mut output).map_err(
-                |e| match e {
+            envelope::open_attachment(BufReader::new(input), self.identities, w.size, std::io::sink())
+                .map_err(|e| match e {
                     EnvelopeError::Decrypt => DeskError::Decrypt {
                         what: format!("attachment {} of case {}", w.id, w.case),
                     },
@@ -382,11 +401,10 @@ impl Import<'_> {
                         what: format!("attachment {} of case {}", w.id, w.case),
                         reason: other.to_string(),
                     },
-                },
-            )?;
-            output
-                .into_inner()
-                .map_err(|e| e.into_error())
+                })?;
+            let plain = self.staging.join(format!("attachment-{n}"));
+            fs::copy(&source, &plain).map_err(DeskError::io("copy", &source))?;
+            File::open(&plain)
                 .and_then(|f| f.sync_all())
                 .map_err(DeskError::io("write", &plain))?;
             placements.push((plain, self.vault.attachment_path(w.case, &w.id)));
@@ -488,10 +506,15 @@ mod tests {
     #[test]
     fn attachment_chunks_may_precede_their_envelope_by_an_export() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let vault = Vault::create_if_absent(&dir.path().join("v")).expect("vault");
         let office = age::x25519::Identity::generate();
+        let office_public = office.to_public();
+        let vault = Vault::create_if_absent(
+            &dir.path().join("v"),
+            crate::desk::keyfiles::OfficeKeys::from_age(vec![office], dir.path().to_path_buf()),
+        )
+        .expect("vault");
         let data: Vec<u8> = (0..100_000u32).map(|i| (i % 253) as u8).collect();
-        let mut sealer = AttachmentSealer::new(&[&office.to_public()]).expect("sealer");
+        let mut sealer = AttachmentSealer::new(&[&office_public]).expect("sealer");
         let mut chunks = Vec::new();
         for part in data.chunks(7_000) {
             sealer.write(part).expect("write");
@@ -513,7 +536,6 @@ mod tests {
                 })
             });
         }
-        let ids = [office];
         // First export: all chunks but the last.
         let first = {
             let partial = Log {
@@ -521,7 +543,7 @@ mod tests {
             };
             partial.export(0)
         };
-        let s = open_bundle(&vault, &first[..], &ids).expect("first export");
+        let s = open_bundle(&vault, &first[..], &mut |_| {}).expect("first export");
         assert!(s.new_cases.is_empty());
         let state = vault.load().expect("state");
         assert_eq!(state.parts.get(&hex::encode(att)), Some(&(split as u32)));
@@ -543,10 +565,10 @@ mod tests {
             }],
             day: Day(20_000),
         });
-        let body = envelope::seal(&report, &[&ids[0].to_public()]).expect("seal");
+        let body = envelope::seal(&report, &[&office_public]).expect("seal");
         let recipient = age::x25519::Identity::generate().to_public().to_string();
         log.push(EntryKind::Report, body, |e| e.recipient = Some(recipient));
-        let s = open_bundle(&vault, &log.export(split as u64)[..], &ids).expect("second export");
+        let s = open_bundle(&vault, &log.export(split as u64)[..], &mut |_| {}).expect("second export");
         assert_eq!(s.new_cases.len(), 1);
         assert_eq!(s.attachments, 1);
         let state = vault.load().expect("state");
@@ -555,12 +577,19 @@ mod tests {
         let case = state.cases.values().next().expect("case");
         assert!(case.attachments.first().is_some_and(|a| a.stored));
         let stored = std::fs::read(vault.attachment_path(case.id, &hex::encode(att))).expect("attachment");
-        assert_eq!(stored, data);
+        assert!(
+            !stored.windows(64).any(|w| w == &data[..64]),
+            "attachment kept in the clear"
+        );
+        let mut plain = Vec::new();
+        envelope::open_attachment(&stored[..], &vault.keys().identity_refs(), size, &mut plain)
+            .expect("decrypts");
+        assert_eq!(plain, data);
 
         // A purge from the server removes the case and its files.
         log.push(EntryKind::Purge, Vec::new(), |e| e.op = Some([8; 16]));
         let before = log.entries.len() as u64 - 1;
-        let s = open_bundle(&vault, &log.export(before)[..], &ids).expect("purge export");
+        let s = open_bundle(&vault, &log.export(before)[..], &mut |_| {}).expect("purge export");
         assert_eq!(s.purged.len(), 1);
         assert!(vault.load().expect("state").cases.is_empty());
         assert!(!vault.attachment_path(case.id, &hex::encode(att)).exists());

@@ -1,18 +1,29 @@
-//! The office's key folder: `keygen` writes it, `open` and `outbox` read its
+//! The office's key folder: `keygen` writes it, the other commands read its
 //! secret half.
 //!
 //! ```text
 //! DIR/public/               copy these into the server's keys/
-//!   recipients.txt          the office age recipient
-//!   officer.pub             the officer's Ed25519 verifying key
+//!   recipients.txt          the office age recipient               (age keys)
+//!   office.asc              the office OpenPGP certificate         (--openpgp)
+//!   officer.pub             the officer's Ed25519 verifying key    (age keys)
+//!   officer.asc             the officer's signing certificate      (--openpgp; same key as office.asc)
 //!   officer-token.sha256    hex SHA-256 of the officer API token
 //! DIR/secret/     0700      keep these on the air-gapped machine
-//!   office.key      0600    the office age identity
-//!   officer.key     0600    the officer's Ed25519 signing key
+//!   office.key      0600    the office age identity                (age keys)
+//!   officer.key     0600    the officer's Ed25519 signing key      (age keys)
+//!   office.asc      0600    the office OpenPGP secret key          (--openpgp; also signs outboxes)
 //!   officer-token   0600    the officer API token (for the transfer machine)
 //! ```
 //!
-//! The formats are [`crate::core::keys`]'; this module reads and writes the files.
+//! Unless `--no-passphrase` is given, `office.key` and `officer.key` are
+//! encrypted to the officer's passphrase (age scrypt, see
+//! [`crate::core::keys`]) and `office.asc` carries OpenPGP's own S2K
+//! protection with the same passphrase. A secret folder may hold both kinds
+//! of office key (e.g. after a move from age to OpenPGP): the desk then
+//! decrypts with either and encrypts its vault to both.
+//!
+//! The formats are [`crate::core::keys`]' and [`crate::core::openpgp`]'; this
+//! module reads and writes the files.
 
 use std::fs;
 use std::io::Write;
@@ -23,7 +34,8 @@ use zeroize::Zeroizing;
 
 use super::{DeskError, fsx};
 use crate::core::day::Day;
-use crate::core::keys::{self, TokenHash};
+use crate::core::keys::{self, KeyError, TokenHash};
+use crate::core::openpgp::{self, OpenPgpIdentity};
 
 pub const RECIPIENTS: &str = "recipients.txt";
 pub const OFFICER_PUB: &str = "officer.pub";
@@ -31,6 +43,53 @@ pub const TOKEN_HASH: &str = "officer-token.sha256";
 pub const OFFICE_KEY: &str = "office.key";
 pub const OFFICER_KEY: &str = "officer.key";
 pub const TOKEN: &str = "officer-token";
+pub const OFFICE_ASC: &str = "office.asc";
+pub const OFFICER_ASC: &str = "officer.asc";
+
+/// The officer's passphrase, wiped on drop, never printed.
+pub struct Passphrase(Zeroizing<String>);
+
+impl Passphrase {
+    pub fn new(text: String) -> Passphrase {
+        Passphrase(Zeroizing::new(text))
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Passphrase {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Passphrase([redacted])")
+    }
+}
+
+/// Asks for the passphrase when (and only when) a protected key needs it.
+pub trait PassphraseSource {
+    fn passphrase(&mut self) -> Result<&Passphrase, DeskError>;
+}
+
+/// A fixed answer (tests, or a passphrase already read).
+pub struct Given(pub Option<Passphrase>);
+
+impl PassphraseSource for Given {
+    fn passphrase(&mut self) -> Result<&Passphrase, DeskError> {
+        self.0.as_ref().ok_or(DeskError::PassphraseNeeded)
+    }
+}
+
+/// Files to write: (name, text).
+type Secrets<'a> = Vec<(&'a str, Zeroizing<String>)>;
+type Publics<'a> = Vec<(&'a str, String)>;
+/// An OpenPGP secret key and the passphrase that unlocks it, if it needs one.
+type LockedCert = (sequoia_openpgp::Cert, Option<Zeroizing<String>>);
+
+/// What `keygen` makes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyKind {
+    Age,
+    OpenPgp,
+}
 
 /// What `keygen` wrote.
 #[derive(Debug)]
@@ -39,22 +98,29 @@ pub struct Generated {
     pub secret_dir: PathBuf,
     pub public_files: Vec<PathBuf>,
     pub secret_files: Vec<PathBuf>,
-    /// The office's age recipient, to show.
+    /// The office's age recipient or OpenPGP fingerprint, to show.
     pub office_recipient: String,
 }
 
 /// Writes a new set of office keys under `out`; refuses if any file exists.
-pub fn keygen(out: &Path, created: Day) -> Result<Generated, DeskError> {
+/// With a passphrase, the secret keys are protected by it.
+pub fn keygen(
+    out: &Path,
+    created: Day,
+    kind: KeyKind,
+    passphrase: Option<&Passphrase>,
+) -> Result<Generated, DeskError> {
     let public_dir = out.join("public");
     let secret_dir = out.join("secret");
-    let public_files: Vec<PathBuf> = [RECIPIENTS, OFFICER_PUB, TOKEN_HASH]
-        .iter()
-        .map(|n| public_dir.join(n))
-        .collect();
-    let secret_files: Vec<PathBuf> = [OFFICE_KEY, OFFICER_KEY, TOKEN]
-        .iter()
-        .map(|n| secret_dir.join(n))
-        .collect();
+    let (public_names, secret_names): (&[&str], &[&str]) = match kind {
+        KeyKind::Age => (
+            &[RECIPIENTS, OFFICER_PUB, TOKEN_HASH],
+            &[OFFICE_KEY, OFFICER_KEY, TOKEN],
+        ),
+        KeyKind::OpenPgp => (&[OFFICE_ASC, OFFICER_ASC, TOKEN_HASH], &[OFFICE_ASC, TOKEN]),
+    };
+    let public_files: Vec<PathBuf> = public_names.iter().map(|n| public_dir.join(n)).collect();
+    let secret_files: Vec<PathBuf> = secret_names.iter().map(|n| secret_dir.join(n)).collect();
     if let Some(existing) = public_files
         .iter()
         .chain(&secret_files)
@@ -62,41 +128,80 @@ pub fn keygen(out: &Path, created: Day) -> Result<Generated, DeskError> {
     {
         return Err(DeskError::AlreadyExists(existing.clone()));
     }
-
-    let office = age::x25519::Identity::generate();
-    let office_recipient = office.to_public().to_string();
-    let seed = Zeroizing::new(fsx::random::<32>()?);
-    let officer = SigningKey::from_bytes(&seed);
     let token = Zeroizing::new(hex::encode(*Zeroizing::new(fsx::random::<32>()?)));
-    let created = created.to_string();
+    let created_text = created.to_string();
+    let token_file = Zeroizing::new(format!("{}\n", token.as_str()));
+    let token_hash = format!("{}\n", TokenHash::of(&token).to_hex());
+    let protect = |text: &str| -> Result<Zeroizing<String>, DeskError> {
+        match passphrase {
+            Some(p) => keys::protect(text, p.expose())
+                .map(Zeroizing::new)
+                .map_err(|source| DeskError::KeyFile {
+                    path: secret_dir.clone(),
+                    source,
+                }),
+            None => Ok(Zeroizing::new(text.to_owned())),
+        }
+    };
+
+    let (secrets, publics, office_recipient): (Secrets, Publics, String) = match kind {
+        KeyKind::Age => {
+            let office = age::x25519::Identity::generate();
+            let office_recipient = office.to_public().to_string();
+            let seed = Zeroizing::new(fsx::random::<32>()?);
+            let officer = SigningKey::from_bytes(&seed);
+            let office_key = protect(&keys::format_identity(&office, &created_text))?;
+            let officer_key = protect(&keys::format_signing_key(
+                &officer,
+                &format!("candor officer signing key. SECRET. created: {created_text}"),
+            ))?;
+            let recipients =
+                format!("# candor office recipient, created {created_text}\n{office_recipient}\n");
+            let officer_pub = keys::format_verifying_key(
+                &officer.verifying_key(),
+                &format!("candor officer verifying key, created {created_text}"),
+            );
+            (
+                vec![
+                    (OFFICE_KEY, office_key),
+                    (OFFICER_KEY, officer_key),
+                    (TOKEN, token_file),
+                ],
+                vec![
+                    (RECIPIENTS, recipients),
+                    (OFFICER_PUB, officer_pub),
+                    (TOKEN_HASH, token_hash),
+                ],
+                office_recipient,
+            )
+        }
+        KeyKind::OpenPgp => {
+            let cert = openpgp::generate(
+                &format!("candor office key, created {created_text}"),
+                created,
+                passphrase.map(|p| p.expose().as_bytes()),
+            )
+            .map_err(DeskError::OpenPgp)?;
+            let secret = openpgp::armor_secret_key(&cert).map_err(DeskError::OpenPgp)?;
+            let public = openpgp::armor_certificate(&cert).map_err(DeskError::OpenPgp)?;
+            (
+                vec![(OFFICE_ASC, secret), (TOKEN, token_file)],
+                vec![
+                    (OFFICE_ASC, public.clone()),
+                    (OFFICER_ASC, public),
+                    (TOKEN_HASH, token_hash),
+                ],
+                openpgp::fingerprint(&cert),
+            )
+        }
+    };
 
     fs::create_dir_all(&public_dir).map_err(DeskError::io("create", &public_dir))?;
     fsx::create_private_dir(&secret_dir).map_err(DeskError::io("create", &secret_dir))?;
-    let office_key = keys::format_identity(&office, &created);
-    let officer_key = keys::format_signing_key(
-        &officer,
-        &format!("candor officer signing key. SECRET. created: {created}"),
-    );
-    let token_file = Zeroizing::new(format!("{}\n", token.as_str()));
-    let secrets: [(&str, &str); 3] = [
-        (OFFICE_KEY, office_key.as_str()),
-        (OFFICER_KEY, officer_key.as_str()),
-        (TOKEN, token_file.as_str()),
-    ];
-    for (name, text) in secrets {
+    for (name, text) in &secrets {
         write_new(&secret_dir.join(name), text, 0o600)?;
     }
-    let recipients = format!("# candor office recipient, created {created}\n{office_recipient}\n");
-    let officer_pub = keys::format_verifying_key(
-        &officer.verifying_key(),
-        &format!("candor officer verifying key, created {created}"),
-    );
-    let token_hash = format!("{}\n", TokenHash::of(&token).to_hex());
-    for (name, text) in [
-        (RECIPIENTS, recipients.as_str()),
-        (OFFICER_PUB, officer_pub.as_str()),
-        (TOKEN_HASH, token_hash.as_str()),
-    ] {
+    for (name, text) in &publics {
         write_new(&public_dir.join(name), text, 0o644)?;
     }
     Ok(Generated {
@@ -125,30 +230,166 @@ fn write_new(path: &Path, text: &str, mode: u32) -> Result<(), DeskError> {
         .map_err(DeskError::io("write", path))
 }
 
-fn read_secret(path: &Path) -> Result<Zeroizing<String>, DeskError> {
-    fs::read_to_string(path).map(Zeroizing::new).map_err(|e| {
-        if e.kind() == std::io::ErrorKind::NotFound {
-            DeskError::MissingKeyFile(path.to_path_buf())
-        } else {
-            DeskError::Io {
-                what: "read",
-                path: path.to_path_buf(),
-                source: e,
-            }
-        }
+fn read_secret(path: &Path) -> Result<Option<Zeroizing<String>>, DeskError> {
+    match fs::read_to_string(path) {
+        Ok(t) => Ok(Some(Zeroizing::new(t))),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(DeskError::Io {
+            what: "read",
+            path: path.to_path_buf(),
+            source: e,
+        }),
+    }
+}
+
+/// Decrypts a protected age key file, asking for the passphrase if needed.
+fn unlock_text(
+    path: &Path,
+    text: &str,
+    pass: &mut dyn PassphraseSource,
+) -> Result<Zeroizing<String>, DeskError> {
+    let passphrase = if keys::is_protected(text) {
+        Some(pass.passphrase()?.expose().to_owned())
+    } else {
+        None
+    };
+    let passphrase = passphrase.map(Zeroizing::new);
+    keys::unprotect(text, passphrase.as_deref().map(String::as_str)).map_err(|source| DeskError::KeyFile {
+        path: path.to_path_buf(),
+        source,
     })
 }
 
-/// The office identities in `SECRETDIR/office.key`.
-pub fn office_identities(secret_dir: &Path) -> Result<Vec<age::x25519::Identity>, DeskError> {
-    let path = secret_dir.join(OFFICE_KEY);
-    let text = read_secret(&path)?;
-    keys::parse_identities(&text).map_err(|source| DeskError::KeyFile { path, source })
+fn openpgp_key(secret_dir: &Path, pass: &mut dyn PassphraseSource) -> Result<Option<LockedCert>, DeskError> {
+    let path = secret_dir.join(OFFICE_ASC);
+    let Some(text) = read_secret(&path)? else {
+        return Ok(None);
+    };
+    let cert = openpgp::parse_cert(text.as_bytes()).map_err(|source| DeskError::OpenPgpFile {
+        path: path.clone(),
+        source,
+    })?;
+    let encrypted = cert.keys().secret().any(|k| k.key().secret().is_encrypted());
+    let passphrase = if encrypted {
+        Some(Zeroizing::new(pass.passphrase()?.expose().to_owned()))
+    } else {
+        None
+    };
+    Ok(Some((cert, passphrase)))
 }
 
-/// The officer's signing key in `SECRETDIR/officer.key`.
-pub fn officer_signing_key(secret_dir: &Path) -> Result<SigningKey, DeskError> {
+/// The office's secret keys: every identity to decrypt with, and every
+/// matching recipient to encrypt the vault and the office's copies to.
+pub struct OfficeKeys {
+    pub identities: Vec<Box<dyn age::Identity>>,
+    pub recipients: Vec<Box<dyn age::Recipient>>,
+    /// The folder they came from.
+    pub dir: PathBuf,
+}
+
+impl std::fmt::Debug for OfficeKeys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "OfficeKeys({}, [redacted])", self.dir.display())
+    }
+}
+
+impl OfficeKeys {
+    pub fn identity_refs(&self) -> Vec<&dyn age::Identity> {
+        self.identities.iter().map(|i| i.as_ref()).collect()
+    }
+
+    pub fn recipient_refs(&self) -> Vec<&dyn age::Recipient> {
+        self.recipients.iter().map(|r| r.as_ref()).collect()
+    }
+
+    /// Keys from age identities (tests, and callers that already hold them).
+    pub fn from_age(identities: Vec<age::x25519::Identity>, dir: PathBuf) -> OfficeKeys {
+        let recipients = identities
+            .iter()
+            .map(|i| Box::new(i.to_public()) as Box<dyn age::Recipient>)
+            .collect();
+        let identities = identities
+            .into_iter()
+            .map(|i| Box::new(i) as Box<dyn age::Identity>)
+            .collect();
+        OfficeKeys {
+            identities,
+            recipients,
+            dir,
+        }
+    }
+}
+
+/// The office keys in `SECRETDIR` (`office.key` and/or `office.asc`).
+pub fn office_keys(secret_dir: &Path, pass: &mut dyn PassphraseSource) -> Result<OfficeKeys, DeskError> {
+    let mut keys = OfficeKeys {
+        identities: Vec::new(),
+        recipients: Vec::new(),
+        dir: secret_dir.to_path_buf(),
+    };
+    let age_path = secret_dir.join(OFFICE_KEY);
+    if let Some(text) = read_secret(&age_path)? {
+        let text = unlock_text(&age_path, &text, pass)?;
+        let ids = keys::parse_identities(&text).map_err(|source| DeskError::KeyFile {
+            path: age_path.clone(),
+            source,
+        })?;
+        let more = OfficeKeys::from_age(ids, secret_dir.to_path_buf());
+        keys.identities.extend(more.identities);
+        keys.recipients.extend(more.recipients);
+    }
+    if let Some((cert, passphrase)) = openpgp_key(secret_dir, pass)? {
+        let path = secret_dir.join(OFFICE_ASC);
+        let id =
+            OpenPgpIdentity::new(&cert, passphrase.as_ref().map(|p| p.as_bytes())).map_err(|source| {
+                DeskError::OpenPgpFile {
+                    path: path.clone(),
+                    source,
+                }
+            })?;
+        let recipient = id
+            .to_recipient()
+            .map_err(|source| DeskError::OpenPgpFile { path, source })?;
+        keys.identities.push(Box::new(id));
+        keys.recipients.push(Box::new(recipient));
+    }
+    if keys.identities.is_empty() {
+        return Err(DeskError::MissingKeyFile(age_path));
+    }
+    Ok(keys)
+}
+
+/// The officer's signing key: `SECRETDIR/officer.key`, or else the Ed25519
+/// signing subkey of `SECRETDIR/office.asc`.
+pub fn officer_signing_key(
+    secret_dir: &Path,
+    pass: &mut dyn PassphraseSource,
+) -> Result<SigningKey, DeskError> {
     let path = secret_dir.join(OFFICER_KEY);
-    let text = read_secret(&path)?;
-    keys::parse_signing_key(&text).map_err(|source| DeskError::KeyFile { path, source })
+    if let Some(text) = read_secret(&path)? {
+        let text = unlock_text(&path, &text, pass)?;
+        return keys::parse_signing_key(&text).map_err(|source| DeskError::KeyFile { path, source });
+    }
+    match openpgp_key(secret_dir, pass)? {
+        Some((cert, passphrase)) => openpgp::signing_key(&cert, passphrase.as_ref().map(|p| p.as_bytes()))
+            .map_err(|source| DeskError::OpenPgpFile {
+                path: secret_dir.join(OFFICE_ASC),
+                source,
+            }),
+        None => Err(DeskError::MissingKeyFile(path)),
+    }
+}
+
+/// Whether a key error means the passphrase was wrong.
+pub fn is_wrong_passphrase(e: &DeskError) -> bool {
+    matches!(
+        e,
+        DeskError::KeyFile {
+            source: KeyError::WrongPassphrase,
+            ..
+        } | DeskError::OpenPgpFile {
+            source: openpgp::OpenPgpError::WrongPassphrase(_),
+            ..
+        }
+    )
 }

@@ -12,8 +12,9 @@
 //! - [`keyfiles`]: `keygen`, and reading the secret key folder;
 //! - [`vault`]: the vault on disk (the one place that knows its layout);
 //! - [`import`]: `open`, verifying an export bundle and committing it whole;
-//! - [`ops`]: `reply`, `status` and `outbox`;
-//! - [`view`]: `cases`, `show` and `--extract`.
+//! - [`ops`]: `reply`, `status`, `record`, `purge` and `outbox`;
+//! - [`view`]: `cases`, `show` and `--extract`, with deadlines ([`deadlines`]);
+//! - [`stats`]: the annual report's figures, table and chart.
 
 use std::io;
 use std::path::PathBuf;
@@ -22,11 +23,14 @@ use crate::core::bundle::BundleError;
 use crate::core::case::CaseId;
 use crate::core::envelope::EnvelopeError;
 use crate::core::keys::KeyError;
+use crate::core::openpgp::OpenPgpError;
 
+pub mod deadlines;
 mod fsx;
 pub mod import;
 pub mod keyfiles;
 pub mod ops;
+pub mod stats;
 pub mod vault;
 pub mod view;
 
@@ -47,8 +51,20 @@ pub enum DeskError {
     BadEntry { what: String, reason: String },
     #[error("there is no case {0} in this vault")]
     CaseNotFound(CaseId),
-    #[error("nothing is waiting to go out: no reply or status change is pending")]
+    #[error("nothing is waiting to go out: no reply, status change, recorded case or purge is pending")]
     NothingPending,
+    #[error("case {0} came by another channel without a receipt: there is no one online to reply to")]
+    NoOnlineReporter(CaseId),
+    #[error("{0}")]
+    BadInput(String),
+    #[error("a secret key is protected by a passphrase, and none was given")]
+    PassphraseNeeded,
+    #[error("{0}")]
+    OpenPgp(OpenPgpError),
+    #[error("the OpenPGP key file {} cannot be used: {source}", path.display())]
+    OpenPgpFile { path: PathBuf, source: OpenPgpError },
+    #[error("no office keys given: use --keys SECRETDIR (or CANDOR_DESK_KEYS)")]
+    NoKeys,
     #[error("{} already exists; refusing to overwrite it", .0.display())]
     AlreadyExists(PathBuf),
     #[error("there is no key file at {}", .0.display())]

@@ -1,29 +1,40 @@
-//! `reply`, `status` and `outbox`: what the officer sends back.
+//! `reply`, `status`, `record`, `purge` and `outbox`: what the officer does
+//! and sends back.
 //!
 //! A reply or status change is recorded in the case's thread as a pending
-//! operation with a random 16-byte id. `outbox` seals every pending one to
-//! the reporter's recipient and the office's own, and writes them into an
-//! outbox bundle signed with the officer's key. Operations stay pending until
-//! an export shows them back from the server; the server ignores an op id it
-//! has already applied, so writing the same outbox twice is harmless.
+//! operation with a random 16-byte id; so is a purge (in the vault's list of
+//! pending purges) and a case recorded with a receipt (its `upload`).
+//! `outbox` seals every pending reply and status to the reporter's recipient
+//! and the office's own, adds the recorded cases (their report sealed to the
+//! office) and the purges, and writes them into an outbox bundle signed with
+//! the officer's key. Operations stay pending until an export shows them back
+//! from the server; the server ignores an op id it has already applied, so
+//! writing the same outbox twice is harmless.
 
 use std::path::Path;
 
 use ed25519_dalek::SigningKey;
 
-use super::vault::{StatusChange, ThreadItem, Vault};
+use super::vault::{CaseRecord, StatusChange, ThreadItem, Upload, Vault};
 use super::{DeskError, fsx};
-use crate::core::bundle::{Op, Outbox};
-use crate::core::case::{CaseId, Status};
+use crate::core::bundle::{NewCase, Op, Outbox};
+use crate::core::case::{CaseId, Kind, Status};
 use crate::core::day::Day;
-use crate::core::envelope::{self, Payload, ReplyBody, StatusBody};
+use crate::core::envelope::{self, Payload, ReplyBody, ReportBody, StatusBody};
 use crate::core::log::EntryKind;
+use crate::core::receipt::{ENTROPY_BYTES, Receipt};
 use crate::core::secret::SecretText;
+
+/// The channels a report may come by besides the website.
+pub const CHANNELS: &[&str] = &["phone", "post", "meeting", "email", "other"];
 
 /// Records a reply to the reporter; returns its op id (hex).
 pub fn reply(vault: &Vault, case: CaseId, text: SecretText, today: Day) -> Result<String, DeskError> {
     let mut state = vault.load()?;
     let record = state.case_mut(case).ok_or(DeskError::CaseNotFound(case))?;
+    if !record.has_online_reporter() && record.upload.is_none() {
+        return Err(DeskError::NoOnlineReporter(case));
+    }
     let op = hex::encode(fsx::random::<16>()?);
     record.thread.push(ThreadItem::Reply {
         op: op.clone(),
@@ -35,101 +46,289 @@ pub fn reply(vault: &Vault, case: CaseId, text: SecretText, today: Day) -> Resul
     Ok(op)
 }
 
-/// Records a status change; returns its op id (hex).
+/// Records a status change; returns its op id (hex). For a case with no
+/// online reporter the change is kept in the history only.
 pub fn set_status(vault: &Vault, case: CaseId, status: Status, today: Day) -> Result<String, DeskError> {
     let mut state = vault.load()?;
     let record = state.case_mut(case).ok_or(DeskError::CaseNotFound(case))?;
     let op = hex::encode(fsx::random::<16>()?);
+    let online = record.has_online_reporter() || record.upload.is_some();
     record.thread.push(ThreadItem::Status {
         op: op.clone(),
         day: today,
         status,
-        delivered: false,
+        // Nobody online to tell: nothing to send.
+        delivered: !online,
     });
     record.status_history.push(StatusChange { status, day: today });
     vault.save(&state)?;
     Ok(op)
 }
 
-/// What an outbox holds.
+/// A report received by another channel.
 #[derive(Debug)]
+pub struct Recorded {
+    pub kind: Kind,
+    pub categories: Vec<String>,
+    pub description: SecretText,
+    pub received: Day,
+    pub channel: String,
+}
+
+/// What `record` did.
+#[derive(Debug)]
+pub struct RecordOutcome {
+    pub case: CaseId,
+    /// The receipt to hand to the reporter (shown once, never stored).
+    pub receipt: Option<Receipt>,
+}
+
+/// Adds a case received by phone, post, meeting, email or otherwise. With
+/// `issue_receipt` it also makes a receipt and queues the case for the
+/// server, so that the reporter can follow up online.
+pub fn record(vault: &Vault, r: Recorded, issue_receipt: bool) -> Result<RecordOutcome, DeskError> {
+    let allowed = r.kind.allowed_categories();
+    if let Some(bad) = r.categories.iter().find(|c| !allowed.contains(&c.as_str())) {
+        return Err(DeskError::BadInput(format!(
+            "`{bad}` is not a {} {}; use one of: {}",
+            r.kind.as_str(),
+            if r.kind == Kind::Advice {
+                "topic"
+            } else {
+                "category"
+            },
+            allowed.join(", ")
+        )));
+    }
+    if r.categories.is_empty() {
+        return Err(DeskError::BadInput("give at least one --category".into()));
+    }
+    if !CHANNELS.contains(&r.channel.as_str()) {
+        return Err(DeskError::BadInput(format!(
+            "`{}` is not a channel; use one of: {}",
+            r.channel,
+            CHANNELS.join(", ")
+        )));
+    }
+    if r.description.is_empty() {
+        return Err(DeskError::BadInput("the description is empty".into()));
+    }
+    let mut state = vault.load()?;
+    let case = loop {
+        let id = CaseId::from_random(fsx::random::<8>()?);
+        if !state.cases.contains_key(&id) {
+            break id;
+        }
+    };
+    let (receipt, recipient, upload) = if issue_receipt {
+        let receipt = Receipt::from_entropy(fsx::random::<ENTROPY_BYTES>()?);
+        let recipient = receipt.reporter_recipient().map_err(|_| DeskError::Random)?;
+        let upload = Upload {
+            op: hex::encode(fsx::random::<16>()?),
+            lookup: hex::encode(receipt.lookup_id().0),
+            delivered: false,
+        };
+        (Some(receipt), recipient, Some(upload))
+    } else {
+        (None, String::new(), None)
+    };
+    let mut categories = r.categories;
+    categories.dedup();
+    state.cases.insert(
+        case,
+        CaseRecord {
+            id: case,
+            received: r.received,
+            recipient,
+            kind: r.kind,
+            categories,
+            description: r.description,
+            when: None,
+            where_: None,
+            people: None,
+            contact: None,
+            attachments: Vec::new(),
+            thread: Vec::new(),
+            status_history: vec![StatusChange {
+                status: Status::Received,
+                day: r.received,
+            }],
+            channel: Some(r.channel),
+            upload,
+        },
+    );
+    vault.save(&state)?;
+    Ok(RecordOutcome { case, receipt })
+}
+
+/// Removes cases from the vault (and their files); those the server has
+/// get a purge operation in the next outbox. Returns the cases removed.
+pub fn purge(vault: &Vault, cases: &[CaseId]) -> Result<Vec<CaseId>, DeskError> {
+    let mut state = vault.load()?;
+    let mut removed = Vec::new();
+    for case in cases {
+        let record = state.cases.remove(case).ok_or(DeskError::CaseNotFound(*case))?;
+        let on_server = record
+            .upload
+            .as_ref()
+            .map_or(record.has_online_reporter(), |u| u.delivered);
+        if on_server {
+            state
+                .pending_purges
+                .insert(*case, hex::encode(fsx::random::<16>()?));
+        }
+        removed.push(*case);
+    }
+    vault.save(&state)?;
+    for case in &removed {
+        vault.remove_case_files(*case)?;
+    }
+    Ok(removed)
+}
+
+/// The cases whose last status is closed and was set before `day`.
+pub fn closed_before(vault: &Vault, day: Day) -> Result<Vec<CaseId>, DeskError> {
+    let state = vault.load()?;
+    Ok(state
+        .cases
+        .values()
+        .filter(|c| {
+            c.status_history
+                .last()
+                .is_some_and(|s| s.status.is_closed() && s.day < day)
+        })
+        .map(|c| c.id)
+        .collect())
+}
+
+/// What an outbox holds.
+#[derive(Debug, Default)]
 pub struct OutboxSummary {
     pub replies: usize,
     pub statuses: usize,
+    pub new_cases: usize,
+    pub purges: usize,
     pub cases: usize,
 }
 
+fn op_id(op: &str, case: CaseId) -> Result<[u8; 16], DeskError> {
+    hex::decode(op)
+        .ok()
+        .and_then(|b| <[u8; 16]>::try_from(b).ok())
+        .ok_or_else(|| DeskError::BadEntry {
+            what: format!("operation {op} of case {case}"),
+            reason: "its id is not 16 bytes of hex".into(),
+        })
+}
+
 /// Writes every pending operation into a signed outbox bundle at `out`.
+/// `progress` is told the number of cases done and the total.
 pub fn write_outbox(
     vault: &Vault,
-    office: &[age::x25519::Identity],
     officer: &SigningKey,
     out: &Path,
     today: Day,
+    progress: &mut dyn FnMut(u64, u64),
 ) -> Result<OutboxSummary, DeskError> {
     let state = vault.load()?;
-    let office_recipients: Vec<age::x25519::Recipient> = office.iter().map(|i| i.to_public()).collect();
+    let office_recipients = vault.keys().recipient_refs();
     let mut ops = Vec::new();
-    let mut summary = OutboxSummary {
-        replies: 0,
-        statuses: 0,
-        cases: 0,
-    };
-    for case in state.cases.values() {
+    let mut summary = OutboxSummary::default();
+    let total = state.cases.len() as u64;
+    for (n, case) in state.cases.values().enumerate() {
+        progress(n as u64 + 1, total);
+        let seal_err = |source| DeskError::Seal {
+            case: case.id,
+            source,
+        };
+        let mut touched = false;
+        if let Some(upload) = case.upload.as_ref().filter(|u| !u.delivered) {
+            let lookup = hex::decode(&upload.lookup)
+                .ok()
+                .and_then(|b| <[u8; 32]>::try_from(b).ok())
+                .ok_or_else(|| DeskError::BadEntry {
+                    what: format!("case {}", case.id),
+                    reason: "its receipt look-up is not 32 bytes of hex".into(),
+                })?;
+            let report = Payload::Report(ReportBody {
+                kind: case.kind,
+                categories: case.categories.clone(),
+                description: case.description.duplicate(),
+                when: None,
+                where_: None,
+                people: None,
+                contact: None,
+                attachments: Vec::new(),
+                day: case.received,
+            });
+            let sealed = envelope::seal(&report, &office_recipients).map_err(seal_err)?;
+            let body = NewCase {
+                lookup,
+                recipient: case.recipient.clone(),
+                envelope: sealed,
+            }
+            .encode();
+            ops.push(Op {
+                id: op_id(&upload.op, case.id)?,
+                kind: EntryKind::Report,
+                case: case.id,
+                body,
+            });
+            summary.new_cases += 1;
+            touched = true;
+        }
         let pending: Vec<&ThreadItem> = case
             .thread
             .iter()
             .filter(|t| t.delivered() == Some(false))
             .collect();
-        if pending.is_empty() {
-            continue;
-        }
-        summary.cases += 1;
-        let seal_err = |source| DeskError::Seal {
-            case: case.id,
-            source,
-        };
-        let reporter: age::x25519::Recipient = case.recipient.parse().map_err(|_| DeskError::Seal {
-            case: case.id,
-            source: envelope::EnvelopeError::NoRecipients,
-        })?;
-        let mut recipients: Vec<&dyn age::Recipient> = vec![&reporter];
-        recipients.extend(office_recipients.iter().map(|r| r as &dyn age::Recipient));
-        for item in pending {
-            let (kind, payload, op) = match item {
-                ThreadItem::Reply { op, day, text, .. } => {
-                    summary.replies += 1;
-                    let body = ReplyBody {
-                        text: text.duplicate(),
-                        day: *day,
-                    };
-                    (EntryKind::Reply, Payload::Reply(body), op)
-                }
-                ThreadItem::Status { op, day, status, .. } => {
-                    summary.statuses += 1;
-                    let body = StatusBody {
-                        status: *status,
-                        day: *day,
-                    };
-                    (EntryKind::Status, Payload::Status(body), op)
-                }
-                _ => continue,
-            };
-            let id = hex::decode(op)
-                .ok()
-                .and_then(|b| <[u8; 16]>::try_from(b).ok())
-                .ok_or_else(|| DeskError::BadEntry {
-                    what: format!("operation {op} of case {}", case.id),
-                    reason: "its id is not 16 bytes of hex".into(),
-                })?;
-            let body = envelope::seal(&payload, &recipients).map_err(seal_err)?;
-            ops.push(Op {
-                id,
-                kind,
+        if !pending.is_empty() {
+            let reporter: age::x25519::Recipient = case.recipient.parse().map_err(|_| DeskError::Seal {
                 case: case.id,
-                body,
-            });
+                source: envelope::EnvelopeError::NoRecipients,
+            })?;
+            let mut recipients: Vec<&dyn age::Recipient> = vec![&reporter];
+            recipients.extend(office_recipients.iter().copied());
+            for item in pending {
+                let (kind, payload, op) = match item {
+                    ThreadItem::Reply { op, day, text, .. } => {
+                        summary.replies += 1;
+                        let body = ReplyBody {
+                            text: text.duplicate(),
+                            day: *day,
+                        };
+                        (EntryKind::Reply, Payload::Reply(body), op)
+                    }
+                    ThreadItem::Status { op, day, status, .. } => {
+                        summary.statuses += 1;
+                        let body = StatusBody {
+                            status: *status,
+                            day: *day,
+                        };
+                        (EntryKind::Status, Payload::Status(body), op)
+                    }
+                    _ => continue,
+                };
+                let body = envelope::seal(&payload, &recipients).map_err(seal_err)?;
+                ops.push(Op {
+                    id: op_id(op, case.id)?,
+                    kind,
+                    case: case.id,
+                    body,
+                });
+            }
+            touched = true;
         }
+        summary.cases += usize::from(touched);
+    }
+    for (case, op) in &state.pending_purges {
+        ops.push(Op {
+            id: op_id(op, *case)?,
+            kind: EntryKind::Purge,
+            case: *case,
+            body: Vec::new(),
+        });
+        summary.purges += 1;
     }
     if ops.is_empty() {
         return Err(DeskError::NothingPending);

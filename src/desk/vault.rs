@@ -1,30 +1,40 @@
 //! The vault: the desk's store of cases, on the air-gapped machine's disk.
 //!
-//! This module is the only one that knows how a vault is laid out, so that
-//! encrypting it at rest later changes this file only.
+//! This module is the only one that knows how a vault is laid out.
 //!
 //! # Layout
 //!
 //! ```text
 //! VAULT/                       0700
-//!   vault.json                 0600  the state: pinned server key, last verified
-//!                                    head, every case with its thread, status
-//!                                    history and pending operations
-//!   files/<CASE>/<ATT>         0600  decrypted attachments (ATT = hex of the
-//!                                    16-byte attachment id)
+//!   vault.age                  0600  the state, encrypted with age to every office
+//!                                    key (age and/or OpenPGP): pinned server key,
+//!                                    last verified head, every case with its
+//!                                    thread, status history and pending operations
+//!   keys.path                  0600  the SECRETDIR last used with this vault (a
+//!                                    path, no key), so `--keys` may be left out
+//!   files/<CASE>/<ATT>         0600  attachments, as the server's ciphertext (an
+//!                                    age stream to the office keys, padded);
+//!                                    decrypted only by `show --extract`
 //!   parts/<ATT>                0600  ciphertext of attachments whose chunks came
 //!                                    in an export before the envelope that lists them
-//!   .staging-<random>/               only while `open` runs
+//!   .staging-<random>/               only while `open` runs; ciphertext only
 //! ```
+//!
+//! A vault written before encryption at rest (`vault.json`, attachments in
+//! the clear) is still read; its state is encrypted at the next save and
+//! `vault.json` removed; its old attachments stay as they were until the case
+//! is purged.
 //!
 //! # Invariants
 //!
-//! - `vault.json` is replaced atomically (temporary file, fsync, rename), and
+//! - Nothing from a case reaches the disk in the clear: the state is written
+//!   only encrypted, attachments only as ciphertext. Plaintext appears where
+//!   the officer asks for it (`show` prints, `show --extract DIR` writes DIR).
+//! - `vault.age` is replaced atomically (temporary file, fsync, rename), and
 //!   it is the commit point: files under `files/` and `parts/` that it does
 //!   not name are leftovers of an interrupted commit and harmless.
-//! - For now the content is stored decrypted: the air-gapped machine's
-//!   full-disk encryption is what protects it. Encrypting the vault at rest
-//!   is planned and belongs in this module alone.
+//! - The state is encrypted to the keys the desk was given, so a vault opened
+//!   with an age key and an OpenPGP key can afterwards be read with either.
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -35,12 +45,15 @@ use ed25519_dalek::VerifyingKey;
 use serde::{Deserialize, Serialize};
 
 use super::fsx;
+use super::keyfiles::OfficeKeys;
 use crate::core::case::{CaseId, Kind, Status};
 use crate::core::day::Day;
 use crate::core::log::Head;
 use crate::core::secret::{SecretBytes, SecretText, serialize_opt_secret_text, serialize_secret_text};
 
-const STATE_FILE: &str = "vault.json";
+const STATE_FILE: &str = "vault.age";
+const LEGACY_STATE_FILE: &str = "vault.json";
+const KEYS_PATH_FILE: &str = "keys.path";
 const FORMAT: u32 = 1;
 const STAGING_PREFIX: &str = ".staging-";
 
@@ -51,6 +64,10 @@ pub enum VaultError {
     NotFound(PathBuf),
     #[error("{} is not a vault this version of candor-desk can read: {reason}", path.display())]
     Unreadable { path: PathBuf, reason: String },
+    #[error("could not decrypt the vault at {}: is this the office key it was made with?", .0.display())]
+    Decrypt(PathBuf),
+    #[error("could not encrypt the vault")]
+    Encrypt,
     #[error("could not {what} in the vault at {}: {source}", path.display())]
     Io {
         what: &'static str,
@@ -59,10 +76,11 @@ pub enum VaultError {
     },
 }
 
-/// A vault folder.
-#[derive(Debug, Clone)]
+/// A vault folder and the office keys that open it.
+#[derive(Debug)]
 pub struct Vault {
     root: PathBuf,
+    keys: OfficeKeys,
 }
 
 /// The last head the desk verified, as stored.
@@ -83,6 +101,9 @@ pub struct VaultState {
     /// Attachments still waiting for their envelope: hex id -> next chunk index.
     #[serde(default)]
     pub parts: BTreeMap<String, u32>,
+    /// Purges not yet seen back from the server: case -> op id (hex).
+    #[serde(default)]
+    pub pending_purges: BTreeMap<CaseId, String>,
 }
 
 impl Default for VaultState {
@@ -96,6 +117,7 @@ impl Default for VaultState {
             },
             cases: BTreeMap::new(),
             parts: BTreeMap::new(),
+            pending_purges: BTreeMap::new(),
         }
     }
 }
@@ -108,9 +130,13 @@ pub struct StoredAttachment {
     pub name: String,
     pub content_type: String,
     pub size: u64,
-    /// Whether the decrypted bytes are in the vault (false if the chunks
-    /// were purged, incomplete, or have not arrived yet).
+    /// Whether the attachment is in the vault (false if the chunks were
+    /// purged, incomplete, or have not arrived yet).
     pub stored: bool,
+    /// Stored as ciphertext to the office keys (false only in vaults written
+    /// before encryption at rest).
+    #[serde(default)]
+    pub encrypted: bool,
 }
 
 /// One item of a case's thread, in the order the desk learnt of it.
@@ -216,18 +242,42 @@ pub struct CaseRecord {
     pub attachments: Vec<StoredAttachment>,
     pub thread: Vec<ThreadItem>,
     pub status_history: Vec<StatusChange>,
+    /// How the report came: `online`, or for `record`: phone, post, meeting, email, other.
+    #[serde(default)]
+    pub channel: Option<String>,
+    /// A case recorded here with a receipt, to be filed on the server.
+    #[serde(default)]
+    pub upload: Option<Upload>,
+}
+
+/// A recorded case on its way to the server (see `record --issue-receipt`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Upload {
+    /// The outbox op id (hex).
+    pub op: String,
+    /// The receipt's look-up id (hex); the receipt itself is never kept.
+    pub lookup: String,
+    pub delivered: bool,
 }
 
 impl CaseRecord {
+    /// Whether replies can reach a reporter online.
+    pub fn has_online_reporter(&self) -> bool {
+        !self.recipient.is_empty()
+    }
+
     pub fn status(&self) -> Status {
         self.status_history.last().map_or(Status::Received, |c| c.status)
     }
 
     pub fn pending(&self) -> usize {
-        self.thread
-            .iter()
-            .filter(|t| t.delivered() == Some(false))
-            .count()
+        let upload = usize::from(self.upload.as_ref().is_some_and(|u| !u.delivered));
+        upload
+            + self
+                .thread
+                .iter()
+                .filter(|t| t.delivered() == Some(false))
+                .count()
     }
 
     pub fn messages(&self) -> usize {
@@ -326,17 +376,18 @@ impl Drop for Staging {
 
 impl Vault {
     /// A vault that must already exist.
-    pub fn existing(root: &Path) -> Result<Vault, VaultError> {
+    pub fn existing(root: &Path, keys: OfficeKeys) -> Result<Vault, VaultError> {
         if !root.is_dir() {
             return Err(VaultError::NotFound(root.to_path_buf()));
         }
         Ok(Vault {
             root: root.to_path_buf(),
+            keys,
         })
     }
 
     /// A vault, created (0700) if it is not there yet.
-    pub fn create_if_absent(root: &Path) -> Result<Vault, VaultError> {
+    pub fn create_if_absent(root: &Path, keys: OfficeKeys) -> Result<Vault, VaultError> {
         fsx::create_private_dir(root).map_err(|source| VaultError::Io {
             what: "create the vault folder",
             path: root.to_path_buf(),
@@ -344,11 +395,34 @@ impl Vault {
         })?;
         Ok(Vault {
             root: root.to_path_buf(),
+            keys,
         })
     }
 
     pub fn root(&self) -> &Path {
         &self.root
+    }
+
+    pub fn keys(&self) -> &OfficeKeys {
+        &self.keys
+    }
+
+    /// The SECRETDIR last used with the vault at `root`, if one was remembered.
+    pub fn remembered_keys(root: &Path) -> Option<PathBuf> {
+        let text = fs::read_to_string(root.join(KEYS_PATH_FILE)).ok()?;
+        let line = text.lines().next()?.trim();
+        (!line.is_empty()).then(|| PathBuf::from(line))
+    }
+
+    /// Remembers the keys' folder (as an absolute path) for later commands.
+    pub fn remember_keys(&self) -> Result<(), VaultError> {
+        let dir = fs::canonicalize(&self.keys.dir).unwrap_or_else(|_| self.keys.dir.clone());
+        let path = self.root.join(KEYS_PATH_FILE);
+        let text = format!("{}\n", dir.display());
+        if fs::read_to_string(&path).ok().as_deref() == Some(text.as_str()) {
+            return Ok(());
+        }
+        fsx::write_atomic(&path, text.as_bytes(), 0o600).map_err(self.io("write", &path))
     }
 
     fn io(&self, what: &'static str, path: &Path) -> impl FnOnce(io::Error) -> VaultError {
@@ -360,8 +434,15 @@ impl Vault {
     pub fn load(&self) -> Result<VaultState, VaultError> {
         let path = self.root.join(STATE_FILE);
         let bytes = match fs::read(&path) {
-            Ok(b) => SecretBytes::new(b),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(VaultState::default()),
+            Ok(ciphertext) => self.decrypt(&path, &ciphertext)?,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                let legacy = self.root.join(LEGACY_STATE_FILE);
+                match fs::read(&legacy) {
+                    Ok(b) => SecretBytes::new(b),
+                    Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(VaultState::default()),
+                    Err(e) => return Err(self.io("read", &legacy)(e)),
+                }
+            }
             Err(e) => return Err(self.io("read", &path)(e)),
         };
         let state: VaultState =
@@ -378,20 +459,43 @@ impl Vault {
         Ok(state)
     }
 
+    fn decrypt(&self, path: &Path, ciphertext: &[u8]) -> Result<SecretBytes, VaultError> {
+        let decryptor =
+            age::Decryptor::new_buffered(ciphertext).map_err(|_| VaultError::Decrypt(path.to_path_buf()))?;
+        let mut reader = decryptor
+            .decrypt(self.keys.identity_refs().into_iter())
+            .map_err(|_| VaultError::Decrypt(path.to_path_buf()))?;
+        let mut plain = SecretBytes::default();
+        io::Read::read_to_end(&mut reader, plain.expose_mut())
+            .map_err(|_| VaultError::Decrypt(path.to_path_buf()))?;
+        Ok(plain)
+    }
+
     /// Replaces the state, atomically: the commit point of every change.
     pub fn save(&self, state: &VaultState) -> Result<(), VaultError> {
         let path = self.root.join(STATE_FILE);
-        let json =
-            SecretBytes::new(
-                serde_json::to_vec_pretty(state).map_err(|e| VaultError::Unreadable {
-                    path: path.clone(),
-                    reason: e.to_string(),
-                })?,
-            );
-        fsx::write_atomic(&path, json.expose(), 0o600).map_err(self.io("write", &path))
+        let json = SecretBytes::new(serde_json::to_vec(state).map_err(|e| VaultError::Unreadable {
+            path: path.clone(),
+            reason: e.to_string(),
+        })?);
+        let encryptor = age::Encryptor::with_recipients(self.keys.recipient_refs().into_iter())
+            .map_err(|_| VaultError::Encrypt)?;
+        let mut ciphertext = Vec::with_capacity(json.len() + 512);
+        let mut w = encryptor
+            .wrap_output(&mut ciphertext)
+            .map_err(|_| VaultError::Encrypt)?;
+        io::Write::write_all(&mut w, json.expose()).map_err(|_| VaultError::Encrypt)?;
+        w.finish().map_err(|_| VaultError::Encrypt)?;
+        fsx::write_atomic(&path, &ciphertext, 0o600).map_err(self.io("write", &path))?;
+        let legacy = self.root.join(LEGACY_STATE_FILE);
+        if legacy.exists() {
+            fs::remove_file(&legacy).map_err(self.io("remove", &legacy))?;
+            fsx::sync_dir(&self.root);
+        }
+        Ok(())
     }
 
-    /// Where a decrypted attachment is kept.
+    /// Where an attachment (its ciphertext) is kept.
     pub fn attachment_path(&self, case: CaseId, attachment: &str) -> PathBuf {
         self.root.join("files").join(case.to_string()).join(attachment)
     }

@@ -1,8 +1,10 @@
 //! `cases`, `show` and `--extract`: reading the vault.
 //!
 //! JSON output is part of the desk's interface (see DESIGN.md): `cases`
-//! gives `id`, `kind`, `categories`, `status`, `received`; `show` adds the
-//! decrypted fields, the `thread` and the `status_history`.
+//! gives `id`, `kind`, `categories`, `status`, `received` (and `channel`,
+//! `deadline`, `acknowledge_due`, `acknowledged`, `feedback_due`,
+//! `feedback_given`); `show` adds the decrypted fields, the `thread` and the
+//! `status_history`.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -10,9 +12,19 @@ use std::path::{Path, PathBuf};
 use comfy_table::{ContentArrangement, Table, presets};
 use serde_json::{Map, Value, json};
 
+use super::deadlines::{self, Deadlines, Mark, Periods};
 use super::vault::{CaseRecord, StoredAttachment, ThreadItem, Vault, VaultState};
 use super::{DeskError, fsx};
+use crate::core::day::Day;
+use crate::core::envelope::{self, EnvelopeError};
 use crate::core::secret::SecretText;
+
+/// Today and the deadline periods, for everything that shows deadlines.
+#[derive(Debug, Clone, Copy)]
+pub struct AsOf {
+    pub today: Day,
+    pub periods: Periods,
+}
 
 fn opt(t: &Option<SecretText>) -> Value {
     t.as_ref()
@@ -20,12 +32,24 @@ fn opt(t: &Option<SecretText>) -> Value {
 }
 
 /// One line of `cases --json`.
-pub fn case_summary(case: &CaseRecord) -> Value {
-    Value::Object(summary_map(case))
+pub fn case_summary(case: &CaseRecord, at: AsOf) -> Value {
+    Value::Object(summary_map(case, at))
 }
 
-fn summary_map(case: &CaseRecord) -> Map<String, Value> {
+fn day_json(d: Option<Day>) -> Value {
+    d.map_or(Value::Null, |d| json!(d.to_string()))
+}
+
+fn summary_map(case: &CaseRecord, at: AsOf) -> Map<String, Value> {
+    let dl = deadlines::deadlines(case, at.today, at.periods);
     let v = json!({
+        "channel": case.channel.as_deref().unwrap_or("online"),
+        "deadline": dl.mark.as_str(),
+        "next_deadline": dl.next,
+        "acknowledge_due": dl.acknowledge_due.to_string(),
+        "acknowledged": day_json(dl.acknowledged),
+        "feedback_due": day_json(dl.feedback_due),
+        "feedback_given": day_json(dl.feedback_given),
         "id": case.id.to_string(),
         "kind": case.kind.as_str(),
         "categories": case.categories,
@@ -41,11 +65,26 @@ fn summary_map(case: &CaseRecord) -> Map<String, Value> {
     }
 }
 
-pub fn cases_json(state: &VaultState) -> Value {
-    Value::Array(state.cases.values().map(case_summary).collect())
+pub fn cases_json(state: &VaultState, at: AsOf) -> Value {
+    Value::Array(state.cases.values().map(|c| case_summary(c, at)).collect())
 }
 
-pub fn cases_table(state: &VaultState) -> String {
+/// The "Due" column: what is due when, marked if soon or overdue.
+fn due_cell(dl: &Deadlines) -> String {
+    let due = match dl.next {
+        Some("acknowledge") => Some(("acknowledge", dl.acknowledge_due)),
+        Some(_) => dl.feedback_due.map(|d| ("feedback", d)),
+        None => None,
+    };
+    match (dl.mark, due) {
+        (Mark::Overdue, Some((what, d))) => format!("OVERDUE: {what} by {d}"),
+        (Mark::DueSoon, Some((what, d))) => format!("due soon: {what} by {d}"),
+        (_, Some((what, d))) => format!("{what} by {d}"),
+        _ => "–".to_owned(),
+    }
+}
+
+pub fn cases_table(state: &VaultState, at: AsOf) -> String {
     if state.cases.is_empty() {
         return "No cases in this vault yet. Open an export bundle with `candor-desk open`.".to_owned();
     }
@@ -61,8 +100,10 @@ pub fn cases_table(state: &VaultState) -> String {
             "Received",
             "Messages",
             "Pending",
+            "Due",
         ]);
     for c in state.cases.values() {
+        let dl = deadlines::deadlines(c, at.today, at.periods);
         table.add_row([
             c.id.to_string(),
             c.kind.as_str().to_owned(),
@@ -71,6 +112,7 @@ pub fn cases_table(state: &VaultState) -> String {
             c.received.to_string(),
             c.messages().to_string(),
             c.pending().to_string(),
+            due_cell(&dl),
         ]);
     }
     table.to_string()
@@ -124,8 +166,8 @@ fn thread_item_json(case: &CaseRecord, t: &ThreadItem) -> Value {
 }
 
 /// `show --json`.
-pub fn case_json(case: &CaseRecord) -> Value {
-    let mut v = summary_map(case);
+pub fn case_json(case: &CaseRecord, at: AsOf) -> Value {
+    let mut v = summary_map(case, at);
     v.insert("description".into(), json!(case.description.expose()));
     v.insert("when".into(), opt(&case.when));
     v.insert("where".into(), opt(&case.where_));
@@ -153,11 +195,12 @@ pub fn case_json(case: &CaseRecord) -> Value {
 
 fn report_text(case: &CaseRecord) -> String {
     let mut s = format!(
-        "Case {}\nKind: {}\nCategories: {}\nReceived: {}\nStatus: {}\n",
+        "Case {}\nKind: {}\nCategories: {}\nReceived: {} ({})\nStatus: {}\n",
         case.id,
         case.kind.as_str(),
         case.categories.join(", "),
         case.received,
+        case.channel.as_deref().unwrap_or("online"),
         case.status()
     );
     for (label, field) in [
@@ -177,8 +220,27 @@ fn report_text(case: &CaseRecord) -> String {
 }
 
 /// `show` without `--json`.
-pub fn case_text(case: &CaseRecord) -> String {
+pub fn case_text(case: &CaseRecord, at: AsOf) -> String {
     let mut s = report_text(case);
+    let dl = deadlines::deadlines(case, at.today, at.periods);
+    s.push_str(&format!(
+        "\nAcknowledgement due {}{}\n",
+        dl.acknowledge_due,
+        dl.acknowledged
+            .map(|d| format!(", given {d}"))
+            .unwrap_or_default()
+    ));
+    if let Some(due) = dl.feedback_due {
+        s.push_str(&format!(
+            "Feedback due {due}{}\n",
+            dl.feedback_given
+                .map(|d| format!(", given {d}"))
+                .unwrap_or_default()
+        ));
+    }
+    if matches!(dl.mark, Mark::DueSoon | Mark::Overdue) {
+        s.push_str(&format!("Deadline: {}\n", due_cell(&dl)));
+    }
     let attachments: Vec<&StoredAttachment> = case.all_attachments().collect();
     if !attachments.is_empty() {
         let mut t = Table::new();
@@ -289,7 +351,24 @@ pub fn extract(vault: &Vault, case: &CaseRecord, dir: &Path) -> Result<Vec<PathB
                 source: e,
             },
         })?;
-        std::io::copy(&mut input, &mut output).map_err(DeskError::io("write", &dest))?;
+        if a.encrypted {
+            let ids = vault.keys().identity_refs();
+            let mut w = std::io::BufWriter::new(&mut output);
+            envelope::open_attachment(std::io::BufReader::new(input), &ids, a.size, &mut w).map_err(|e| {
+                match e {
+                    EnvelopeError::Decrypt => DeskError::Decrypt {
+                        what: format!("attachment {} of case {}", a.id, case.id),
+                    },
+                    other => DeskError::BadEntry {
+                        what: format!("attachment {} of case {}", a.id, case.id),
+                        reason: other.to_string(),
+                    },
+                }
+            })?;
+            w.flush().map_err(DeskError::io("write", &dest))?;
+        } else {
+            std::io::copy(&mut input, &mut output).map_err(DeskError::io("write", &dest))?;
+        }
         written.push(dest);
     }
     Ok(written)

@@ -1,4 +1,4 @@
-//! The officer API's HTTP side: `GET /export` and `POST /import`.
+//! The officer API's HTTP side: `GET /export`, `GET /status` and `POST /import`.
 //!
 //! Handlers only check the token, call [`officer`], and answer in plain
 //! text; refusals are logged without any request data.
@@ -98,6 +98,33 @@ async fn api_export_get(
     }
 }
 
+/// `GET /status?after=SEQ`: `{"head":N,"new_entries":N,"new_reports":N,"new_messages":N}`.
+#[tracing::instrument(skip_all)]
+async fn api_status_get(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    q: Result<Query<ExportQuery>, QueryRejection>,
+) -> Response {
+    if let Err(e) = officer::authorise(&app, bearer(&headers)) {
+        return officer_error(e);
+    }
+    let after = match q {
+        Ok(Query(q)) => officer::parse_cursor(q.after.as_deref()),
+        Err(_) => Err(OfficerError::BadCursor),
+    };
+    let status = after.and_then(|after| tokio::task::block_in_place(|| officer::status(&app, after)));
+    match status.map(|s| serde_json::to_string(&s)) {
+        Ok(Ok(json)) => (
+            StatusCode::OK,
+            [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))],
+            json + "\n",
+        )
+            .into_response(),
+        Ok(Err(_)) => (StatusCode::INTERNAL_SERVER_ERROR, "internal error\n").into_response(),
+        Err(e) => officer_error(e),
+    }
+}
+
 #[tracing::instrument(skip_all)]
 async fn api_import_post(
     State(app): State<Arc<App>>,
@@ -157,6 +184,7 @@ pub fn router(app: Arc<App>) -> Router {
     let limit = app.config.max_import_bytes;
     Router::new()
         .route("/export", get(api_export_get))
+        .route("/status", get(api_status_get))
         .route("/import", axum::routing::post(api_import_post))
         .fallback(api_not_found)
         .layer(DefaultBodyLimit::max(limit))

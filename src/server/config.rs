@@ -6,7 +6,9 @@
 
 use std::path::{Path, PathBuf};
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
+
+use crate::core::case::{ADVICE_TOPICS, MISCONDUCT_CATEGORIES};
 
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -31,8 +33,16 @@ pub struct Config {
     pub data: PathBuf,
     /// Public keys: recipients.txt, officer.pub, officer-token.sha256.
     pub keys: PathBuf,
-    /// The office's name, shown on every page.
-    pub office_name: String,
+    /// The office's name, shown on every page, in each language.
+    pub office_name: Localized,
+    /// Other ways to reach the office (address, telephone, hours), one line each.
+    pub office_contact: Vec<Localized>,
+    /// Bodies outside the office where a reporter may also turn.
+    pub external_channels: Vec<Channel>,
+    /// Misconduct categories the report form offers (a subset of the known ones).
+    pub categories: Vec<String>,
+    /// Advice topics the form offers (a subset of the known ones).
+    pub advice_topics: Vec<String>,
     /// Largest request body for a report or message, attachments included.
     pub max_submission_bytes: u64,
     /// Largest text field (description, message).
@@ -67,7 +77,18 @@ impl Default for Config {
             officer_listen: "127.0.0.1:8081".into(),
             data: PathBuf::from("./data"),
             keys: PathBuf::from("./keys"),
-            office_name: "Ethics Office".into(),
+            office_name: Localized {
+                en: "Ethics Office".into(),
+                ar: Some("مكتب الأخلاقيات".into()),
+                zh_hans: Some("道德操守办公室".into()),
+                fr: Some("Bureau de la déontologie".into()),
+                ru: Some("Бюро по вопросам этики".into()),
+                es: Some("Oficina de Ética".into()),
+            },
+            office_contact: Vec::new(),
+            external_channels: Vec::new(),
+            categories: MISCONDUCT_CATEGORIES.iter().map(|c| (*c).to_owned()).collect(),
+            advice_topics: ADVICE_TOPICS.iter().map(|c| (*c).to_owned()).collect(),
             max_submission_bytes: 1024 * 1024 * 1024,
             max_text_bytes: 100_000,
             max_import_bytes: 64 * 1024 * 1024,
@@ -81,6 +102,126 @@ impl Default for Config {
             min_free_disk_bytes: 1024 * 1024 * 1024,
             onion_address: String::new(),
         }
+    }
+}
+
+/// A text the office writes, with its translations.
+///
+/// In the file either a plain string (used in every language) or a table
+/// `{ en = "…", ar = "…", "zh-Hans" = "…", fr = "…", ru = "…", es = "…" }`:
+/// `en` is required; a language left out shows the English text.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Localized {
+    pub en: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ar: Option<String>,
+    #[serde(rename = "zh-Hans", skip_serializing_if = "Option::is_none")]
+    pub zh_hans: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fr: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ru: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub es: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LocalizedTable {
+    en: String,
+    ar: Option<String>,
+    #[serde(rename = "zh-Hans")]
+    zh_hans: Option<String>,
+    fr: Option<String>,
+    ru: Option<String>,
+    es: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for Localized {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = Localized;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a string, or a table of languages (en, ar, zh-Hans, fr, ru, es)")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Localized, E> {
+                Ok(Localized {
+                    en: v.to_owned(),
+                    ..Localized::default()
+                })
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Localized, A::Error> {
+                // Through a struct that refuses unknown keys, so `zh = "…"` is named as the mistake.
+                let t = LocalizedTable::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
+                Ok(Localized {
+                    en: t.en,
+                    ar: t.ar,
+                    zh_hans: t.zh_hans,
+                    fr: t.fr,
+                    ru: t.ru,
+                    es: t.es,
+                })
+            }
+        }
+        d.deserialize_any(Visit)
+    }
+}
+
+impl Localized {
+    fn check(&self, name: &'static str) -> Result<(), ConfigError> {
+        let translations = [&self.ar, &self.zh_hans, &self.fr, &self.ru, &self.es];
+        let blank = |t: &&Option<String>| t.as_ref().is_some_and(|t| t.trim().is_empty());
+        if self.en.trim().is_empty() || translations.iter().any(blank) {
+            return Err(ConfigError::Invalid(name, "a text must not be empty".into()));
+        }
+        Ok(())
+    }
+}
+
+/// A body outside the office where a reporter may also turn.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Channel {
+    /// Its name, e.g. "Office of Internal Oversight Services".
+    pub name: Localized,
+    /// How to reach it: address, telephone, web address (shown as text).
+    pub how: Localized,
+}
+
+/// Where a listener listens: `host:port`, or `unix:/path/to.sock` (a Unix
+/// socket, for Tor's `HiddenServicePort 80 unix:/path/to.sock`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ListenAddr {
+    Tcp(std::net::SocketAddr),
+    Unix(PathBuf),
+}
+
+impl ListenAddr {
+    /// Longest socket path the kernel takes (`sun_path` is 108 bytes with its NUL).
+    const MAX_SOCKET_PATH: usize = 107;
+
+    pub fn parse(s: &str) -> Result<ListenAddr, String> {
+        if let Some(path) = s.strip_prefix("unix:") {
+            if !path.starts_with('/') {
+                return Err(format!(
+                    "`{s}`: a socket path must be absolute (unix:/run/candor/site.sock)"
+                ));
+            }
+            if path.len() > Self::MAX_SOCKET_PATH {
+                return Err(format!(
+                    "`{s}`: a socket path may have at most {} bytes",
+                    Self::MAX_SOCKET_PATH
+                ));
+            }
+            if path.ends_with('/') {
+                return Err(format!("`{s}`: names a directory, not a socket file"));
+            }
+            return Ok(ListenAddr::Unix(PathBuf::from(path)));
+        }
+        s.parse()
+            .map(ListenAddr::Tcp)
+            .map_err(|_| format!("`{s}` is neither host:port nor unix:/absolute/path"))
     }
 }
 
@@ -133,12 +274,19 @@ impl Config {
         Ok(config)
     }
 
+    /// The reporter site's address, parsed (validated at load).
+    pub fn listen_addr(&self) -> Result<ListenAddr, ConfigError> {
+        ListenAddr::parse(&self.listen).map_err(|e| ConfigError::Invalid("listen", e))
+    }
+
+    /// The officer API's address, parsed (validated at load).
+    pub fn officer_listen_addr(&self) -> Result<ListenAddr, ConfigError> {
+        ListenAddr::parse(&self.officer_listen).map_err(|e| ConfigError::Invalid("officer_listen", e))
+    }
+
     fn validate(&self) -> Result<(), ConfigError> {
-        for (name, addr) in [("listen", &self.listen), ("officer_listen", &self.officer_listen)] {
-            if addr.parse::<std::net::SocketAddr>().is_err() {
-                return Err(ConfigError::Invalid(name, format!("`{addr}` is not host:port")));
-            }
-        }
+        self.listen_addr()?;
+        self.officer_listen_addr()?;
         if self.listen == self.officer_listen && !self.listen.ends_with(":0") {
             return Err(ConfigError::Invalid(
                 "officer_listen",
@@ -195,8 +343,27 @@ impl Config {
                 "must be a v3 onion address: 56 letters and digits then .onion".into(),
             ));
         }
-        if self.office_name.trim().is_empty() {
-            return Err(ConfigError::Invalid("office_name", "must not be empty".into()));
+        self.office_name.check("office_name")?;
+        for line in &self.office_contact {
+            line.check("office_contact")?;
+        }
+        for channel in &self.external_channels {
+            channel.name.check("external_channels")?;
+            channel.how.check("external_channels")?;
+        }
+        for (name, offered, known) in [
+            ("categories", &self.categories, MISCONDUCT_CATEGORIES),
+            ("advice_topics", &self.advice_topics, ADVICE_TOPICS),
+        ] {
+            if offered.is_empty() {
+                return Err(ConfigError::Invalid(name, "offer at least one".into()));
+            }
+            if let Some(bad) = offered.iter().find(|c| !known.contains(&c.as_str())) {
+                return Err(ConfigError::Invalid(
+                    name,
+                    format!("`{bad}` is not one of {}", known.join(", ")),
+                ));
+            }
         }
         Ok(())
     }
@@ -213,12 +380,18 @@ mod tests {
         assert_eq!(format!("{example:?}"), format!("{:?}", Config::default()));
         // Every field is present in the example, so it documents every setting.
         let text = include_str!("../../deploy/candor.example.toml");
-        let defaults =
-            toml::to_string(&toml::Value::try_from(DefaultsView::from(&Config::default())).expect("toml"))
-                .expect("serialise");
-        for line in defaults.lines() {
-            let key = line.split(" = ").next().unwrap_or_default();
-            assert!(text.contains(&format!("\n{key} = ")), "example lacks `{key}`");
+        let defaults = toml::Value::try_from(DefaultsView::from(&Config::default())).expect("toml");
+        let keys = defaults.as_table().expect("table").keys();
+        assert!(keys.len() >= 17, "DefaultsView lost settings");
+        for key in keys {
+            // A plain setting (`key = …`), a table (`[key]`) or an array of tables (`[[key]]`).
+            let forms = [
+                format!("\n{key} = "),
+                format!("\n[{key}]"),
+                format!("\n[[{key}]]"),
+            ];
+            let listed = forms.iter().any(|form| text.contains(form.as_str()));
+            assert!(listed, "example lacks `{key}`");
         }
     }
 
@@ -228,7 +401,11 @@ mod tests {
         officer_listen: String,
         data: String,
         keys: String,
-        office_name: String,
+        office_name: Localized,
+        office_contact: Vec<Localized>,
+        external_channels: Vec<Channel>,
+        categories: Vec<String>,
+        advice_topics: Vec<String>,
         max_submission_bytes: u64,
         max_text_bytes: usize,
         max_import_bytes: usize,
@@ -252,6 +429,10 @@ mod tests {
                 data,
                 keys,
                 office_name,
+                office_contact,
+                external_channels,
+                categories,
+                advice_topics,
                 max_submission_bytes,
                 max_text_bytes,
                 max_import_bytes,
@@ -271,6 +452,10 @@ mod tests {
                 data: data.display().to_string(),
                 keys: keys.display().to_string(),
                 office_name,
+                office_contact,
+                external_channels,
+                categories,
+                advice_topics,
                 max_submission_bytes,
                 max_text_bytes,
                 max_import_bytes,
@@ -304,8 +489,41 @@ mod tests {
             },
         )
         .expect("loads");
-        assert_eq!(c.office_name, "Test Office");
+        assert_eq!(c.office_name.en, "Test Office");
+        // A plain string is the English text; the other languages fall back to it.
+        assert_eq!(c.office_name.fr, None);
         assert_eq!(c.listen, "127.0.0.1:9100");
+
+        std::fs::write(
+            &path,
+            "external_channels = [{ name = { en = \"Oversight\", \"zh-Hans\" = \"监督厅\" }, how = \"Room 1\" }]\n\
+             categories = [\"fraud\", \"harassment\"]\n[office_name]\nen = \"Ethics\"\nar = \"الأخلاقيات\"\n",
+        )
+        .expect("write");
+        let c = Config::load(Some(&path), Overrides::default()).expect("translated texts load");
+        assert_eq!(c.office_name.ar.as_deref(), Some("الأخلاقيات"));
+        assert_eq!(c.categories, ["fraud", "harassment"]);
+        let channel = c.external_channels.first().expect("channel");
+        assert_eq!(channel.name.zh_hans.as_deref(), Some("监督厅"));
+        assert_eq!(channel.how.en, "Room 1");
+
+        for (bad, named) in [
+            ("[office_name]\nen = \"Ethics\"\nzh = \"x\"\n", "zh"),
+            ("[office_name]\nfr = \"Déontologie\"\n", "en"),
+        ] {
+            std::fs::write(&path, bad).expect("write");
+            let err = Config::load(Some(&path), Overrides::default()).expect_err(bad);
+            assert!(err.to_string().contains(named), "{err}");
+        }
+        for (bad, named) in [
+            ("categories = [\"jaywalking\"]\n", "`categories`"),
+            ("advice_topics = []\n", "`advice_topics`"),
+            ("office_name = \" \"\n", "`office_name`"),
+        ] {
+            std::fs::write(&path, bad).expect("write");
+            let err = Config::load(Some(&path), Overrides::default()).expect_err(bad);
+            assert!(err.to_string().contains(named), "{err}");
+        }
 
         std::fs::write(&path, "ofice_name = \"typo\"\n").expect("write");
         assert!(matches!(
@@ -322,5 +540,37 @@ mod tests {
         )
         .expect_err("bad address");
         assert!(err.to_string().contains("`listen`"));
+    }
+
+    #[test]
+    fn listen_forms() {
+        let load = |listen: &str, officer: &str| {
+            Config::load(
+                None,
+                Overrides {
+                    listen: Some(listen.into()),
+                    officer_listen: Some(officer.into()),
+                    ..Default::default()
+                },
+            )
+        };
+        let c = load("unix:/run/candor/site.sock", "unix:/run/candor/officer.sock").expect("unix forms");
+        assert_eq!(
+            c.listen_addr().expect("parsed"),
+            ListenAddr::Unix(PathBuf::from("/run/candor/site.sock"))
+        );
+        let c = load("unix:/run/candor/site.sock", "127.0.0.1:8081").expect("mixed forms");
+        assert!(matches!(c.officer_listen_addr(), Ok(ListenAddr::Tcp(_))));
+        let long = format!("unix:/{}", "x".repeat(200));
+        for (listen, officer, named) in [
+            ("unix:run/site.sock", "127.0.0.1:8081", "`listen`"),
+            ("127.0.0.1:8080", "unix:", "`officer_listen`"),
+            ("127.0.0.1:8080", long.as_str(), "`officer_listen`"),
+            ("unix:/run/candor/", "127.0.0.1:8081", "`listen`"),
+            ("unix:/run/c.sock", "unix:/run/c.sock", "`officer_listen`"),
+        ] {
+            let err = load(listen, officer).expect_err(listen);
+            assert!(err.to_string().contains(named), "{listen} {officer}: {err}");
+        }
     }
 }

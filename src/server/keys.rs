@@ -3,6 +3,13 @@
 //! The server holds no key that can read a report: only recipients (public),
 //! the officer's verifying key, the hash of the officer's API token, and the
 //! server's own Ed25519 key, which signs the log head and nothing else.
+//!
+//! Office keys may be age recipients (`keys/recipients.txt`) and/or OpenPGP
+//! certificates (every `keys/*.asc` but `officer.asc`); every report and
+//! attachment is encrypted to all of them at once (an OpenPGP certificate is
+//! one more age recipient, see [`crate::core::openpgp`]), so any one office
+//! key opens it. The officer's signing key is `keys/officer.pub` (Ed25519),
+//! or else the Ed25519 signing subkey of `keys/officer.asc`.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -11,6 +18,7 @@ use ed25519_dalek::{SigningKey, VerifyingKey};
 
 use crate::core::envelope::{self, AttachmentSealer, EnvelopeError, Payload};
 use crate::core::keys::{self, KeyError, TokenHash};
+use crate::core::openpgp::{self, OpenPgpError, OpenPgpRecipient};
 
 /// The age recipient of the DEMO office key shipped in `keys/demo/`.
 pub const DEMO_RECIPIENT: &str = "age1vwv6fuzsu8maau5znud4syyr8md60njf4uswjnvyzmk6d3n9n3uqnllnzf";
@@ -22,6 +30,14 @@ pub enum KeysError {
     Read(PathBuf, std::io::Error),
     #[error("{0}: {1}")]
     Bad(PathBuf, KeyError),
+    #[error("{0}: {1}")]
+    BadOpenPgp(PathBuf, OpenPgpError),
+    #[error(
+        "no office key in {0}: put age recipients in recipients.txt and/or OpenPGP certificates in *.asc"
+    )]
+    NoOfficeKeys(PathBuf),
+    #[error("no officer signing key in {0}: put officer.pub or officer.asc there")]
+    NoOfficerKey(PathBuf),
     #[error("could not create the server key {0}: {1}")]
     Create(PathBuf, std::io::Error),
     #[error("the operating system's random number generator failed")]
@@ -29,7 +45,10 @@ pub enum KeysError {
 }
 
 pub struct ServerKeys {
+    /// age office recipients (recipients.txt).
     pub recipients: Vec<age::x25519::Recipient>,
+    /// OpenPGP office certificates (*.asc).
+    pub openpgp: Vec<OpenPgpRecipient>,
     pub officer: VerifyingKey,
     pub token: TokenHash,
     /// The demo office key is among the recipients.
@@ -43,14 +62,46 @@ fn read(path: &Path) -> Result<String, KeysError> {
 impl ServerKeys {
     pub fn load(dir: &Path) -> Result<ServerKeys, KeysError> {
         let rpath = dir.join("recipients.txt");
-        let recipients = keys::parse_recipients(&read(&rpath)?).map_err(|e| KeysError::Bad(rpath, e))?;
+        let recipients = if rpath.exists() {
+            keys::parse_recipients(&read(&rpath)?).map_err(|e| KeysError::Bad(rpath, e))?
+        } else {
+            Vec::new()
+        };
+        let mut certs: Vec<PathBuf> = std::fs::read_dir(dir)
+            .map_err(|e| KeysError::Read(dir.to_owned(), e))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| {
+                p.extension().is_some_and(|e| e == "asc") && p.file_name().is_some_and(|n| n != "officer.asc")
+            })
+            .collect();
+        certs.sort();
+        let mut openpgp_recipients = Vec::new();
+        for path in certs {
+            let text = read(&path)?;
+            let cert =
+                openpgp::parse_cert(text.as_bytes()).map_err(|e| KeysError::BadOpenPgp(path.clone(), e))?;
+            openpgp_recipients.push(OpenPgpRecipient::new(cert).map_err(|e| KeysError::BadOpenPgp(path, e))?);
+        }
+        if recipients.is_empty() && openpgp_recipients.is_empty() {
+            return Err(KeysError::NoOfficeKeys(dir.to_owned()));
+        }
         let opath = dir.join("officer.pub");
-        let officer = keys::parse_verifying_key(&read(&opath)?).map_err(|e| KeysError::Bad(opath, e))?;
+        let apath = dir.join("officer.asc");
+        let officer = if opath.exists() {
+            keys::parse_verifying_key(&read(&opath)?).map_err(|e| KeysError::Bad(opath, e))?
+        } else if apath.exists() {
+            let cert = openpgp::parse_cert(read(&apath)?.as_bytes())
+                .map_err(|e| KeysError::BadOpenPgp(apath.clone(), e))?;
+            openpgp::verifying_key(&cert).map_err(|e| KeysError::BadOpenPgp(apath, e))?
+        } else {
+            return Err(KeysError::NoOfficerKey(dir.to_owned()));
+        };
         let tpath = dir.join("officer-token.sha256");
         let token = TokenHash::parse(&read(&tpath)?).map_err(|e| KeysError::Bad(tpath, e))?;
         let demo = recipients.iter().any(|r| r.to_string() == DEMO_RECIPIENT);
         Ok(ServerKeys {
             recipients,
+            openpgp: openpgp_recipients,
             officer,
             token,
             demo,
@@ -58,7 +109,11 @@ impl ServerKeys {
     }
 
     fn recipient_refs(&self) -> Vec<&dyn age::Recipient> {
-        self.recipients.iter().map(|r| r as &dyn age::Recipient).collect()
+        self.recipients
+            .iter()
+            .map(|r| r as &dyn age::Recipient)
+            .chain(self.openpgp.iter().map(|r| r as &dyn age::Recipient))
+            .collect()
     }
 
     /// Encrypts an envelope to every office recipient.

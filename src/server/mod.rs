@@ -6,10 +6,13 @@
 //! public keys and its own log-signing key.
 
 pub mod api;
+pub mod backup;
 pub mod config;
+pub mod control;
 pub mod disk;
 pub mod durable;
 pub mod followup;
+pub mod i18n;
 pub mod intake;
 pub mod keys;
 pub mod limits;

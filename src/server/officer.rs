@@ -1,5 +1,8 @@
 //! The officer API: export bundles out, outbox bundles in.
 //!
+//! Also a count of what is new since a cursor ([`status`]), so a scheduled job
+//! can tell the officer when to fetch.
+//!
 //! Served on its own listener, meant for a separate onion service with client
 //! authorisation. Every request needs the bearer token (checked in constant
 //! time against its SHA-256); an outbox must also carry the officer's
@@ -13,8 +16,9 @@ use tokio::sync::mpsc;
 
 use super::App;
 use super::store::{CommitExtras, NewBody, NewEntry, StoreError};
-use crate::core::bundle::{BundleError, ExportWriter, Outbox};
+use crate::core::bundle::{BundleError, ExportWriter, NewCase, Outbox};
 use crate::core::log::{EntryKind, Head};
+use crate::core::receipt::LookupId;
 
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -129,6 +133,46 @@ pub fn export(
     Ok((rx, head))
 }
 
+/// What arrived after a cursor: counts only, never content. Cheap enough for
+/// a transfer machine to ask every few minutes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct Status {
+    /// The last entry's sequence number.
+    pub head: u64,
+    /// Entries after the cursor, of any kind.
+    pub new_entries: u64,
+    /// New reports among them.
+    pub new_reports: u64,
+    /// New follow-up messages from reporters among them.
+    pub new_messages: u64,
+}
+
+/// Counts what follows `after` (the last entry the desk verified).
+pub fn status(app: &App, after: u64) -> Result<Status, OfficerError> {
+    let head = app.store.head()?;
+    if after > head.seq {
+        return Err(OfficerError::CursorBeyondHead(head.seq));
+    }
+    let (mut new_reports, mut new_messages) = (0, 0);
+    for seq in after + 1..=head.seq {
+        let entry = app
+            .store
+            .entry(seq)?
+            .ok_or(StoreError::Corrupt("entry missing below head"))?;
+        match entry.kind {
+            EntryKind::Report => new_reports += 1,
+            EntryKind::Message => new_messages += 1,
+            _ => {}
+        }
+    }
+    Ok(Status {
+        head: head.seq,
+        new_entries: head.seq - after,
+        new_reports,
+        new_messages,
+    })
+}
+
 /// What an import did.
 #[derive(Debug, Clone, Copy)]
 pub struct Imported {
@@ -146,15 +190,35 @@ pub async fn import(app: &App, bytes: &[u8]) -> Result<Imported, OfficerError> {
     }
     let mut entries = Vec::new();
     let mut purge = Vec::new();
+    let mut new_cases = Vec::new();
     let mut already = 0;
     let today = crate::clock::today();
     for op in outbox.ops {
-        if !store.case_exists(op.case)? {
-            return Err(OfficerError::UnknownCase);
-        }
         if store.op_applied(&op.id)? {
             already += 1;
             continue;
+        }
+        // A case recorded at the desk with a receipt: filed as a report.
+        if op.kind == EntryKind::Report {
+            let case = NewCase::decode(&op.body)?;
+            let lookup = LookupId(case.lookup);
+            if store.case_exists(op.case)? || store.lookup(&lookup)?.is_some() {
+                return Err(BundleError::Malformed("a recorded case the server already has").into());
+            }
+            new_cases.push((lookup, op.case));
+            entries.push(NewEntry {
+                kind: EntryKind::Report,
+                case: op.case,
+                day: today,
+                recipient: Some(case.recipient),
+                part: None,
+                op: Some(op.id),
+                body: NewBody::Inline(case.envelope),
+            });
+            continue;
+        }
+        if !store.case_exists(op.case)? && !new_cases.iter().any(|(_, c)| *c == op.case) {
+            return Err(OfficerError::UnknownCase);
         }
         if op.kind == EntryKind::Purge {
             purge.push(op.case);
@@ -173,6 +237,7 @@ pub async fn import(app: &App, bytes: &[u8]) -> Result<Imported, OfficerError> {
     let extras = CommitExtras {
         bundle: Some(outbox.id),
         purge,
+        recorded: new_cases,
         ..Default::default()
     };
     let head = match tokio::task::block_in_place(|| store.commit(entries, extras)) {

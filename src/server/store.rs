@@ -21,6 +21,27 @@
 //! M "version"      -> u32           store format version
 //! ```
 //!
+//! # Format versions and upgrades
+//!
+//! `M "version"` says which layout a store has. [`SledStore::open`] accepts
+//! [`FORMAT_VERSION`], migrates an older layout in one atomic batch after
+//! verifying its whole hash chain (so a store it does not understand is
+//! refused, never misread), and refuses a newer one with
+//! [`StoreError::NewerFormat`] without touching it.
+//!
+//! - Format 0, the layout before the version was recorded: no `M "version"`
+//!   key and no `K` index, so a purge could not find a case's receipt
+//!   look-up. Migration rebuilds `K` from `R`.
+//! - Format 1: the layout above.
+//!
+//! # Backups
+//!
+//! [`Store::dump`] writes every committed key and value under the commit lock
+//! (a consistent cut: no commit lands half-way through), leaving out bodies of
+//! uploads still in flight. [`SledStore::restore`] loads such a dump into an
+//! empty directory, migrates it if it is older, and verifies the chain before
+//! the store is used. Everything in a dump is as encrypted as the store.
+//!
 //! # Durability
 //!
 //! sled 0.34's `flush` ends in `sync_file_range`, which persists neither file
@@ -50,8 +71,18 @@ pub enum StoreError {
     Io(#[from] std::io::Error),
     #[error("the store is corrupt: {0}")]
     Corrupt(&'static str),
-    #[error("the store was written by a newer candor (format {0}); upgrade candor")]
+    #[error(
+        "the store has format {0}, newer than this candor understands (format {FORMAT_VERSION}); it was not changed: run the newer candor, or restore a backup made for this one"
+    )]
     NewerFormat(u32),
+    #[error(
+        "the store has format {0} but its log does not verify ({1}); it was not migrated and not changed: restore a backup"
+    )]
+    Unmigratable(u32, crate::core::log::LogError),
+    #[error("the store's log does not verify: {0}")]
+    Unverified(crate::core::log::LogError),
+    #[error("{0} is not empty; restore only into a new data directory")]
+    NotEmpty(PathBuf),
     #[error("unknown case")]
     UnknownCase,
     #[error("this bundle was already imported")]
@@ -61,6 +92,12 @@ pub enum StoreError {
 }
 
 pub type BlobId = [u8; 16];
+
+/// One key and its value, as [`Store::dump`] gives them and [`SledStore::restore`] takes them.
+pub type Record = (Vec<u8>, Vec<u8>);
+
+/// Receives a dump's keys and values.
+pub type DumpSink<'a> = dyn FnMut(&[u8], &[u8]) -> std::io::Result<()> + 'a;
 
 /// An entry's header and its body (`None` once purged, or not loaded).
 pub type EntryWithBody = (Entry, Option<Vec<u8>>);
@@ -94,6 +131,8 @@ pub struct CommitExtras {
     pub bundle: Option<[u8; 16]>,
     /// Cases whose bodies and look-up are dropped.
     pub purge: Vec<CaseId>,
+    /// Receipt look-ups of cases the officer recorded at the desk (outbox case ops).
+    pub recorded: Vec<(LookupId, CaseId)>,
 }
 
 /// The storage interface the server uses.
@@ -117,6 +156,10 @@ pub trait Store: Send + Sync + 'static {
     fn entry(&self, seq: u64) -> Result<Option<Entry>, StoreError>;
     /// The body of entry `seq`, if not purged.
     fn body(&self, seq: u64) -> Result<Option<Vec<u8>>, StoreError>;
+    /// Hands every committed key and value, in key order, to `sink`, as one
+    /// consistent cut (no commit runs meanwhile); returns how many. Bodies of
+    /// uploads still in flight are left out.
+    fn dump(&self, sink: &mut DumpSink<'_>) -> Result<u64, StoreError>;
 }
 
 fn key(prefix: u8, parts: &[&[u8]]) -> Vec<u8> {
@@ -171,27 +214,119 @@ impl SledStore {
         Ok(store)
     }
 
+    /// Opens a store exactly as it is, for a backup: no version check, no
+    /// migration, nothing written. Only [`Store::dump`] is meant to be used.
+    pub fn open_as_is(dir: &Path) -> Result<SledStore, StoreError> {
+        let db = sled::Config::new()
+            .path(dir)
+            .mode(sled::Mode::HighThroughput)
+            .flush_every_ms(None)
+            .open()?;
+        let tree = db.open_tree("candor")?;
+        Ok(SledStore {
+            db,
+            tree,
+            dir: dir.to_owned(),
+            commit_lock: Mutex::new(()),
+            synced_blobs: Mutex::new(HashSet::new()),
+        })
+    }
+
     fn check_version(&self) -> Result<(), StoreError> {
         let k = key(b'M', &[b"version"]);
-        match self.tree.get(&k)? {
-            None => {
-                if self.tree.scan_prefix([b'L']).next().is_some() {
-                    return Err(StoreError::Corrupt("entries without a format version"));
-                }
+        let version = match self.tree.get(&k)? {
+            None if self.tree.scan_prefix([b'L']).next().is_none() => {
+                // A new store.
                 self.tree.insert(k, &FORMAT_VERSION.to_be_bytes())?;
-                Ok(())
+                return Ok(());
             }
+            None => 0,
             Some(v) => {
                 let v: [u8; 4] = v
                     .as_ref()
                     .try_into()
                     .map_err(|_| StoreError::Corrupt("version"))?;
-                match u32::from_be_bytes(v) {
-                    FORMAT_VERSION => Ok(()),
-                    n => Err(StoreError::NewerFormat(n)),
+                u32::from_be_bytes(v)
+            }
+        };
+        match version {
+            FORMAT_VERSION => Ok(()),
+            0 => self.migrate_from_0(),
+            n if n > FORMAT_VERSION => Err(StoreError::NewerFormat(n)),
+            _ => Err(StoreError::Corrupt("unknown older format version")),
+        }
+    }
+
+    /// Format 0 -> 1: verify the chain, rebuild the `K` index, record the version.
+    fn migrate_from_0(&self) -> Result<(), StoreError> {
+        self.verify_chain().map_err(|e| match e {
+            StoreError::Unverified(e) => StoreError::Unmigratable(0, e),
+            e => e,
+        })?;
+        let mut batch = sled::Batch::default();
+        for item in self.tree.scan_prefix([b'R']) {
+            let (k, case) = item?;
+            let lookup = k.get(1..).ok_or(StoreError::Corrupt("receipt index"))?;
+            batch.insert(key(b'K', &[&case]), lookup);
+        }
+        batch.insert(key(b'M', &[b"version"]), &FORMAT_VERSION.to_be_bytes());
+        self.tree.apply_batch(batch)?;
+        tracing::info!("store migrated from format 0 to format {FORMAT_VERSION}");
+        Ok(())
+    }
+
+    /// Walks the whole log from the first entry, checking every link and every
+    /// body still present, and that it ends at the recorded head.
+    pub fn verify_chain(&self) -> Result<Head, StoreError> {
+        let mut chain = crate::core::log::Chain::from(Head::EMPTY);
+        for item in self.tree.scan_prefix([b'L']) {
+            let (_, v) = item?;
+            let entry = Entry::decode(&v).map_err(StoreError::Unverified)?;
+            let body = self.body(entry.seq)?;
+            chain
+                .push(&entry, body.as_deref())
+                .map_err(StoreError::Unverified)?;
+        }
+        if chain.head() != self.head()? {
+            return Err(StoreError::Unverified(crate::core::log::LogError::HeadMismatch));
+        }
+        Ok(chain.head())
+    }
+
+    /// Loads a dump (see [`Store::dump`]) into `dir`, which must be missing or
+    /// empty, then opens it as usual (migrating an older format) and verifies
+    /// the whole chain. `next` yields the dump's keys and values, then `None`.
+    pub fn restore(
+        dir: &Path,
+        next: &mut dyn FnMut() -> Result<Option<Record>, StoreError>,
+    ) -> Result<(SledStore, Head), StoreError> {
+        if dir.exists() && std::fs::read_dir(dir)?.next().is_some() {
+            return Err(StoreError::NotEmpty(dir.to_owned()));
+        }
+        {
+            let db = sled::Config::new()
+                .path(dir)
+                .mode(sled::Mode::HighThroughput)
+                .flush_every_ms(None)
+                .open()?;
+            let tree = db.open_tree("candor")?;
+            let mut batch = sled::Batch::default();
+            let mut in_batch = 0usize;
+            while let Some((k, v)) = next()? {
+                batch.insert(k, v);
+                in_batch += 1;
+                if in_batch >= 1024 {
+                    tree.apply_batch(std::mem::take(&mut batch))?;
+                    in_batch = 0;
                 }
             }
+            tree.apply_batch(batch)?;
+            db.flush()?;
         }
+        let store = SledStore::open(dir)?;
+        let head = store.verify_chain()?;
+        store.sync()?;
+        Ok((store, head))
     }
 
     /// Bodies of submissions that never committed (the server stopped mid-upload).
@@ -298,7 +433,7 @@ impl Store for SledStore {
                 hash: entry.hash(),
             };
         }
-        if let Some((lookup, case)) = extras.new_case {
+        for (lookup, case) in extras.new_case.into_iter().chain(extras.recorded) {
             batch.insert(key(b'R', &[&lookup.0]), &case.0);
             batch.insert(key(b'K', &[&case.0]), &lookup.0);
         }
@@ -417,6 +552,32 @@ impl Store for SledStore {
             return Ok(None);
         };
         Ok(self.tree.get(key(b'X', &[&blob]))?.map(|v| v.to_vec()))
+    }
+
+    fn dump(&self, sink: &mut DumpSink<'_>) -> Result<u64, StoreError> {
+        // Holding the commit lock keeps every index and the head still; only
+        // pending bodies (`P`, and their `X`) change meanwhile, and those are
+        // left out: a body belongs in the dump only if a `B` entry names it.
+        let _guard = self
+            .commit_lock
+            .lock()
+            .map_err(|_| StoreError::Corrupt("commit lock poisoned"))?;
+        let mut committed: HashSet<Vec<u8>> = HashSet::new();
+        let mut count = 0u64;
+        for item in self.tree.iter() {
+            let (k, v) = item?;
+            match k.first() {
+                Some(b'P') => continue,
+                Some(b'B') => {
+                    committed.insert(v.to_vec());
+                }
+                Some(b'X') if !k.get(1..).is_some_and(|blob| committed.contains(blob)) => continue,
+                _ => {}
+            }
+            sink(&k, &v)?;
+            count += 1;
+        }
+        Ok(count)
     }
 }
 

@@ -1,14 +1,19 @@
 //! The reporter site: routes, handlers, pages, error pages, security headers.
 //!
-//! Handlers only extract, call and render. Nothing here logs request data:
-//! no addresses, user agents, referrers, languages, times, paths or fields.
+//! Handlers only extract, call and render. Every page is rendered in the
+//! language [`i18n::negotiate`] picks for the request, and every link, form
+//! action and the language switcher carry `?lang=`, so that a reporter who
+//! chose a language keeps it, through validation errors and error pages.
+//! Nothing here logs request data: no addresses, user agents, referrers,
+//! languages, times, paths or fields.
 
 use std::sync::Arc;
 
 use askama::Template;
 use axum::Router;
 use axum::extract::rejection::{FormRejection, QueryRejection};
-use axum::extract::{DefaultBodyLimit, Form, Multipart, Query, State};
+use axum::extract::{DefaultBodyLimit, Form, FromRequestParts, Multipart, Query, State};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{Html, IntoResponse, Response};
@@ -17,42 +22,126 @@ use serde::Deserialize;
 
 use super::App;
 use super::followup::{self, FollowupError, SessionToken, Thread};
+use super::i18n::{self, Lang, Msg, Tr};
 use super::intake::{self, FieldProblem, FormEcho, IntakeError};
 use crate::core::case::{ADVICE_TOPICS, Kind, MISCONDUCT_CATEGORIES, Status};
 use crate::core::log::EntryKind;
-use crate::core::receipt::ReceiptError;
+use crate::core::receipt::{Receipt, ReceiptError};
 
 const STYLE: &str = include_str!("../../web/static/style.css");
 const COOKIE: &str = "candor_session";
 
-/// What every page shows.
-pub struct PageCtx {
-    pub office: String,
-    pub demo: bool,
+/// The language a request asked for: `?lang=`, else `Accept-Language`.
+pub struct ReqLang(pub Lang);
+
+#[derive(Deserialize)]
+struct LangQuery {
+    lang: Option<String>,
 }
 
-fn ctx(app: &App) -> PageCtx {
-    PageCtx {
-        office: app.config.office_name.clone(),
-        demo: app.keys.demo,
+impl<S: Send + Sync> FromRequestParts<S> for ReqLang {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let query = Query::<LangQuery>::try_from_uri(&parts.uri)
+            .ok()
+            .and_then(|Query(q)| q.lang);
+        let accept = parts
+            .headers
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok());
+        Ok(ReqLang(i18n::negotiate(query.as_deref(), accept)))
     }
+}
+
+/// `path` with the language added to its query.
+fn with_lang(path: &str, lang: Lang) -> String {
+    let sep = if path.contains('?') { '&' } else { '?' };
+    format!("{path}{sep}lang={}", lang.code())
+}
+
+/// One entry of the language switcher.
+pub struct LangLink {
+    pub code: &'static str,
+    pub dir: &'static str,
+    pub name: &'static str,
+    pub href: String,
+    pub current: bool,
+}
+
+/// What every page shows.
+pub struct PageCtx {
+    pub tr: Tr,
+    pub office: String,
+    pub demo: bool,
+    /// The switcher: this same page in each language.
+    pub langs: Vec<LangLink>,
+}
+
+impl PageCtx {
+    pub fn t(&self, key: &str) -> String {
+        self.tr.t(key)
+    }
+
+    pub fn code(&self) -> &'static str {
+        self.tr.lang.code()
+    }
+
+    pub fn dir(&self) -> &'static str {
+        self.tr.lang.dir()
+    }
+
+    /// A link to `path` on this site, in this page's language.
+    pub fn href(&self, path: &str) -> String {
+        with_lang(path, self.tr.lang)
+    }
+}
+
+/// The context of a page in `lang`; `here` is where the switcher's links go
+/// (this page, or for a page that answers a POST, the form it came from).
+fn ctx(app: &App, lang: Lang, here: &str) -> PageCtx {
+    let tr = Tr::new(lang);
+    PageCtx {
+        office: tr.office(&app.config.office_name).to_owned(),
+        demo: app.keys.demo,
+        langs: Lang::ALL
+            .iter()
+            .map(|l| LangLink {
+                code: l.code(),
+                dir: l.dir(),
+                name: l.name(),
+                href: with_lang(here, *l),
+                current: *l == lang,
+            })
+            .collect(),
+        tr,
+    }
+}
+
+pub struct Channel {
+    pub name: String,
+    pub how: String,
 }
 
 #[derive(Template)]
 #[template(path = "index.html")]
 struct IndexPage {
     page: PageCtx,
+    categories: Vec<String>,
+    topics: Vec<String>,
+    contact: Vec<String>,
+    channels: Vec<Channel>,
 }
 
 pub struct Choice {
     pub value: &'static str,
-    pub label: &'static str,
+    pub label: String,
     pub checked: bool,
 }
 
 pub struct ErrorLine {
     pub field: &'static str,
-    pub message: &'static str,
+    pub message: String,
 }
 
 #[derive(Template)]
@@ -65,7 +154,7 @@ struct ReportPage {
     form: FormText,
     errors: Vec<ErrorLine>,
     files_dropped: bool,
-    max_upload: String,
+    attachment_hint: String,
 }
 
 #[derive(Default)]
@@ -93,7 +182,6 @@ impl Drop for FormText {
 struct ReceiptPage {
     page: PageCtx,
     receipt: String,
-    followup: bool,
 }
 
 impl Drop for ReceiptPage {
@@ -104,8 +192,8 @@ impl Drop for ReceiptPage {
 }
 
 pub struct LoginError {
-    pub title: &'static str,
-    pub message: &'static str,
+    pub title: String,
+    pub message: String,
 }
 
 #[derive(Template)]
@@ -118,7 +206,6 @@ struct LoginPage {
 pub struct ThreadLine {
     pub class: &'static str,
     pub heading: String,
-    pub day: String,
     pub text: Option<String>,
 }
 
@@ -127,10 +214,10 @@ pub struct ThreadLine {
 struct ThreadPage {
     page: PageCtx,
     status: &'static str,
-    status_label: &'static str,
+    status_label: String,
     thread: Vec<ThreadLine>,
     session: String,
-    notice: Option<&'static str>,
+    notice: Option<String>,
 }
 
 impl Drop for ThreadPage {
@@ -149,9 +236,9 @@ impl Drop for ThreadPage {
 #[template(path = "error.html")]
 struct ErrorPage {
     page: PageCtx,
-    title: &'static str,
+    title: String,
     message: String,
-    back: &'static str,
+    back: String,
 }
 
 fn render<T: Template>(status: StatusCode, t: &T) -> Response {
@@ -164,83 +251,98 @@ fn render<T: Template>(status: StatusCode, t: &T) -> Response {
     }
 }
 
+/// An error page in `lang`; `back` is the page to return to (and the
+/// switcher's target, since the failed POST itself cannot be repeated).
 fn error_page(
     app: &App,
+    lang: Lang,
     status: StatusCode,
-    title: &'static str,
-    message: impl Into<String>,
+    title: Msg,
+    message: String,
     back: &'static str,
 ) -> Response {
+    let page = ctx(app, lang, back);
     render(
         status,
         &ErrorPage {
-            page: ctx(app),
-            title,
-            message: message.into(),
-            back,
+            title: page.tr.m(title),
+            back: page.href(back),
+            message,
+            page,
         },
     )
 }
 
-fn human_size(bytes: u64) -> String {
+fn human_size(tr: &Tr, bytes: u64) -> String {
     const GIB: u64 = 1024 * 1024 * 1024;
     const MIB: u64 = 1024 * 1024;
     if bytes >= GIB {
-        format!("{} GB", bytes / GIB)
+        tr.t_with("size-gb", &[("n", (bytes / GIB).to_string())])
     } else {
-        format!("{} MB", bytes.div_ceil(MIB))
+        tr.t_with("size-mb", &[("n", bytes.div_ceil(MIB).to_string())])
     }
 }
 
-fn choices(list: &[&'static str], checked: &[String]) -> Vec<Choice> {
-    list.iter()
+/// The offered values of `known`, in its order, as form choices.
+fn choices(tr: &Tr, known: &[&'static str], offered: &[String], checked: &[String]) -> Vec<Choice> {
+    known
+        .iter()
+        .filter(|v| offered.iter().any(|o| o == *v))
         .map(|v| Choice {
             value: v,
-            label: category_label(v),
+            label: tr.m(category_label(v)),
             checked: checked.iter().any(|c| c == v),
         })
         .collect()
 }
 
-fn category_label(v: &str) -> &'static str {
+fn category_label(v: &str) -> Msg {
     match v {
-        "conduct" => "General standards of conduct",
-        "harassment" => "Harassment, sexual harassment or abuse of authority",
-        "outside-activities" => "Outside activities",
-        "conflict-of-interest" => "Conflict of interest",
-        "fraud" => "Fraud, corruption or misuse of resources",
-        "retaliation" => "Retaliation for reporting",
-        "sexual-exploitation" => "Sexual exploitation and abuse",
-        "gifts" => "Gifts, hospitality and honours",
-        "elections" => "Political activity and elections",
-        "hr-grievance" => "A personnel or HR grievance",
-        "workplace-dispute" => "A dispute at work",
-        _ => "Something else",
+        "conduct" => Msg("category-conduct"),
+        "harassment" => Msg("category-harassment"),
+        "outside-activities" => Msg("category-outside-activities"),
+        "conflict-of-interest" => Msg("category-conflict-of-interest"),
+        "fraud" => Msg("category-fraud"),
+        "retaliation" => Msg("category-retaliation"),
+        "sexual-exploitation" => Msg("category-sexual-exploitation"),
+        "gifts" => Msg("category-gifts"),
+        "elections" => Msg("category-elections"),
+        "hr-grievance" => Msg("category-hr-grievance"),
+        "workplace-dispute" => Msg("category-workplace-dispute"),
+        _ => Msg("category-other"),
     }
 }
 
-fn status_label(s: Status) -> &'static str {
+fn status_label(s: Status) -> Msg {
     match s {
-        Status::Received => "Received",
-        Status::Acknowledged => "Acknowledged by the ethics office",
-        Status::PreliminaryReview => "Under preliminary review",
-        Status::Investigation => "Under investigation",
-        Status::ClosedSubstantiated => "Closed: the allegations were substantiated",
-        Status::ClosedUnsubstantiated => "Closed: the allegations were not substantiated",
-        Status::ClosedReferred => "Closed: referred to another office",
+        Status::Received => Msg("status-received"),
+        Status::Acknowledged => Msg("status-acknowledged"),
+        Status::PreliminaryReview => Msg("status-preliminary-review"),
+        Status::Investigation => Msg("status-investigation"),
+        Status::ClosedSubstantiated => Msg("status-closed-substantiated"),
+        Status::ClosedUnsubstantiated => Msg("status-closed-unsubstantiated"),
+        Status::ClosedReferred => Msg("status-closed-referred"),
     }
 }
 
-fn report_page(app: &App, advice: bool, echo: Option<&FormEcho>, problems: &[FieldProblem]) -> ReportPage {
+fn report_page(
+    app: &App,
+    lang: Lang,
+    advice: bool,
+    echo: Option<&FormEcho>,
+    problems: &[FieldProblem],
+) -> ReportPage {
+    let tr = Tr::new(lang);
     let checked: &[String] = echo.map(|e| e.categories.as_slice()).unwrap_or(&[]);
     let text = |f: fn(&FormEcho) -> &crate::core::secret::SecretText| {
         echo.map(|e| f(e).expose().to_owned()).unwrap_or_default()
     };
+    let here = if advice { "/report?kind=advice" } else { "/report" };
     ReportPage {
-        page: ctx(app),
+        page: ctx(app, lang, here),
         advice,
-        categories: choices(MISCONDUCT_CATEGORIES, checked),
-        topics: choices(ADVICE_TOPICS, checked),
+        categories: choices(&tr, MISCONDUCT_CATEGORIES, &app.config.categories, checked),
+        topics: choices(&tr, ADVICE_TOPICS, &app.config.advice_topics, checked),
         form: FormText {
             description: text(|e| &e.description),
             when: text(|e| &e.when),
@@ -248,34 +350,28 @@ fn report_page(app: &App, advice: bool, echo: Option<&FormEcho>, problems: &[Fie
             people: text(|e| &e.people),
             contact: text(|e| &e.contact),
         },
-        errors: problems.iter().map(|p| problem_line(*p)).collect(),
+        errors: problems.iter().map(|p| problem_line(&tr, *p)).collect(),
         files_dropped: echo.is_some_and(|e| e.had_files),
-        max_upload: human_size(app.config.max_submission_bytes),
+        attachment_hint: tr.t_with(
+            "form-attachment-hint",
+            &[("size", human_size(&tr, app.config.max_submission_bytes))],
+        ),
     }
 }
 
-fn problem_line(p: FieldProblem) -> ErrorLine {
+fn problem_line(tr: &Tr, p: FieldProblem) -> ErrorLine {
     let (field, message) = match p {
-        FieldProblem::KindMissing => (
-            "kind-misconduct",
-            "Choose whether you are reporting misconduct or asking for advice.",
-        ),
-        FieldProblem::UnknownKind => ("kind-misconduct", "Choose one of the two kinds offered."),
-        FieldProblem::UnknownCategory => (
-            "category",
-            "Choose only among the types of misconduct or advice topics listed.",
-        ),
-        FieldProblem::DescriptionEmpty => (
-            "description",
-            "Describe what happened, or what you would like advice on.",
-        ),
-        FieldProblem::MessageEmpty => ("message", "Write a message or choose a file to send."),
-        FieldProblem::TooManyFiles => (
-            "attachment",
-            "Send at most 100 files at once; send the rest in a follow-up message.",
-        ),
+        FieldProblem::KindMissing => ("kind-misconduct", Msg("problem-kind-missing")),
+        FieldProblem::UnknownKind => ("kind-misconduct", Msg("problem-kind-unknown")),
+        FieldProblem::UnknownCategory => ("category", Msg("problem-category-unknown")),
+        FieldProblem::DescriptionEmpty => ("description", Msg("problem-description-empty")),
+        FieldProblem::MessageEmpty => ("message", Msg("problem-message-empty")),
+        FieldProblem::TooManyFiles => ("attachment", Msg("problem-too-many-files")),
     };
-    ErrorLine { field, message }
+    ErrorLine {
+        field,
+        message: tr.m(message),
+    }
 }
 
 // ------------------------------------------------------------------ handlers
@@ -285,146 +381,191 @@ struct ReportQuery {
     kind: Option<String>,
 }
 
+fn index_page(app: &App, lang: Lang) -> IndexPage {
+    let tr = Tr::new(lang);
+    let labels = |known: &[&'static str], offered: &[String]| -> Vec<String> {
+        choices(&tr, known, offered, &[])
+            .into_iter()
+            .map(|c| c.label)
+            .collect()
+    };
+    IndexPage {
+        page: ctx(app, lang, "/"),
+        categories: labels(MISCONDUCT_CATEGORIES, &app.config.categories),
+        topics: labels(ADVICE_TOPICS, &app.config.advice_topics),
+        contact: app
+            .config
+            .office_contact
+            .iter()
+            .map(|line| tr.office(line).to_owned())
+            .collect(),
+        channels: app
+            .config
+            .external_channels
+            .iter()
+            .map(|c| Channel {
+                name: tr.office(&c.name).to_owned(),
+                how: tr.office(&c.how).to_owned(),
+            })
+            .collect(),
+    }
+}
+
 #[tracing::instrument(skip_all)]
-async fn view_index_get(State(app): State<Arc<App>>) -> Response {
-    render(StatusCode::OK, &IndexPage { page: ctx(&app) })
+async fn view_index_get(State(app): State<Arc<App>>, ReqLang(lang): ReqLang) -> Response {
+    render(StatusCode::OK, &index_page(&app, lang))
 }
 
 #[tracing::instrument(skip_all)]
 async fn view_report_get(
     State(app): State<Arc<App>>,
+    ReqLang(lang): ReqLang,
     q: Result<Query<ReportQuery>, QueryRejection>,
 ) -> Response {
     let advice = q.ok().and_then(|Query(q)| q.kind).as_deref() == Some("advice");
-    render(StatusCode::OK, &report_page(&app, advice, None, &[]))
+    render(StatusCode::OK, &report_page(&app, lang, advice, None, &[]))
+}
+
+fn receipt_page(app: &App, lang: Lang, receipt: &Receipt) -> Response {
+    let shown = receipt.display();
+    render(
+        StatusCode::OK,
+        &ReceiptPage {
+            page: ctx(app, lang, "/receipt"),
+            receipt: shown.expose().to_owned(),
+        },
+    )
 }
 
 #[tracing::instrument(skip_all)]
 async fn view_report_post(
     State(app): State<Arc<App>>,
+    ReqLang(lang): ReqLang,
     form: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Response {
     let Ok(form) = form else {
         return error_page(
             &app,
+            lang,
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "The form could not be read",
-            "Your browser sent the report in a form this service does not accept. Please use the report form on this site.",
+            Msg("error-unreadable-title"),
+            Tr::new(lang).t("error-unreadable-report"),
             "/report",
         );
     };
     match intake::receive_report(&app, form).await {
         Ok(receipt) => {
             tracing::info!("report received");
-            let shown = receipt.display();
-            render(
-                StatusCode::OK,
-                &ReceiptPage {
-                    page: ctx(&app),
-                    receipt: shown.expose().to_owned(),
-                    followup: false,
-                },
-            )
+            receipt_page(&app, lang, &receipt)
         }
         Err(IntakeError::Invalid { form, problems }) => {
             let advice = form.kind == Some(Kind::Advice);
             render(
                 StatusCode::BAD_REQUEST,
-                &report_page(&app, advice, Some(&form), &problems),
+                &report_page(&app, lang, advice, Some(&form), &problems),
             )
         }
-        Err(e) => intake_error(&app, e, "/report"),
+        Err(e) => intake_error(&app, lang, e, "/report"),
     }
 }
 
-fn intake_error(app: &App, e: IntakeError, back: &'static str) -> Response {
-    match e {
-        IntakeError::Invalid { problems, .. } => {
-            let message = problems
+#[derive(Deserialize)]
+struct ReceiptForm {
+    receipt: String,
+}
+
+impl Drop for ReceiptForm {
+    fn drop(&mut self) {
+        use zeroize::Zeroize;
+        self.receipt.zeroize();
+    }
+}
+
+/// The receipt page again, in another language: its switcher posts the code
+/// here (a link would lose it, and the code never goes into a URL). Nothing
+/// is looked up or stored; the code is only checked and shown.
+#[tracing::instrument(skip_all)]
+async fn view_receipt_post(
+    State(app): State<Arc<App>>,
+    ReqLang(lang): ReqLang,
+    form: Result<Form<ReceiptForm>, FormRejection>,
+) -> Response {
+    let parsed = form
+        .map_err(|_| ReceiptError::Empty)
+        .and_then(|Form(f)| Receipt::parse(&f.receipt));
+    match parsed {
+        Ok(receipt) => receipt_page(&app, lang, &receipt),
+        Err(e) => followup_error(&app, lang, FollowupError::Receipt(e)),
+    }
+}
+
+fn intake_error(app: &App, lang: Lang, e: IntakeError, back: &'static str) -> Response {
+    let tr = Tr::new(lang);
+    let (status, title, message) = match e {
+        IntakeError::Invalid { problems, .. } => (
+            StatusCode::BAD_REQUEST,
+            Msg("error-check-title"),
+            problems
                 .first()
-                .map(|p| problem_line(*p).message)
-                .unwrap_or("Please check the form.");
-            error_page(
-                app,
-                StatusCode::BAD_REQUEST,
-                "Please check the form",
-                message,
-                back,
-            )
-        }
-        IntakeError::BrokenMultipart => error_page(
-            app,
-            StatusCode::BAD_REQUEST,
-            "The form could not be read",
-            "The form arrived incomplete or damaged. Please go back and send it again.",
-            back,
+                .map(|p| problem_line(&tr, *p).message)
+                .unwrap_or_else(|| tr.t("error-check-title")),
         ),
-        IntakeError::TooLarge => error_page(
-            app,
+        IntakeError::BrokenMultipart => (
+            StatusCode::BAD_REQUEST,
+            Msg("error-unreadable-title"),
+            tr.t("error-broken"),
+        ),
+        IntakeError::TooLarge => (
             StatusCode::PAYLOAD_TOO_LARGE,
-            "What you sent is too large",
-            format!(
-                "This service accepts up to {} at once. Send fewer or smaller files, or send the rest in follow-up messages.",
-                human_size(app.config.max_submission_bytes)
+            Msg("error-too-large-title"),
+            tr.t_with(
+                "error-too-large",
+                &[("size", human_size(&tr, app.config.max_submission_bytes))],
             ),
-            back,
         ),
-        IntakeError::FieldTooLong => error_page(
-            app,
+        IntakeError::FieldTooLong => (
             StatusCode::PAYLOAD_TOO_LARGE,
-            "A text is too long",
-            "One of the texts is longer than this service accepts. Shorten it, or attach it as a file.",
-            back,
+            Msg("error-too-long-title"),
+            tr.t("error-too-long"),
         ),
-        IntakeError::NotUtf8 => error_page(
-            app,
+        IntakeError::NotUtf8 => (
             StatusCode::BAD_REQUEST,
-            "The form could not be read",
-            "Some of the text was not sent in a form this service can read (UTF-8). Please go back and send it again.",
-            back,
+            Msg("error-unreadable-title"),
+            tr.t("error-not-utf8"),
         ),
-        IntakeError::RateLimited => error_page(
-            app,
+        IntakeError::RateLimited => (
             StatusCode::TOO_MANY_REQUESTS,
-            "Too many reports right now",
-            "The service is receiving many reports at the moment. Please wait a minute and send again.",
-            back,
+            Msg("error-busy-title"),
+            tr.t("error-busy"),
         ),
-        IntakeError::Busy => error_page(
-            app,
+        IntakeError::Busy => (
             StatusCode::SERVICE_UNAVAILABLE,
-            "The service is busy",
-            "Many people are sending reports at this moment. Nothing was stored; please wait a minute and send again.",
-            back,
+            Msg("error-slots-title"),
+            tr.t("error-slots"),
         ),
-        IntakeError::Stalled => error_page(
-            app,
+        IntakeError::Stalled => (
             StatusCode::REQUEST_TIMEOUT,
-            "The upload stopped",
-            "Nothing arrived for a long time, so the upload was stopped and nothing was stored. Please send again; on a slow connection, send large files one at a time in follow-up messages.",
-            back,
+            Msg("error-stalled-title"),
+            tr.t("error-stalled"),
         ),
         IntakeError::DiskFull => {
             tracing::error!("uploads refused: free disk space is below the configured reserve");
-            error_page(
-                app,
+            (
                 StatusCode::INSUFFICIENT_STORAGE,
-                "The service cannot take files right now",
-                "This server is short of space, so nothing was stored. Please try again later; the office has been told.",
-                back,
+                Msg("error-disk-title"),
+                tr.t("error-disk"),
             )
         }
         IntakeError::Encrypt | IntakeError::Store(_) => {
             tracing::error!("a submission could not be stored: {e}");
-            error_page(
-                app,
+            (
                 StatusCode::SERVICE_UNAVAILABLE,
-                "Your report could not be stored",
-                "Something went wrong on this server, and what you sent was not stored. Please try again later.",
-                back,
+                Msg("error-store-title"),
+                tr.t("error-store"),
             )
         }
-    }
+    };
+    error_page(app, lang, status, title, message, back)
 }
 
 fn session_cookie(headers: &HeaderMap) -> Option<String> {
@@ -452,97 +593,115 @@ fn with_cookie(mut resp: Response, token: Option<&SessionToken>) -> Response {
     resp
 }
 
-fn login_page(app: &App, status: StatusCode, error: Option<LoginError>) -> Response {
+fn login_page(app: &App, lang: Lang, status: StatusCode, error: Option<LoginError>) -> Response {
     render(
         status,
         &LoginPage {
-            page: ctx(app),
+            page: ctx(app, lang, "/followup"),
             error,
         },
     )
 }
 
-fn thread_page(app: &App, token: &str, thread: Thread, notice: Option<&'static str>) -> Response {
+fn thread_page(app: &App, lang: Lang, token: &str, thread: Thread, notice: Option<Msg>) -> Response {
+    let tr = Tr::new(lang);
     let lines = thread
         .items
         .into_iter()
-        .map(|item| ThreadLine {
-            class: if item.from_office { "office" } else { "own" },
-            heading: match (item.kind, item.status) {
-                (EntryKind::Report, _) => "Your report, sent".to_owned(),
-                (EntryKind::Message, _) => "Your message, sent".to_owned(),
-                (EntryKind::Status, Some(s)) => format!("Status changed: {}", status_label(s)),
-                _ => "Reply from the ethics office".to_owned(),
-            },
-            day: item.day.to_string(),
-            text: item.text.map(|t| t.expose().to_owned()),
+        .map(|item| {
+            let day = ("day", item.day.to_string());
+            ThreadLine {
+                class: if item.from_office { "office" } else { "own" },
+                heading: match (item.kind, item.status) {
+                    (EntryKind::Report, _) => tr.t_with("thread-own-report", &[day]),
+                    (EntryKind::Message, _) => tr.t_with("thread-own-message", &[day]),
+                    (EntryKind::Status, Some(s)) => {
+                        tr.t_with("thread-status-change", &[day, ("status", tr.m(status_label(s)))])
+                    }
+                    _ => tr.t_with("thread-reply", &[day]),
+                },
+                text: item.text.map(|t| t.expose().to_owned()),
+            }
         })
         .collect();
     render(
         StatusCode::OK,
         &ThreadPage {
-            page: ctx(app),
+            page: ctx(app, lang, "/followup"),
             status: thread.status.as_str(),
-            status_label: status_label(thread.status),
+            status_label: tr.m(status_label(thread.status)),
             thread: lines,
             session: token.to_owned(),
-            notice,
+            notice: notice.map(|n| tr.m(n)),
         },
     )
 }
 
-fn followup_error(app: &App, e: FollowupError) -> Response {
+fn followup_error(app: &App, lang: Lang, e: FollowupError) -> Response {
     let (status, title, message) = match e {
         FollowupError::Receipt(ReceiptError::Typo) => (
             StatusCode::BAD_REQUEST,
-            "Please check the code",
-            "One of the characters seems to be mistyped: the code's last character does not match. Check each group carefully.",
+            Msg("followup-typo-title"),
+            Msg("followup-typo"),
         ),
         FollowupError::Receipt(ReceiptError::Empty) => (
             StatusCode::BAD_REQUEST,
-            "Please type your code",
-            "Type the receipt code you were given.",
+            Msg("followup-empty-title"),
+            Msg("followup-empty"),
         ),
         FollowupError::Receipt(_) => (
             StatusCode::BAD_REQUEST,
-            "This is not a receipt code",
-            "A receipt code has 25 letters and digits in five groups. Check that you typed all of it.",
+            Msg("followup-malformed-title"),
+            Msg("followup-malformed"),
         ),
         FollowupError::Unknown => (
             StatusCode::NOT_FOUND,
-            "No case has this code",
-            "The code is well formed, but no case has it. If you copied it correctly, the case may have been closed and removed.",
+            Msg("followup-unknown-title"),
+            Msg("followup-unknown"),
         ),
         FollowupError::NoSession => (
             StatusCode::UNAUTHORIZED,
-            "Please type your code again",
-            "For your safety you are logged out after a few minutes without activity.",
+            Msg("followup-nosession-title"),
+            Msg("followup-nosession"),
         ),
         FollowupError::RateLimited => (
             StatusCode::TOO_MANY_REQUESTS,
-            "Too many attempts",
-            "Too many codes were tried just now. Please wait a minute and try again.",
+            Msg("followup-ratelimited-title"),
+            Msg("followup-ratelimited"),
         ),
         FollowupError::Store(_) | FollowupError::Crypto => {
             tracing::error!("follow-up failed: {e}");
             (
                 StatusCode::SERVICE_UNAVAILABLE,
-                "Something went wrong",
-                "This service could not open your case just now. Please try again later.",
+                Msg("followup-failed-title"),
+                Msg("followup-failed"),
             )
         }
     };
-    login_page(app, status, Some(LoginError { title, message }))
+    let tr = Tr::new(lang);
+    login_page(
+        app,
+        lang,
+        status,
+        Some(LoginError {
+            title: tr.m(title),
+            message: tr.m(message),
+        }),
+    )
 }
 
 #[tracing::instrument(skip_all)]
-async fn view_followup_get(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
+async fn view_followup_get(
+    State(app): State<Arc<App>>,
+    ReqLang(lang): ReqLang,
+    headers: HeaderMap,
+) -> Response {
     if let Some(token) = session_cookie(&headers)
         && let Ok(thread) = followup::thread(&app, &token)
     {
-        return thread_page(&app, &token, thread, None);
+        return thread_page(&app, lang, &token, thread, None);
     }
-    login_page(&app, StatusCode::OK, None)
+    login_page(&app, lang, StatusCode::OK, None)
 }
 
 #[derive(Deserialize)]
@@ -560,6 +719,7 @@ impl Drop for LoginForm {
 #[tracing::instrument(skip_all)]
 async fn view_followup_post(
     State(app): State<Arc<App>>,
+    ReqLang(lang): ReqLang,
     form: Result<Form<LoginForm>, FormRejection>,
 ) -> Response {
     let form = match form {
@@ -567,50 +727,56 @@ async fn view_followup_post(
         Err(FormRejection::InvalidFormContentType(_)) => {
             return error_page(
                 &app,
+                lang,
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "The form could not be read",
-                "Please use the follow-up form on this site.",
+                Msg("error-unreadable-title"),
+                Tr::new(lang).t("error-unreadable-login"),
                 "/followup",
             );
         }
-        Err(_) => return followup_error(&app, FollowupError::Receipt(ReceiptError::Empty)),
+        Err(_) => return followup_error(&app, lang, FollowupError::Receipt(ReceiptError::Empty)),
     };
     match followup::login(&app, &form.receipt) {
         Ok((token, _)) => match followup::thread(&app, token.expose()) {
-            Ok(thread) => with_cookie(thread_page(&app, token.expose(), thread, None), Some(&token)),
-            Err(e) => followup_error(&app, e),
+            Ok(thread) => with_cookie(
+                thread_page(&app, lang, token.expose(), thread, None),
+                Some(&token),
+            ),
+            Err(e) => followup_error(&app, lang, e),
         },
-        Err(e) => followup_error(&app, e),
+        Err(e) => followup_error(&app, lang, e),
     }
 }
 
 #[tracing::instrument(skip_all)]
 async fn view_message_post(
     State(app): State<Arc<App>>,
+    ReqLang(lang): ReqLang,
     headers: HeaderMap,
     form: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Response {
     let Ok(form) = form else {
         return error_page(
             &app,
+            lang,
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "The form could not be read",
-            "Please use the message form on your case page.",
+            Msg("error-unreadable-title"),
+            Tr::new(lang).t("error-unreadable-message"),
             "/followup",
         );
     };
     match intake::receive_message(&app, form, session_cookie(&headers)).await {
-        Ok(token) => message_sent(&app, &token),
-        Err(intake::MessageError::Intake(e)) => intake_error(&app, e, "/followup"),
-        Err(intake::MessageError::Session(e)) => followup_error(&app, e),
+        Ok(token) => message_sent(&app, lang, &token),
+        Err(intake::MessageError::Intake(e)) => intake_error(&app, lang, e, "/followup"),
+        Err(intake::MessageError::Session(e)) => followup_error(&app, lang, e),
     }
 }
 
-fn message_sent(app: &App, token: &str) -> Response {
+fn message_sent(app: &App, lang: Lang, token: &str) -> Response {
     tracing::info!("follow-up message received");
     match followup::thread(app, token) {
-        Ok(thread) => thread_page(app, token, thread, Some("Your message was sent securely.")),
-        Err(e) => followup_error(app, e),
+        Ok(thread) => thread_page(app, lang, token, thread, Some(Msg("thread-sent-notice"))),
+        Err(e) => followup_error(app, lang, e),
     }
 }
 
@@ -622,6 +788,7 @@ struct LogoutForm {
 #[tracing::instrument(skip_all)]
 async fn view_logout_post(
     State(app): State<Arc<App>>,
+    ReqLang(lang): ReqLang,
     headers: HeaderMap,
     form: Result<Form<LogoutForm>, FormRejection>,
 ) -> Response {
@@ -631,19 +798,20 @@ async fn view_logout_post(
     if let Some(t) = session_cookie(&headers) {
         app.sessions.end(&t);
     }
-    with_cookie(login_page(&app, StatusCode::OK, None), None)
+    with_cookie(login_page(&app, lang, StatusCode::OK, None), None)
 }
 
 async fn view_style_get() -> Response {
     ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], STYLE).into_response()
 }
 
-async fn view_not_found(State(app): State<Arc<App>>) -> Response {
+async fn view_not_found(State(app): State<Arc<App>>, ReqLang(lang): ReqLang) -> Response {
     error_page(
         &app,
+        lang,
         StatusCode::NOT_FOUND,
-        "Page not found",
-        "There is no page at this address.",
+        Msg("error-not-found-title"),
+        Tr::new(lang).t("error-not-found"),
         "/",
     )
 }
@@ -693,6 +861,7 @@ pub fn router(app: Arc<App>) -> Router {
     let router = Router::new()
         .route("/", get(view_index_get))
         .route("/report", get(view_report_get).post(view_report_post))
+        .route("/receipt", axum::routing::post(view_receipt_post))
         .route("/followup", get(view_followup_get).post(view_followup_post))
         .route("/followup/message", axum::routing::post(view_message_post))
         .route("/followup/logout", axum::routing::post(view_logout_post))

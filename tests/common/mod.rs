@@ -116,7 +116,12 @@ pub fn desk_ok(args: &[&str]) -> String {
 
 /// Fresh office keys: (public dir for the server, secret dir for the desk).
 pub fn keygen(dir: &Path) -> (PathBuf, PathBuf) {
-    desk_ok(&["keygen", "--out", dir.to_str().expect("utf-8 path")]);
+    desk_ok(&[
+        "keygen",
+        "--no-passphrase",
+        "--out",
+        dir.to_str().expect("utf-8 path"),
+    ]);
     (dir.join("public"), dir.join("secret"))
 }
 
@@ -236,9 +241,11 @@ pub fn all_bytes(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
             let p = e.expect("entry").path();
             if p.is_dir() {
                 stack.push(p);
-            } else {
+            } else if p.is_file() {
                 out.push((p.clone(), std::fs::read(&p).expect("read")));
             }
+            // Anything else is a socket (the server's control.sock, left by a
+            // killed server): it holds no bytes on disk.
         }
     }
     out

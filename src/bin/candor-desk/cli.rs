@@ -2,21 +2,38 @@
 
 use std::path::PathBuf;
 
-use candor::core::case::{CaseId, Status};
-use clap::{Parser, Subcommand};
+use candor::core::case::{CaseId, Kind, Status};
+use candor::core::day::Day;
+use clap::{Args, Parser, Subcommand};
 
 const EXAMPLES: &str = "\
 Examples:
-  # Once: make the office keys; copy keys/public/* into the server's keys/
+  # Once: make the office keys (asks for a passphrase); copy keys/public/*
+  # into the server's keys/ folder
   candor-desk keygen --out keys
+  candor-desk keygen --out keys --openpgp        # an OpenPGP office key instead
 
   # Each time an export bundle comes over the air gap:
   candor-desk open export-0042.bundle --keys keys/secret --vault vault
-  candor-desk cases --vault vault
+  candor-desk cases --vault vault                # --keys is remembered by the vault
   candor-desk show 7K2M9-QXDHF --vault vault --extract case-7K2M9
   candor-desk reply 7K2M9-QXDHF --vault vault --message 'Thank you, we are looking into it.'
   candor-desk status 7k2m9qxdhf --vault vault --set preliminary-review
   candor-desk outbox --vault vault --keys keys/secret --out outbox.bundle
+
+  # A report by phone, with a receipt so the caller can follow up online:
+  candor-desk record --vault vault --kind misconduct --category fraud \\
+      --channel phone --received 2026-03-02 --description 'Caller reports ...' --issue-receipt
+
+  # Retention, and the annual report:
+  candor-desk purge --vault vault --closed-before 2021-01-01
+  candor-desk stats --vault vault --year 2026 --out report-2026.md
+
+Environment:
+  CANDOR_DESK_VAULT       default for --vault
+  CANDOR_DESK_KEYS        default for --keys (else the folder the vault remembers)
+  CANDOR_DESK_PASSPHRASE  the key passphrase, for scripts (else it is asked for)
+  CANDOR_TODAY            fixes today's date (YYYY-MM-DD), for tests and demos
 
 Exit codes:
   0  success
@@ -26,30 +43,72 @@ Exit codes:
      not continuing from the last export opened, or not readable with this
      office key; the vault was not changed
   4  not found: no such vault or case
-  5  nothing to do: no pending reply or status change for an outbox";
+  5  nothing to do: nothing pending for an outbox";
 
 /// The ethics officer's air-gapped desk for candor.
 ///
-/// Opens encrypted export bundles from the candor server into a local vault,
-/// shows the cases, records replies and status changes, and writes a signed
-/// outbox bundle to carry back. It never uses the network.
+/// Opens encrypted export bundles from the candor server into an encrypted
+/// local vault, shows the cases and their deadlines, records replies, status
+/// changes, reports from other channels and purges, writes a signed outbox
+/// bundle to carry back, and prints the annual report's figures. It never
+/// uses the network.
 #[derive(Debug, Parser)]
-#[command(name = "candor-desk", version, after_long_help = EXAMPLES, after_help = "Run `candor-desk --help` for examples and exit codes.")]
+#[command(name = "candor-desk", version, after_long_help = EXAMPLES, after_help = "Run `candor-desk --help` for examples, environment variables and exit codes.")]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
 }
 
+/// The vault and the keys that open it.
+#[derive(Debug, Args)]
+pub struct VaultArgs {
+    /// The vault folder.
+    #[arg(long, value_name = "VAULT", env = "CANDOR_DESK_VAULT")]
+    pub vault: PathBuf,
+    /// Folder holding the office's secret keys (office.key and/or office.asc);
+    /// defaults to the folder this vault was last used with.
+    #[arg(long, value_name = "SECRETDIR", env = "CANDOR_DESK_KEYS")]
+    pub keys: Option<PathBuf>,
+}
+
+/// Deadline periods (EU Directive 2019/1937, Art. 9).
+#[derive(Debug, Args, Clone, Copy)]
+pub struct PeriodArgs {
+    /// Days from receipt to acknowledge a report.
+    #[arg(long, value_name = "DAYS", default_value_t = 7, env = "CANDOR_DESK_ACK_DAYS")]
+    pub ack_days: u32,
+    /// Months from acknowledgement to give feedback.
+    #[arg(
+        long,
+        value_name = "MONTHS",
+        default_value_t = 3,
+        env = "CANDOR_DESK_FEEDBACK_MONTHS"
+    )]
+    pub feedback_months: u32,
+    /// A deadline this many days away or fewer is "due soon".
+    #[arg(long, value_name = "DAYS", default_value_t = 3)]
+    pub soon_days: u32,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Make new office keys: DIR/public/ (for the server) and DIR/secret/ (stays here).
+    ///
+    /// The secret keys are protected by a passphrase, asked for twice (or
+    /// taken from CANDOR_DESK_PASSPHRASE).
     #[command(
-        after_help = "Example:\n  candor-desk keygen --out keys\n  # then copy keys/public/* into the server's keys/ folder"
+        after_help = "Examples:\n  candor-desk keygen --out keys\n  candor-desk keygen --out keys --openpgp\n  # then copy keys/public/* into the server's keys/ folder"
     )]
     Keygen {
         /// Folder to create the keys in; existing key files are never overwritten.
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
+        /// Make an OpenPGP key (office.asc, which also signs outboxes) instead of age keys.
+        #[arg(long)]
+        openpgp: bool,
+        /// Leave the secret keys unprotected (tests and demos only).
+        #[arg(long)]
+        no_passphrase: bool,
     },
     /// Verify an export bundle and add its cases and messages to the vault.
     ///
@@ -60,25 +119,23 @@ pub enum Command {
         /// The export bundle file (from the server's /export).
         #[arg(value_name = "BUNDLE")]
         bundle: PathBuf,
-        /// Folder holding office.key.
-        #[arg(long, value_name = "SECRETDIR", env = "CANDOR_DESK_KEYS")]
-        keys: PathBuf,
-        /// The vault folder (created if absent).
-        #[arg(long, value_name = "VAULT", env = "CANDOR_DESK_VAULT")]
-        vault: PathBuf,
+        #[command(flatten)]
+        at: VaultArgs,
     },
-    /// List the cases in the vault.
+    /// List the cases in the vault, with what is due and what is overdue.
     #[command(
-        after_help = "Examples:\n  candor-desk cases --vault vault\n  candor-desk cases --vault vault --json"
+        after_help = "Examples:\n  candor-desk cases --vault vault\n  candor-desk cases --vault vault --json\n  candor-desk cases --vault vault --ack-days 5 --feedback-months 2"
     )]
     Cases {
-        #[arg(long, value_name = "VAULT", env = "CANDOR_DESK_VAULT")]
-        vault: PathBuf,
-        /// Print a JSON array of {id, kind, categories, status, received, ...}.
+        #[command(flatten)]
+        at: VaultArgs,
+        #[command(flatten)]
+        periods: PeriodArgs,
+        /// Print a JSON array of {id, kind, categories, status, received, deadline, ...}.
         #[arg(long)]
         json: bool,
     },
-    /// Show one case: the report, its thread and status history.
+    /// Show one case: the report, its thread, status history and deadlines.
     #[command(
         after_help = "Examples:\n  candor-desk show 7K2M9-QXDHF --vault vault\n  candor-desk show 7k2m9qxdhf --vault vault --json\n  candor-desk show 7K2M9-QXDHF --vault vault --extract case-files"
     )]
@@ -86,8 +143,10 @@ pub enum Command {
         /// Case id, e.g. 7K2M9-QXDHF (any case, dash optional).
         #[arg(value_name = "CASE", value_parser = parse_case)]
         case: CaseId,
-        #[arg(long, value_name = "VAULT", env = "CANDOR_DESK_VAULT")]
-        vault: PathBuf,
+        #[command(flatten)]
+        at: VaultArgs,
+        #[command(flatten)]
+        periods: PeriodArgs,
         /// Print JSON with the decrypted fields, `thread` and `status_history`.
         #[arg(long)]
         json: bool,
@@ -102,8 +161,8 @@ pub enum Command {
     Reply {
         #[arg(value_name = "CASE", value_parser = parse_case)]
         case: CaseId,
-        #[arg(long, value_name = "VAULT", env = "CANDOR_DESK_VAULT")]
-        vault: PathBuf,
+        #[command(flatten)]
+        at: VaultArgs,
         /// The reply's text, as the reporter will read it.
         #[arg(long, value_name = "TEXT")]
         message: String,
@@ -113,13 +172,83 @@ pub enum Command {
     Status {
         #[arg(value_name = "CASE", value_parser = parse_case)]
         case: CaseId,
-        #[arg(long, value_name = "VAULT", env = "CANDOR_DESK_VAULT")]
-        vault: PathBuf,
+        #[command(flatten)]
+        at: VaultArgs,
         /// The new status (any status may be set at any time).
         #[arg(long = "set", value_name = "STATUS", value_parser = parse_status)]
         set: Status,
     },
-    /// Write every pending reply and status change into a signed outbox bundle.
+    /// Record a report that came by phone, post, a meeting or email.
+    ///
+    /// It counts in the year's statistics like any other. With
+    /// --issue-receipt a receipt code is printed (once: hand it to the
+    /// reporter) and the case goes to the server with the next outbox, so
+    /// the reporter can read replies and write online.
+    #[command(
+        after_help = "Example:\n  candor-desk record --vault vault --kind advice --category gifts --channel meeting \\\n      --received 2026-02-10 --description 'May I accept a watch from a supplier?'"
+    )]
+    Record {
+        #[command(flatten)]
+        at: VaultArgs,
+        /// misconduct or advice.
+        #[arg(long, value_parser = parse_kind)]
+        kind: Kind,
+        /// A category (misconduct) or topic (advice); repeat for several.
+        #[arg(long = "category", value_name = "CATEGORY", required = true)]
+        categories: Vec<String>,
+        /// What was reported, in the officer's words.
+        #[arg(
+            long,
+            value_name = "TEXT",
+            conflicts_with = "description_file",
+            required_unless_present = "description_file"
+        )]
+        description: Option<String>,
+        /// Read the description from a file instead.
+        #[arg(long, value_name = "FILE")]
+        description_file: Option<PathBuf>,
+        /// The day it was received (YYYY-MM-DD); default today.
+        #[arg(long, value_name = "DATE", value_parser = parse_day)]
+        received: Option<Day>,
+        /// phone, post, meeting, email or other.
+        #[arg(long, value_name = "CHANNEL")]
+        channel: String,
+        /// Also make a receipt code so the reporter can follow up online.
+        #[arg(long)]
+        issue_receipt: bool,
+    },
+    /// Remove cases from the vault; the server drops their content after the next outbox.
+    #[command(
+        after_help = "Examples:\n  candor-desk purge 7K2M9-QXDHF --vault vault\n  candor-desk purge --vault vault --closed-before 2021-01-01"
+    )]
+    Purge {
+        /// The case to purge.
+        #[arg(value_name = "CASE", value_parser = parse_case, required_unless_present = "closed_before", conflicts_with = "closed_before")]
+        case: Option<CaseId>,
+        /// Purge every case closed before this day (YYYY-MM-DD).
+        #[arg(long, value_name = "DATE", value_parser = parse_day)]
+        closed_before: Option<Day>,
+        #[command(flatten)]
+        at: VaultArgs,
+    },
+    /// The annual report's figures: complaints by category, investigations, advice.
+    #[command(
+        after_help = "Examples:\n  candor-desk stats --vault vault --year 2026\n  candor-desk stats --vault vault --year 2026 --json\n  candor-desk stats --vault vault --year 2026 --out report-2026.md   # also writes report-2026.svg\n  candor-desk stats --vault vault --year 2026 --out report-2026.html"
+    )]
+    Stats {
+        #[command(flatten)]
+        at: VaultArgs,
+        /// The year (default: this year).
+        #[arg(long, value_name = "YYYY")]
+        year: Option<i32>,
+        /// Print the figures as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Write the table to FILE (.html for HTML, else Markdown) and a bar chart beside it (.svg).
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+    /// Write every pending operation into a signed outbox bundle.
     ///
     /// Operations stay pending until a later export shows the server has
     /// them; writing the outbox again is safe (the server ignores repeats).
@@ -127,11 +256,8 @@ pub enum Command {
         after_help = "Example:\n  candor-desk outbox --vault vault --keys keys/secret --out outbox.bundle"
     )]
     Outbox {
-        #[arg(long, value_name = "VAULT", env = "CANDOR_DESK_VAULT")]
-        vault: PathBuf,
-        /// Folder holding office.key and officer.key.
-        #[arg(long, value_name = "SECRETDIR", env = "CANDOR_DESK_KEYS")]
-        keys: PathBuf,
+        #[command(flatten)]
+        at: VaultArgs,
         /// Where to write the outbox bundle.
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
@@ -141,6 +267,19 @@ pub enum Command {
 fn parse_case(s: &str) -> Result<CaseId, String> {
     s.parse()
         .map_err(|_| "a case id has ten symbols, e.g. 7K2M9-QXDHF".to_owned())
+}
+
+fn parse_day(s: &str) -> Result<Day, String> {
+    s.trim()
+        .parse()
+        .map_err(|_| "expected a date as YYYY-MM-DD, e.g. 2026-03-02".to_owned())
+}
+
+fn parse_kind(s: &str) -> Result<Kind, String> {
+    s.trim()
+        .to_ascii_lowercase()
+        .parse()
+        .map_err(|_| "expected misconduct or advice".to_owned())
 }
 
 fn parse_status(s: &str) -> Result<Status, String> {

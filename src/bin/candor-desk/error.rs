@@ -35,6 +35,9 @@ pub fn message(err: &anyhow::Error, seen: Option<u64>) -> String {
     if let Some(v) = err.downcast_ref::<VaultError>() {
         return match v {
             VaultError::NotFound(_) => format!("{v}\n{NO_VAULT}"),
+            VaultError::Decrypt(_) => {
+                format!("{v}\nGive --keys the secret folder this vault was opened with.")
+            }
             _ => v.to_string(),
         };
     }
@@ -52,12 +55,21 @@ pub fn message(err: &anyhow::Error, seen: Option<u64>) -> String {
         DeskError::CaseNotFound(_) => "Run `candor-desk cases --vault VAULT` to list the cases.".to_owned(),
         DeskError::Vault(VaultError::NotFound(_)) => NO_VAULT.to_owned(),
         DeskError::NothingPending => {
-            "Record one with `candor-desk reply` or `candor-desk status` first.".to_owned()
+            "Record one with `candor-desk reply`, `status`, `record --issue-receipt` or `purge` first.".to_owned()
         }
         DeskError::AlreadyExists(_) => {
             "Choose another place, or move the existing file away first.".to_owned()
         }
-        DeskError::KeyFile { .. } | DeskError::MissingKeyFile(_) => {
+        e if candor::desk::keyfiles::is_wrong_passphrase(e) => {
+            "Check the passphrase (CANDOR_DESK_PASSPHRASE or the prompt); it is the one given to `candor-desk keygen`."
+                .to_owned()
+        }
+        DeskError::PassphraseNeeded => "Run the command in a terminal to be asked for it, or set \
+             CANDOR_DESK_PASSPHRASE."
+            .to_owned(),
+        DeskError::NoKeys => "The first `candor-desk open` with --keys makes the vault remember the folder.".to_owned(),
+        DeskError::NoOnlineReporter(_) => "Contact the reporter by the channel the report came by.".to_owned(),
+        DeskError::KeyFile { .. } | DeskError::MissingKeyFile(_) | DeskError::OpenPgpFile { .. } => {
             "Point --keys at the secret/ folder that `candor-desk keygen` wrote.".to_owned()
         }
         _ => String::new(),

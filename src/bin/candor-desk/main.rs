@@ -5,15 +5,23 @@ mod cli;
 mod error;
 
 use std::fs::File;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::Parser;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use candor::clock;
 use candor::core::secret::SecretText;
-use candor::desk::{self, Vault, import, keyfiles, ops, view};
-use cli::{Cli, Command};
+use candor::desk::deadlines::Periods;
+use candor::desk::keyfiles::{self, KeyKind, Passphrase, PassphraseSource};
+use candor::desk::view::AsOf;
+use candor::desk::{self, DeskError, Vault, import, ops, stats, view};
+use cli::{Cli, Command, PeriodArgs, VaultArgs};
+
+const PASSPHRASE_ENV: &str = "CANDOR_DESK_PASSPHRASE";
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -27,11 +35,116 @@ fn main() -> ExitCode {
     }
 }
 
+/// The passphrase from the environment, or asked for on the terminal, once.
+struct Prompt(Option<Passphrase>);
+
+impl PassphraseSource for Prompt {
+    fn passphrase(&mut self) -> Result<&Passphrase, DeskError> {
+        if self.0.is_none() {
+            let text = match std::env::var(PASSPHRASE_ENV) {
+                Ok(p) => p,
+                Err(_) if std::io::stdin().is_terminal() => {
+                    rpassword::prompt_password("Passphrase for the office keys: ")
+                        .map_err(|_| DeskError::PassphraseNeeded)?
+                }
+                Err(_) => return Err(DeskError::PassphraseNeeded),
+            };
+            self.0 = Some(Passphrase::new(text));
+        }
+        self.0.as_ref().ok_or(DeskError::PassphraseNeeded)
+    }
+}
+
+/// A new passphrase for keygen: from the environment, or asked for twice.
+fn new_passphrase() -> anyhow::Result<Passphrase> {
+    let text = match std::env::var(PASSPHRASE_ENV) {
+        Ok(p) => p,
+        Err(_) if std::io::stdin().is_terminal() => {
+            let a = rpassword::prompt_password("New passphrase for the office keys: ")?;
+            let b = rpassword::prompt_password("The same passphrase again: ")?;
+            if a != b {
+                anyhow::bail!("the two passphrases differ; nothing was written. Run keygen again.");
+            }
+            a
+        }
+        Err(_) => anyhow::bail!(
+            "keygen protects the secret keys with a passphrase: set {PASSPHRASE_ENV}, run it in a terminal, \
+             or give --no-passphrase (tests and demos only)"
+        ),
+    };
+    if text.chars().count() < 8 {
+        anyhow::bail!("the passphrase is shorter than 8 characters; choose a longer one");
+    }
+    Ok(Passphrase::new(text))
+}
+
+/// Where the secret keys are: --keys / CANDOR_DESK_KEYS, else what the vault remembers.
+fn keys_dir(at: &VaultArgs) -> Result<PathBuf, DeskError> {
+    at.keys
+        .clone()
+        .or_else(|| Vault::remembered_keys(&at.vault))
+        .ok_or(DeskError::NoKeys)
+}
+
+/// Opens an existing vault with its keys.
+fn open_vault(at: &VaultArgs, pass: &mut Prompt) -> Result<Vault, DeskError> {
+    if !at.vault.is_dir() {
+        return Err(desk::VaultError::NotFound(at.vault.clone()).into());
+    }
+    let keys = keyfiles::office_keys(&keys_dir(at)?, pass)?;
+    let vault = Vault::existing(&at.vault, keys)?;
+    // Remember the keys only once they have opened the vault.
+    vault.load()?;
+    vault.remember_keys()?;
+    Ok(vault)
+}
+
+fn as_of(p: PeriodArgs) -> AsOf {
+    AsOf {
+        today: clock::today(),
+        periods: Periods {
+            acknowledge_days: p.ack_days,
+            feedback_months: p.feedback_months,
+            soon_days: p.soon_days,
+        },
+    }
+}
+
+/// A progress bar on stderr; indicatif hides it when stderr is not a terminal.
+fn bar(len: u64, template: &str) -> ProgressBar {
+    let pb = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());
+    if let Ok(style) = ProgressStyle::with_template(template) {
+        pb.set_style(style);
+    }
+    pb
+}
+
+fn read_description(description: Option<String>, file: Option<&Path>) -> anyhow::Result<SecretText> {
+    let text = match (description, file) {
+        (Some(d), _) => d,
+        (None, Some(f)) => std::fs::read_to_string(f)
+            .with_context(|| format!("could not read the description from {}", f.display()))?,
+        (None, None) => anyhow::bail!("give --description TEXT or --description-file FILE"),
+    };
+    Ok(SecretText::new(text))
+}
+
 /// Runs a command; `seen` receives the vault's last verified entry, for advice.
 fn run(cli: Cli, seen: &mut Option<u64>) -> anyhow::Result<()> {
+    let mut pass = Prompt(None);
     match cli.command {
-        Command::Keygen { out } => {
-            let g = keyfiles::keygen(&out, clock::today())?;
+        Command::Keygen {
+            out,
+            openpgp,
+            no_passphrase,
+        } => {
+            let passphrase = if no_passphrase {
+                None
+            } else {
+                Some(new_passphrase()?)
+            };
+            let kind = if openpgp { KeyKind::OpenPgp } else { KeyKind::Age };
+            let g = keyfiles::keygen(&out, clock::today(), kind, passphrase.as_ref())?;
             println!("Wrote the office keys under {}.", out.display());
             println!("\nPublic (copy these into the server's keys/ folder):");
             for p in &g.public_files {
@@ -41,25 +154,38 @@ fn run(cli: Cli, seen: &mut Option<u64>) -> anyhow::Result<()> {
             for p in &g.secret_files {
                 println!("  {}", p.display());
             }
-            println!("\nOffice recipient: {}", g.office_recipient);
+            match kind {
+                KeyKind::Age => println!("\nOffice recipient: {}", g.office_recipient),
+                KeyKind::OpenPgp => println!("\nOffice OpenPGP key: {}", g.office_recipient),
+            }
+            if passphrase.is_some() {
+                println!("The secret keys are protected by your passphrase: without it they cannot be used.");
+            } else {
+                println!("The secret keys are NOT protected by a passphrase (--no-passphrase).");
+            }
             println!(
                 "The officer token in {} goes to the transfer machine (it authorises /export and /import).",
                 g.secret_dir.join(keyfiles::TOKEN).display()
             );
         }
-        Command::Open { bundle, keys, vault } => {
-            let identities = keyfiles::office_identities(&keys)?;
+        Command::Open { bundle, at } => {
+            let dir = keys_dir(&at)?;
+            let keys = keyfiles::office_keys(&dir, &mut pass)?;
             let file = File::open(&bundle)
                 .with_context(|| format!("could not open the bundle {}", bundle.display()))?;
-            let vault = Vault::create_if_absent(&vault)?;
+            let len = file.metadata().map(|m| m.len()).unwrap_or(0);
+            let vault = Vault::create_if_absent(&at.vault, keys)?;
             *seen = vault.load().ok().and_then(|s| s.head().ok()).map(|h| h.seq);
-            let s = import::open_bundle(&vault, file, &identities)?;
+            let pb = bar(len, "{spinner} opening {bytes}/{total_bytes} [{wide_bar}] {eta}");
+            let s = import::open_bundle(&vault, pb.wrap_read(file), &mut |_| {})?;
+            pb.finish_and_clear();
+            vault.remember_keys()?;
             let head = s.head.map_or(0, |h| h.seq);
             if s.pinned_now {
                 println!("Pinned the server's signing key: later exports must be signed by it.");
             }
             println!(
-                "Opened {}: {} new case(s), {} new message(s), {} attachment(s), {} reply/status delivered, {} case(s) purged.",
+                "Opened {}: {} new case(s), {} new message(s), {} attachment(s), {} operation(s) delivered, {} case(s) purged.",
                 bundle.display(),
                 s.new_cases.len(),
                 s.new_messages,
@@ -77,27 +203,34 @@ fn run(cli: Cli, seen: &mut Option<u64>) -> anyhow::Result<()> {
                 "The vault has verified the server's log up to entry {head}; next time ask for /export?after={head}."
             );
         }
-        Command::Cases { vault, json } => {
-            let state = Vault::existing(&vault)?.load()?;
+        Command::Cases { at, periods, json } => {
+            let state = open_vault(&at, &mut pass)?.load()?;
             if json {
-                println!("{}", serde_json::to_string_pretty(&view::cases_json(&state))?);
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&view::cases_json(&state, as_of(periods)))?
+                );
             } else {
-                println!("{}", view::cases_table(&state));
+                println!("{}", view::cases_table(&state, as_of(periods)));
             }
         }
         Command::Show {
             case,
-            vault,
+            at,
+            periods,
             json,
             extract,
         } => {
-            let vault = Vault::existing(&vault)?;
+            let vault = open_vault(&at, &mut pass)?;
             let state = vault.load()?;
-            let record = state.case(case).ok_or(desk::DeskError::CaseNotFound(case))?;
+            let record = state.case(case).ok_or(DeskError::CaseNotFound(case))?;
             if json {
-                println!("{}", serde_json::to_string_pretty(&view::case_json(record))?);
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&view::case_json(record, as_of(periods)))?
+                );
             } else {
-                println!("{}", view::case_text(record));
+                println!("{}", view::case_text(record, as_of(periods)));
             }
             if let Some(dir) = extract {
                 let written = view::extract(&vault, record, &dir)?;
@@ -107,30 +240,119 @@ fn run(cli: Cli, seen: &mut Option<u64>) -> anyhow::Result<()> {
                 }
             }
         }
-        Command::Reply { case, vault, message } => {
+        Command::Reply { case, at, message } => {
             let text = SecretText::new(message);
             if text.is_empty() {
                 anyhow::bail!("the reply is empty; write it with --message TEXT");
             }
-            let vault = Vault::existing(&vault)?;
+            let vault = open_vault(&at, &mut pass)?;
             ops::reply(&vault, case, text, clock::today())?;
             println!("Reply to case {case} recorded; it goes out with the next `candor-desk outbox`.");
         }
-        Command::Status { case, vault, set } => {
-            let vault = Vault::existing(&vault)?;
+        Command::Status { case, at, set } => {
+            let vault = open_vault(&at, &mut pass)?;
             ops::set_status(&vault, case, set, clock::today())?;
             println!("Case {case} is now {set}; the reporter sees it after the next `candor-desk outbox`.");
         }
-        Command::Outbox { vault, keys, out } => {
-            let vault = Vault::existing(&vault)?;
-            let office = keyfiles::office_identities(&keys)?;
-            let officer = keyfiles::officer_signing_key(&keys)?;
-            let s = ops::write_outbox(&vault, &office, &officer, &out, clock::today())?;
+        Command::Record {
+            at,
+            kind,
+            categories,
+            description,
+            description_file,
+            received,
+            channel,
+            issue_receipt,
+        } => {
+            let description = read_description(description, description_file.as_deref())?;
+            let vault = open_vault(&at, &mut pass)?;
+            let recorded = ops::Recorded {
+                kind,
+                categories: categories.iter().map(|c| c.trim().to_ascii_lowercase()).collect(),
+                description,
+                received: received.unwrap_or_else(clock::today),
+                channel: channel.trim().to_ascii_lowercase(),
+            };
+            let outcome = ops::record(&vault, recorded, issue_receipt)?;
+            println!("Recorded case {}.", outcome.case);
+            if let Some(receipt) = outcome.receipt {
+                println!(
+                    "Receipt for the reporter (shown once, not kept; hand it over privately):\n{}",
+                    receipt.display().expose()
+                );
+                println!(
+                    "The case goes to the server with the next `candor-desk outbox`; the reporter can follow up \
+                     online once that outbox is imported."
+                );
+            }
+        }
+        Command::Purge {
+            case,
+            closed_before,
+            at,
+        } => {
+            let vault = open_vault(&at, &mut pass)?;
+            let cases = match (case, closed_before) {
+                (Some(c), _) => vec![c],
+                (None, Some(day)) => ops::closed_before(&vault, day)?,
+                (None, None) => anyhow::bail!("name a CASE or give --closed-before DATE"),
+            };
+            if cases.is_empty() {
+                println!("No case was closed before that day; nothing purged.");
+                return Ok(());
+            }
+            let removed = ops::purge(&vault, &cases)?;
+            for c in &removed {
+                println!("Purged case {c} from the vault.");
+            }
             println!(
-                "Wrote {}: {} reply(ies) and {} status change(s) for {} case(s), signed with the officer key.",
+                "The server drops their content when it imports the next `candor-desk outbox` (it keeps the log's \
+                 entry hashes, so the chain still verifies)."
+            );
+        }
+        Command::Stats { at, year, json, out } => {
+            let state = open_vault(&at, &mut pass)?.load()?;
+            let year = year.unwrap_or_else(|| clock::today().year());
+            let figures = stats::compute(&state, year);
+            if json {
+                println!("{}", serde_json::to_string_pretty(&figures)?);
+            } else {
+                println!("{}", stats::table(&figures));
+            }
+            if let Some(out) = out {
+                for p in stats::write_report(&figures, &out)? {
+                    eprintln!("wrote {}", p.display());
+                }
+            }
+        }
+        Command::Outbox { at, out } => {
+            let signer_dir = keys_dir(&at)?;
+            // The officer's signing key may live in another folder than the
+            // office keys the vault is encrypted to: then the vault opens
+            // with the folder it remembers.
+            let vault = match open_vault(&at, &mut pass) {
+                Err(DeskError::Vault(desk::VaultError::Decrypt(_)))
+                    if Vault::remembered_keys(&at.vault).is_some() =>
+                {
+                    let dir = Vault::remembered_keys(&at.vault).ok_or(DeskError::NoKeys)?;
+                    Vault::existing(&at.vault, keyfiles::office_keys(&dir, &mut pass)?)?
+                }
+                other => other?,
+            };
+            let officer = keyfiles::officer_signing_key(&signer_dir, &mut pass)?;
+            let pb = bar(0, "{spinner} sealing case {pos}/{len} [{wide_bar}]");
+            let s = ops::write_outbox(&vault, &officer, &out, clock::today(), &mut |n, total| {
+                pb.set_length(total);
+                pb.set_position(n);
+            })?;
+            pb.finish_and_clear();
+            println!(
+                "Wrote {}: {} reply(ies), {} status change(s), {} recorded case(s) and {} purge(s) for {} case(s), signed with the officer key.",
                 out.display(),
                 s.replies,
                 s.statuses,
+                s.new_cases,
+                s.purges,
                 s.cases
             );
             println!(

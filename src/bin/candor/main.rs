@@ -8,6 +8,9 @@ use clap::{Parser, Subcommand};
 
 use candor::server::App;
 use candor::server::config::{Config, Overrides};
+use candor::server::serve::Bound;
+
+mod backup;
 
 #[derive(Parser)]
 #[command(
@@ -42,6 +45,35 @@ enum Command {
         #[arg(long, env = "CANDOR_KEYS")]
         keys: Option<PathBuf>,
     },
+    /// Write a backup of the data directory: the encrypted store and the server's signing key.
+    ///
+    /// Safe while the server runs: it then asks the server, through DATA/control.sock, for a
+    /// consistent copy. The backup holds nothing that can read a report, but it holds the
+    /// server's log-signing key: keep it as private as the server.
+    ///
+    /// Example: candor backup --data /var/lib/candor --out /var/backups/candor/candor-1.backup
+    Backup {
+        /// Data directory of the server.
+        #[arg(long, env = "CANDOR_DATA")]
+        data: PathBuf,
+        /// Backup file to write (mode 0600; replaced only once the new one is complete).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Restore a backup into a new data directory (the server must not be running on it).
+    ///
+    /// Checks the whole backup first, then writes DATA/store and DATA/server.key, then verifies
+    /// the restored log end to end.
+    ///
+    /// Example: candor restore --from candor-1.backup --data /var/lib/candor
+    Restore {
+        /// Backup file written by `candor backup`.
+        #[arg(long)]
+        from: PathBuf,
+        /// Data directory to create; must not already hold a store or a key.
+        #[arg(long, env = "CANDOR_DATA")]
+        data: PathBuf,
+    },
 }
 
 fn main() -> anyhow::Result<()> {
@@ -73,6 +105,8 @@ fn main() -> anyhow::Result<()> {
             let config = Config::load(config.as_deref(), over)?;
             serve(config)
         }
+        Command::Backup { data, out } => backup::backup(&data, &out),
+        Command::Restore { from, data } => backup::restore(&from, &data),
     }
 }
 
@@ -82,8 +116,8 @@ fn serve(config: Config) -> anyhow::Result<()> {
         .build()
         .context("could not start the async runtime")?;
     runtime.block_on(async move {
-        let listen = config.listen.clone();
-        let officer_listen = config.officer_listen.clone();
+        let listen = config.listen_addr()?;
+        let officer_listen = config.officer_listen_addr()?;
         let app = Arc::new(App::start(config).context("could not start")?);
         if app.keys.demo {
             tracing::warn!(
@@ -93,14 +127,14 @@ fn serve(config: Config) -> anyhow::Result<()> {
         if !app.config.rate_limits {
             tracing::warn!("rate limits are OFF (CANDOR_RATE_LIMITS=off): for benchmarks and load tests only");
         }
-        let reporter = tokio::net::TcpListener::bind(&listen)
+        let reporter = Bound::bind(&listen)
             .await
-            .with_context(|| format!("could not listen on {listen}"))?;
-        let officer = tokio::net::TcpListener::bind(&officer_listen)
+            .with_context(|| format!("could not listen on {}", app.config.listen))?;
+        let officer = Bound::bind(&officer_listen)
             .await
-            .with_context(|| format!("could not listen on {officer_listen}"))?;
-        tracing::info!("reporter site listening on http://{}", reporter.local_addr()?);
-        tracing::info!("officer API listening on http://{}", officer.local_addr()?);
+            .with_context(|| format!("could not listen on {}", app.config.officer_listen))?;
+        tracing::info!("reporter site listening on {}", reporter.describe());
+        tracing::info!("officer API listening on {}", officer.describe());
         candor::server::serve::serve(app, reporter, officer, shutdown_signal())
             .await
             .context("server failed")
