@@ -435,6 +435,24 @@ mod tests {
     }
 
     #[test]
+    fn translations_are_not_english_copies() {
+        // Units, and words French spells as English does, may match; nothing else.
+        let same_allowed = ["size-mb", "size-gb", "nav-label", "thread-messages"];
+        for lang in Lang::ALL.into_iter().filter(|l| *l != Lang::En) {
+            let copied: Vec<String> = keys(Lang::En)
+                .into_iter()
+                .filter(|k| !same_allowed.contains(&k.as_str()))
+                .filter(|k| format(lang, k, None).is_some_and(|t| Some(t) == format(Lang::En, k, None)))
+                .collect();
+            assert!(
+                copied.is_empty(),
+                "{}.ftl copies English for {copied:?}",
+                lang.code()
+            );
+        }
+    }
+
+    #[test]
     fn right_to_left_only_for_arabic() {
         for lang in Lang::ALL {
             assert_eq!(lang.dir() == "rtl", lang == Lang::Ar);

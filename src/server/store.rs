@@ -62,6 +62,11 @@ use crate::core::receipt::LookupId;
 
 pub const FORMAT_VERSION: u32 = 1;
 
+/// sled's page cache. Its default (1 GiB) would let a server with many
+/// attachments grow to that size and into the systemd unit's `MemoryMax`;
+/// reads are sequential exports and small case look-ups, which need little.
+const CACHE_BYTES: u64 = 64 * 1024 * 1024;
+
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum StoreError {
@@ -197,6 +202,7 @@ impl SledStore {
         let db = sled::Config::new()
             .path(dir)
             .mode(sled::Mode::HighThroughput)
+            .cache_capacity(CACHE_BYTES)
             // Durability is ours: flush + fsync after each group of commits.
             .flush_every_ms(None)
             .open()?;
@@ -220,6 +226,7 @@ impl SledStore {
         let db = sled::Config::new()
             .path(dir)
             .mode(sled::Mode::HighThroughput)
+            .cache_capacity(CACHE_BYTES)
             .flush_every_ms(None)
             .open()?;
         let tree = db.open_tree("candor")?;
@@ -307,6 +314,7 @@ impl SledStore {
             let db = sled::Config::new()
                 .path(dir)
                 .mode(sled::Mode::HighThroughput)
+                .cache_capacity(CACHE_BYTES)
                 .flush_every_ms(None)
                 .open()?;
             let tree = db.open_tree("candor")?;

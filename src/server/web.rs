@@ -609,7 +609,9 @@ fn thread_page(app: &App, lang: Lang, token: &str, thread: Thread, notice: Optio
         .items
         .into_iter()
         .map(|item| {
-            let day = ("day", item.day.to_string());
+            // The ISO date is left to right inside any sentence: isolated (LRI
+            // … PDI), or Arabic pages would show 2026-11-27 as 27-11-2026.
+            let day = ("day", format!("\u{2066}{}\u{2069}", item.day));
             ThreadLine {
                 class: if item.from_office { "office" } else { "own" },
                 heading: match (item.kind, item.status) {
