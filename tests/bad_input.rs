@@ -278,6 +278,52 @@ fn bad_requests_get_clear_pages_and_change_nothing() {
     }
     assert!(cases.len() >= 30, "only {} cases", cases.len());
 
+    // Below the application: oversized headers and request lines are refused
+    // by the HTTP layer itself, before any handler runs.
+    let raw = |request: String| {
+        use std::io::{Read, Write};
+        let addr = s.server.site.trim_start_matches("http://");
+        let mut sock = std::net::TcpStream::connect(addr).expect("connect");
+        sock.set_read_timeout(Some(std::time::Duration::from_secs(20)))
+            .expect("timeout");
+        let _ = sock.write_all(request.as_bytes());
+        let mut buf = vec![0u8; 512];
+        let n = sock.read(&mut buf).unwrap_or(0);
+        String::from_utf8_lossy(&buf[..n]).into_owned()
+    };
+    let host = s.server.site.trim_start_matches("http://").to_owned();
+    for (what, request) in [
+        (
+            "giant header",
+            format!(
+                "GET / HTTP/1.1\r\nHost: {host}\r\nX-Big: {}\r\n\r\n",
+                "a".repeat(1 << 20)
+            ),
+        ),
+        (
+            "giant request line",
+            format!("GET /{} HTTP/1.1\r\nHost: {host}\r\n\r\n", "a".repeat(1 << 20)),
+        ),
+        (
+            "ten thousand headers",
+            format!(
+                "GET / HTTP/1.1\r\nHost: {host}\r\n{}\r\n",
+                "X-A: b\r\n".repeat(10_000)
+            ),
+        ),
+        (
+            "not HTTP at all",
+            "\x16\x03\x01\x02\x00\x01\x00\x01\x7f\x03\x03 garbage\r\n\r\n".to_owned(),
+        ),
+    ] {
+        let answer = raw(request);
+        let code: u16 = answer.get(9..12).and_then(|c| c.parse().ok()).unwrap_or(0);
+        assert!(
+            answer.is_empty() || (400..500).contains(&code),
+            "{what}: {answer}"
+        );
+    }
+
     // The server is still up and nothing stored changed.
     assert_eq!(snapshot(&s), before, "bad input changed the store");
     let (code, page) = login(&s.server.site, &s.receipt);

@@ -150,3 +150,56 @@ fn onion_location_is_sent_only_when_configured_and_checked_at_start() {
         "names the bad setting"
     );
 }
+
+#[test]
+fn a_client_slow_to_send_its_headers_is_disconnected() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let (server, _) = start(&tmp, "header_read_timeout_seconds = 1\n");
+    let addr = server.site.trim_start_matches("http://").to_owned();
+    let mut s = TcpStream::connect(&addr).expect("connect");
+    write!(s, "GET / HTTP/1.1\r\nHost: {addr}\r\nX-Slow: ").expect("write");
+    s.set_read_timeout(Some(Duration::from_secs(20)))
+        .expect("timeout");
+    let mut buf = Vec::new();
+    // The server closes the connection (perhaps after a 408); the read does
+    // not run into its own 20 s safety timeout.
+    let read = s.read_to_end(&mut buf);
+    assert!(read.is_ok(), "the server kept a half-sent request open: {read:?}");
+    let answer = String::from_utf8_lossy(&buf);
+    assert!(
+        answer.is_empty() || answer.starts_with("HTTP/1.1 408"),
+        "{answer}"
+    );
+    // A complete request is still served.
+    assert_eq!(
+        client()
+            .get(format!("{}/", server.site))
+            .send()
+            .expect("get")
+            .status(),
+        200
+    );
+}
+
+#[test]
+fn a_category_the_office_does_not_offer_is_refused() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let (server, token) = start(&tmp, "categories = [\"fraud\", \"harassment\"]\n");
+    let form = reqwest::blocking::multipart::Form::new()
+        .text("kind", "misconduct")
+        .text("category", "retaliation")
+        .text("description", "hidden category");
+    let resp = client()
+        .post(format!("{}/report", server.site))
+        .multipart(form)
+        .send()
+        .expect("post");
+    assert_eq!(resp.status(), 400);
+    let page = resp.text().expect("body");
+    assert!(
+        !page.contains("value=\"retaliation\""),
+        "the form does not offer it"
+    );
+    assert_eq!(entries(&server, &token), 0);
+    assert!(!file_report(&server.site, "offered category", &["fraud"], &[]).is_empty());
+}

@@ -192,3 +192,26 @@ fn protective_headers_on_every_response_and_no_cookie_before_login() {
         }
     }
 }
+
+#[test]
+fn tor2web_proxies_are_refused_with_an_explanation() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let (public, _) = keygen(&tmp.path().join("office"));
+    let server = Server::start(&tmp.path().join("data"), &public);
+    let form = Form::new()
+        .text("kind", "misconduct")
+        .text("description", "via a proxy");
+    let resp = client()
+        .post(format!("{}/report?lang=fr", server.site))
+        .header("x-tor2web", "encrypted")
+        .multipart(form)
+        .send()
+        .expect("post");
+    assert_eq!(resp.status(), 403);
+    assert_eq!(resp.headers()["cache-control"], "no-store");
+    let page = resp.text().expect("body");
+    assert!(page.contains("Tor2web") && page.contains("lang=\"fr\""), "{page}");
+    assert!(!page.contains("id=\"receipt\""));
+    // Without the proxy's mark the same request is taken.
+    assert!(!file_report(&server.site, "direct", &["fraud"], &[]).is_empty());
+}

@@ -63,6 +63,8 @@ pub struct Config {
     pub max_concurrent_submissions: usize,
     /// Seconds an upload may send nothing before it is dropped.
     pub upload_idle_timeout_seconds: u64,
+    /// Seconds a client may take to send a request's headers.
+    pub header_read_timeout_seconds: u64,
     /// Free space kept on the data volume: below it, new uploads are refused.
     pub min_free_disk_bytes: u64,
     /// The reporters' onion address (`xxxx.onion`), if this server is also
@@ -99,6 +101,7 @@ impl Default for Config {
             session_idle_minutes: 15,
             max_concurrent_submissions: 32,
             upload_idle_timeout_seconds: 120,
+            header_read_timeout_seconds: 30,
             min_free_disk_bytes: 1024 * 1024 * 1024,
             onion_address: String::new(),
         }
@@ -324,6 +327,12 @@ impl Config {
                 "must be at least 1".into(),
             ));
         }
+        if self.header_read_timeout_seconds == 0 {
+            return Err(ConfigError::Invalid(
+                "header_read_timeout_seconds",
+                "must be at least 1".into(),
+            ));
+        }
         if self.upload_idle_timeout_seconds == 0 {
             return Err(ConfigError::Invalid(
                 "upload_idle_timeout_seconds",
@@ -416,6 +425,7 @@ mod tests {
         session_idle_minutes: u64,
         max_concurrent_submissions: usize,
         upload_idle_timeout_seconds: u64,
+        header_read_timeout_seconds: u64,
         min_free_disk_bytes: u64,
         onion_address: String,
     }
@@ -443,6 +453,7 @@ mod tests {
                 session_idle_minutes,
                 max_concurrent_submissions,
                 upload_idle_timeout_seconds,
+                header_read_timeout_seconds,
                 min_free_disk_bytes,
                 onion_address,
             } = c.clone();
@@ -466,6 +477,7 @@ mod tests {
                 session_idle_minutes,
                 max_concurrent_submissions,
                 upload_idle_timeout_seconds,
+                header_read_timeout_seconds,
                 min_free_disk_bytes,
                 onion_address,
             }

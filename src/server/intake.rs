@@ -21,6 +21,15 @@ use crate::core::log::{EntryKind, PartRef, body_hash};
 use crate::core::receipt::{ENTROPY_BYTES, Receipt};
 use crate::core::secret::SecretText;
 
+/// The categories (misconduct) or topics (advice) this office offers; a
+/// subset of the known ones, checked when the configuration is loaded.
+fn offered(app: &App, kind: Kind) -> &[String] {
+    match kind {
+        Kind::Misconduct => &app.config.categories,
+        Kind::Advice => &app.config.advice_topics,
+    }
+}
+
 /// Ciphertext bytes per stored attachment chunk.
 pub const CHUNK_BYTES: usize = 256 * 1024;
 const SHORT_FIELD_BYTES: usize = 2_000;
@@ -307,10 +316,7 @@ pub async fn receive_report(app: &App, mut form: Multipart) -> Result<Receipt, I
         }
     };
     if let Some(kind) = kind
-        && echo
-            .categories
-            .iter()
-            .any(|c| !kind.allowed_categories().contains(&c.as_str()))
+        && echo.categories.iter().any(|c| !offered(app, kind).contains(c))
     {
         problems.push(FieldProblem::UnknownCategory);
     }
@@ -395,15 +401,12 @@ async fn read_report_form(
     }
     // The form offers misconduct categories and advice topics side by side;
     // keep only those that belong to the chosen kind, but refuse names that
-    // belong to neither.
+    // the office does not offer at all.
     if let Some(kind) = echo.kind {
-        let known = |c: &String| {
-            crate::core::case::MISCONDUCT_CATEGORIES.contains(&c.as_str())
-                || crate::core::case::ADVICE_TOPICS.contains(&c.as_str())
-        };
+        let known =
+            |c: &String| offered(app, Kind::Misconduct).contains(c) || offered(app, Kind::Advice).contains(c);
         if echo.categories.iter().all(known) {
-            echo.categories
-                .retain(|c| kind.allowed_categories().contains(&c.as_str()));
+            echo.categories.retain(|c| offered(app, kind).contains(c));
         }
     }
     Ok(echo)

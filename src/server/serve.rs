@@ -12,6 +12,7 @@ use std::future::Future;
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Duration;
 
 use tokio::net::{TcpListener, TcpStream};
 #[cfg(unix)]
@@ -142,10 +143,19 @@ pub async fn serve(
     let wait = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
         let _ = rx.wait_for(|v| *v).await;
     };
-    let site = axum::serve(reporter, super::web::router(Arc::clone(&app)))
-        .with_graceful_shutdown(wait(stop_rx.clone()));
-    let api = axum::serve(officer, super::api::router(Arc::clone(&app)))
-        .with_graceful_shutdown(wait(stop_rx.clone()));
+    let headers = Duration::from_secs(app.config.header_read_timeout_seconds);
+    let site = serve_http(
+        reporter,
+        super::web::router(Arc::clone(&app)),
+        headers,
+        wait(stop_rx.clone()),
+    );
+    let api = serve_http(
+        officer,
+        super::api::router(Arc::clone(&app)),
+        headers,
+        wait(stop_rx.clone()),
+    );
     let control = super::control::serve(app, wait(stop_rx));
     tokio::spawn(async move {
         shutdown.await;
@@ -156,4 +166,51 @@ pub async fn serve(
         let _ = std::fs::remove_file(path);
     }
     a.and(b).and(c)
+}
+
+/// How long connections may take to finish after shutdown begins.
+const DRAIN: Duration = Duration::from_secs(10);
+
+/// Serves HTTP/1 on `listener` until `stop` completes, then lets open
+/// connections finish (up to [`DRAIN`]).
+///
+/// A connection must send its request headers within `headers`, or it is
+/// closed: without a timer hyper waits for headers forever, and a slow client
+/// could hold connections open at no cost to itself. Bodies have their own
+/// idle timeout in intake.
+async fn serve_http(
+    mut listener: Bound,
+    router: axum::Router,
+    headers: Duration,
+    stop: impl Future<Output = ()>,
+) -> io::Result<()> {
+    use axum::body::Body;
+    use hyper::body::Incoming;
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    use hyper_util::service::TowerToHyperService;
+    use tower::ServiceExt;
+
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut builder = hyper::server::conn::http1::Builder::new();
+    builder.timer(TokioTimer::new()).header_read_timeout(headers);
+    tokio::pin!(stop);
+    loop {
+        tokio::select! {
+            (io, ()) = axum::serve::Listener::accept(&mut listener) => {
+                let service = router
+                    .clone()
+                    .map_request(|req: axum::http::Request<Incoming>| req.map(Body::new));
+                let conn = builder.serve_connection(TokioIo::new(io), TowerToHyperService::new(service));
+                let conn = graceful.watch(conn);
+                tokio::spawn(async move {
+                    // A client that goes away mid-request is not an error worth logging.
+                    let _ = conn.await;
+                });
+            }
+            () = &mut stop => break,
+        }
+    }
+    drop(listener);
+    let _ = tokio::time::timeout(DRAIN, graceful.shutdown()).await;
+    Ok(())
 }

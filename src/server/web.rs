@@ -853,6 +853,29 @@ async fn security_headers(req: axum::extract::Request, next: Next) -> Response {
     resp
 }
 
+/// Tor2web proxies (they mark requests with `X-Tor2web`) read everything a
+/// reporter sends and know who they are: nothing is accepted through one,
+/// and the reporter is told why and what to use instead.
+async fn refuse_tor2web(
+    State(app): State<Arc<App>>,
+    ReqLang(lang): ReqLang,
+    req: axum::extract::Request,
+    next: Next,
+) -> Response {
+    if req.headers().contains_key("x-tor2web") {
+        let tr = Tr::new(lang);
+        return error_page(
+            &app,
+            lang,
+            StatusCode::FORBIDDEN,
+            Msg("tor2web-title"),
+            tr.t("tor2web"),
+            "/",
+        );
+    }
+    next.run(req).await
+}
+
 /// The reporter site.
 pub fn router(app: Arc<App>) -> Router {
     let limit = usize::try_from(app.config.max_submission_bytes).unwrap_or(usize::MAX);
@@ -870,6 +893,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/static/style.css", get(view_style_get))
         .fallback(view_not_found)
         .layer(DefaultBodyLimit::max(limit))
+        .layer(middleware::from_fn_with_state(Arc::clone(&app), refuse_tor2web))
         .layer(middleware::from_fn(security_headers));
     match onion {
         Some(v) => router
