@@ -38,8 +38,10 @@ const LANGS = ['ar', 'zh-Hans', 'en', 'fr', 'ru', 'es'];
 const PAGE_BUDGET = 30 * 1024;
 
 let failures = 0;
+let passes = 0;
 function check(ok, what) {
   if (ok) {
+    passes += 1;
     console.log(`  ok   ${what}`);
   } else {
     failures += 1;
@@ -419,6 +421,7 @@ async function main() {
     rmSync(dir, { recursive: true, force: true });
   }
   console.log(`\nscreenshots in ${SHOTS}`);
+  console.log(`browser: ${passes} passed, ${failures} failed`);
   if (failures > 0) {
     console.log(`${failures} check(s) failed`);
     process.exit(1);
