@@ -578,6 +578,8 @@ fn wrong_office_key_is_refused_with_could_not_decrypt() {
     let cases = json(&["cases", "--vault", s(&d.vault), "--keys", s(&d.keys), "--json"]);
     assert_eq!(cases, serde_json::json!([]));
     assert!(!d.vault.join("vault.age").exists());
+    assert!(!d.vault.join("index.age").exists());
+    assert!(!d.vault.join("cases").exists());
 }
 
 #[test]

@@ -394,3 +394,111 @@ fn a_year_of_cases_gives_known_figures_and_deadlines() {
     let left: Value = serde_json::from_str(&ok(&["cases", "--vault", v, "--json"])).expect("json");
     assert_eq!(left.as_array().map(Vec::len), Some(4));
 }
+
+/// Two desks of one office, one with only the age key, one with only the
+/// OpenPGP key, each with the other's public key in its `public/` folder:
+/// each replies, and each opens the export holding the other's reply. (If
+/// replies were sealed to the writing desk's own key only, the other desk
+/// would refuse that export with "could not decrypt".)
+#[test]
+fn each_desk_reads_the_other_desks_replies() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let age_keys = dir.path().join("age");
+    let pgp_keys = dir.path().join("pgp");
+    ok(&["keygen", "--out", s(&age_keys)]);
+    ok(&["keygen", "--openpgp", "--out", s(&pgp_keys)]);
+    // One officer signing key for the office, on both desks.
+    fs::copy(
+        age_keys.join("secret/officer.key"),
+        pgp_keys.join("secret/officer.key"),
+    )
+    .expect("copy");
+    // The server holds both office keys; each desk learns the other's.
+    let keys = dir.path().join("server-keys");
+    fs::create_dir_all(&keys).expect("keys dir");
+    for (from, name) in [
+        (&age_keys, "recipients.txt"),
+        (&age_keys, "officer.pub"),
+        (&age_keys, "officer-token.sha256"),
+        (&pgp_keys, "office.asc"),
+    ] {
+        fs::copy(from.join("public").join(name), keys.join(name)).expect("copy");
+    }
+    fs::copy(
+        pgp_keys.join("public/office.asc"),
+        age_keys.join("public/office.asc"),
+    )
+    .expect("copy");
+    fs::copy(
+        age_keys.join("public/recipients.txt"),
+        pgp_keys.join("public/recipients.txt"),
+    )
+    .expect("copy");
+
+    let data = dir.path().join("data");
+    let server = Server::start(&data, &keys);
+    let tok = token(&age_keys.join("secret"));
+    let receipt = file_report(
+        &server.site,
+        "Gifts from a supplier",
+        &["conflict-of-interest"],
+        &[],
+    );
+    let first = dir.path().join("export1.bundle");
+    assert_eq!(export(&server.api, &tok, 0, &first), 200);
+
+    let desks = [
+        ("age", age_keys.join("secret"), dir.path().join("age-vault")),
+        ("openpgp", pgp_keys.join("secret"), dir.path().join("pgp-vault")),
+    ];
+    let mut head = 0;
+    let mut id = String::new();
+    for (name, secret, vault) in &desks {
+        let opened = ok(&["open", s(&first), "--keys", s(secret), "--vault", s(vault)]);
+        head = opened
+            .split("/export?after=")
+            .nth(1)
+            .and_then(|r| r.trim_end_matches(|c: char| !c.is_ascii_digit()).parse().ok())
+            .expect("head printed");
+        let cases: Value =
+            serde_json::from_str(&ok(&["cases", "--vault", s(vault), "--json"])).expect("json");
+        id = cases[0]["id"].as_str().expect("id").to_owned();
+        ok(&[
+            "reply",
+            &id,
+            "--vault",
+            s(vault),
+            "--message",
+            &format!("Reply from the {name} desk"),
+        ]);
+        let outbox = dir.path().join(format!("outbox-{name}.bundle"));
+        let written = ok(&["outbox", "--vault", s(vault), "--out", s(&outbox)]);
+        assert!(written.contains("Sealed to 2 office key(s)"), "{written}");
+        let (status, body) = import(&server.api, &tok, &fs::read(&outbox).expect("outbox"));
+        assert_eq!(status, 200, "{body}");
+    }
+    let (status, page) = login(&server.site, &receipt);
+    assert_eq!(status, 200);
+    assert!(page.contains("Reply from the age desk") && page.contains("Reply from the openpgp desk"));
+
+    let second = dir.path().join("export2.bundle");
+    assert_eq!(export(&server.api, &tok, head, &second), 200);
+    for (name, _, vault) in &desks {
+        ok(&["open", s(&second), "--vault", s(vault)]);
+        let shown: Value =
+            serde_json::from_str(&ok(&["show", &id, "--vault", s(vault), "--json"])).expect("json");
+        let mut replies: Vec<&str> = shown["thread"]
+            .as_array()
+            .expect("thread")
+            .iter()
+            .filter(|t| t["type"] == json!("reply"))
+            .filter_map(|t| t["text"].as_str())
+            .collect();
+        replies.sort_unstable();
+        assert_eq!(
+            replies,
+            ["Reply from the age desk", "Reply from the openpgp desk"],
+            "{name}"
+        );
+    }
+}

@@ -4,17 +4,24 @@
 //! line, then the raw bytes. `expect:` is `ok` or `error: <message>`, the
 //! message the format's error prints. `write_vectors` (ignored) made them;
 //! `vectors_hold` checks them, so a format change that breaks old files fails.
+//!
+//! `envelope-openpgp` vectors are envelopes whose office stanza is
+//! `candor-openpgp` (an OpenPGP message holding the file key); the secret key
+//! that opens them is the side file named by `secret-key-file` (armored,
+//! without a passphrase). Outbox vectors include `case` operations (a case
+//! recorded at the desk: look-up id, reporter recipient, report envelope).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use candor::core::bundle::{ExportItem, ExportReader, ExportWriter, Op, Outbox};
+use candor::core::bundle::{ExportItem, ExportReader, ExportWriter, NewCase, Op, Outbox};
 use candor::core::case::{CaseId, Kind, Status};
 use candor::core::day::Day;
 use candor::core::envelope::{self, Payload, ReplyBody, ReportBody, StatusBody};
 use candor::core::log::{Entry, EntryKind, GENESIS, Head, body_hash};
+use candor::core::openpgp::{self, OpenPgpIdentity, OpenPgpRecipient};
 use candor::core::receipt::identity_from_bytes;
 use candor::core::secret::SecretText;
 use ed25519_dalek::{SigningKey, VerifyingKey};
@@ -51,6 +58,14 @@ fn write(name: &str, header: &[(&str, String)], body: &[u8]) {
     out.push(b'\n');
     out.extend_from_slice(body);
     std::fs::write(dir().join(name), out).expect("write vector");
+}
+
+const OPENPGP_KEY_FILE: &str = "openpgp-office.asc";
+
+fn openpgp_identity(file: &str) -> OpenPgpIdentity {
+    let bytes = std::fs::read(dir().join(file)).expect("OpenPGP key file");
+    let cert = openpgp::parse_cert(&bytes).expect("OpenPGP key");
+    OpenPgpIdentity::new(&cert, None).expect("unlocked")
 }
 
 fn office() -> age::x25519::Identity {
@@ -239,6 +254,74 @@ fn write_vectors() {
         &raw_age(&framed(br#"{"type":"bribe"}"#, 1024)),
     );
 
+    // OpenPGP office keys: the candor-openpgp stanza.
+    let cert = openpgp::generate("candor test office key", Day(20_400), None).expect("generate");
+    let armored = openpgp::armor_secret_key(&cert).expect("armor");
+    std::fs::write(dir().join(OPENPGP_KEY_FILE), armored.as_bytes()).expect("write key");
+    let pgp = OpenPgpRecipient::new(cert).expect("recipient");
+    let reporter = identity_from_bytes(&[0x44; 32]).expect("identity").to_public();
+    let pgp_env = |name: &str, expect: &str, comment: &str, body: &[u8]| {
+        write(
+            name,
+            &[
+                ("kind", "envelope-openpgp".into()),
+                ("expect", expect.into()),
+                ("secret-key-file", OPENPGP_KEY_FILE.into()),
+                ("comment", comment.into()),
+            ],
+            body,
+        )
+    };
+    let sealed_pgp = envelope::seal(&report(), &[&pgp]).expect("seal");
+    pgp_env(
+        "envelope-openpgp-report.vector",
+        "ok report",
+        "a report sealed to the OpenPGP office key only",
+        &sealed_pgp,
+    );
+    pgp_env(
+        "envelope-openpgp-reply-mixed.vector",
+        "ok reply",
+        "a reply as outbox seals it: to the reporter, an age office key and the OpenPGP office key",
+        &envelope::seal(&reply, &[&reporter, &id.to_public(), &pgp]).expect("seal"),
+    );
+    pgp_env(
+        "envelope-openpgp-status-mixed.vector",
+        "ok status",
+        "a status change sealed to the OpenPGP key, then an age key",
+        &envelope::seal(&status, &[&pgp, &id.to_public()]).expect("seal"),
+    );
+    pgp_env(
+        "envelope-openpgp-wrong-key.vector",
+        "error: could not decrypt",
+        "sealed to an age key only: the OpenPGP key has no stanza",
+        &envelope::seal(&report(), &[&id.to_public()]).expect("seal"),
+    );
+    // A bit flipped inside the candor-openpgp stanza's body (its base64 line).
+    let mut broken = sealed_pgp.clone();
+    let stanza = broken
+        .windows(17)
+        .position(|w| w == b"-> candor-openpgp")
+        .expect("stanza");
+    let body_line = stanza + broken[stanza..].iter().position(|b| *b == b'\n').expect("line") + 1;
+    broken[body_line + 10] = if broken[body_line + 10] == b'A' {
+        b'B'
+    } else {
+        b'A'
+    };
+    pgp_env(
+        "envelope-openpgp-stanza-altered.vector",
+        "error: could not decrypt",
+        "one base64 symbol of the OpenPGP stanza body changed",
+        &broken,
+    );
+    pgp_env(
+        "envelope-openpgp-truncated.vector",
+        "error: could not decrypt",
+        "the last 20 bytes cut off",
+        &sealed_pgp[..sealed_pgp.len() - 20],
+    );
+
     let sk = server_key();
     let pk = STANDARD.encode(sk.verifying_key().as_bytes());
     let list = entries();
@@ -423,10 +506,75 @@ fn write_vectors() {
         "one stray byte after the end record",
         &extra,
     );
+
+    // Case operations: a case recorded at the desk, filed with the next outbox.
+    let new_case = NewCase {
+        lookup: [0x51; 32],
+        recipient: reporter.to_string(),
+        envelope: envelope::seal(&report(), &[&id.to_public(), &pgp]).expect("seal"),
+    };
+    let case_outbox = |body: Vec<u8>| Outbox {
+        id: [0x32; 16],
+        day: Day(20_402),
+        ops: vec![
+            Op {
+                id: [4; 16],
+                kind: EntryKind::Report,
+                case: CaseId([0, 0, 0, 0, 0, 7, 8, 9]),
+                body,
+            },
+            Op {
+                id: [5; 16],
+                kind: EntryKind::Reply,
+                case: CaseId([0, 0, 0, 0, 0, 7, 8, 9]),
+                body: b"reply ct".to_vec(),
+            },
+        ],
+    };
+    ob(
+        "outbox-case.vector",
+        "ok 2",
+        "a recorded case (look-up id, reporter recipient, report envelope) and a reply to it",
+        &case_outbox(new_case.encode()).to_bytes(&officer_key()),
+    );
+    let bad_recipient = NewCase {
+        recipient: "age1notarecipient".into(),
+        ..new_case.clone()
+    };
+    ob(
+        "outbox-case-bad-recipient.vector",
+        "error: the bundle is malformed: the reporter's recipient is not an age recipient",
+        "a recorded case whose reporter recipient is not an age recipient (signed as such)",
+        &case_outbox(bad_recipient.encode()).to_bytes(&officer_key()),
+    );
+    let no_report = NewCase {
+        envelope: Vec::new(),
+        ..new_case.clone()
+    };
+    ob(
+        "outbox-case-no-report.vector",
+        "error: the bundle is malformed: a recorded case without its report",
+        "a recorded case with no report envelope after the recipient",
+        &case_outbox(no_report.encode()).to_bytes(&officer_key()),
+    );
+    ob(
+        "outbox-case-cut.vector",
+        "error: the bundle is malformed: record too short",
+        "a case body cut inside the recipient's length field (signed as such)",
+        &case_outbox(new_case.encode()[..33].to_vec()).to_bytes(&officer_key()),
+    );
 }
 
 fn check_envelope(v: &Vector) -> String {
     let id: age::x25519::Identity = v.header["identity"].parse().expect("identity");
+    match envelope::open(&v.body, &[&id]) {
+        Ok(p) => format!("ok {}", p.type_name()),
+        Err(e) => format!("error: {e}"),
+    }
+}
+
+fn check_envelope_openpgp(v: &Vector) -> String {
+    let id = openpgp_identity(&v.header["secret-key-file"]);
     match envelope::open(&v.body, &[&id]) {
         Ok(p) => format!("ok {}", p.type_name()),
         Err(e) => format!("error: {e}"),
@@ -491,6 +639,7 @@ fn vectors_hold() {
         let v = read(&path);
         let got = match v.header["kind"].as_str() {
             "envelope" => check_envelope(&v),
+            "envelope-openpgp" => check_envelope_openpgp(&v),
             "export" => check_export(&v),
             "outbox" => check_outbox(&v),
             other => panic!("unknown vector kind {other}"),
@@ -499,6 +648,7 @@ fn vectors_hold() {
         *kinds.entry(v.header["kind"].clone()).or_insert(0) += 1;
         seen += 1;
     }
-    assert!(seen >= 25, "only {seen} vectors");
+    assert!(seen >= 35, "only {seen} vectors");
+    assert!(kinds.contains_key("envelope-openpgp"), "{kinds:?}");
     assert!(kinds.values().all(|n| *n >= 5), "{kinds:?}");
 }

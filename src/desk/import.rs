@@ -1,24 +1,24 @@
 //! `open`: verifies an export bundle and commits it to the vault whole, or
 //! not at all.
 //!
-//! The bundle is read as a stream. Until its signed end arrives everything is
-//! provisional: decrypted reports and messages go into an in-memory copy of
-//! the vault state, attachment chunk ciphertexts are appended to files in a
-//! staging folder inside the vault (so an attachment is never whole in
-//! memory, and never on disk in the clear). Only after [`ExportItem::End`]
-//! (and no trailing bytes) are attachments checked (decrypted to nowhere:
-//! key, MAC and padding), their ciphertext moved into place, and the new
-//! state written, encrypted; the state file's atomic replacement is the
-//! commit point. Any failure before that drops the copy and the staging
-//! folder, and the vault is as it was.
+//! The bundle is read as a stream, and so is the vault: each case an entry
+//! touches is read from the vault, changed, and written into the change's
+//! staging folder (encrypted) when the next entry is about another case, so
+//! memory holds one case at a time, never the bundle or the vault.
+//! Attachment chunk ciphertexts are appended to files in the staging folder
+//! (never whole in memory, never on disk in the clear). Only after
+//! [`ExportItem::End`] (and no trailing bytes) are attachments checked
+//! (decrypted to nowhere: key, MAC and padding) and the change committed
+//! (see [`super::vault`]). Any failure before that drops the change, and
+//! the vault is as it was.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs::{self, File, OpenOptions};
-use std::io::{BufReader, Read, Write};
+use std::io::{BufReader, BufWriter, Read, Write};
 use std::path::PathBuf;
 
-use super::vault::{CaseRecord, StatusChange, StoredAttachment, ThreadItem, Vault, VaultState};
-use super::{DeskError, VaultError};
+use super::DeskError;
+use super::vault::{CaseRecord, Change, StatusChange, StoredAttachment, ThreadItem, Vault, VaultError};
 use crate::core::bundle::{BundleError, ExportItem, ExportReader};
 use crate::core::case::{CaseId, Status};
 use crate::core::envelope::{self, AttachmentMeta, EnvelopeError, Payload};
@@ -53,12 +53,13 @@ struct Wanted {
     size: u64,
 }
 
-struct Import<'a> {
-    vault: &'a Vault,
-    staging: PathBuf,
+struct Import<'a, 'v> {
+    change: Change<'v>,
     identities: &'a [&'a dyn age::Identity],
     progress: &'a mut dyn FnMut(u64),
-    state: VaultState,
+    /// The case the last entries were about, and whether it changed.
+    current: Option<CaseRecord>,
+    dirty: bool,
     assemblies: BTreeMap<String, Assembly>,
     wanted: Vec<Wanted>,
     summary: OpenSummary,
@@ -71,25 +72,24 @@ pub fn open_bundle<R: Read>(
     bundle: R,
     progress: &mut dyn FnMut(u64),
 ) -> Result<OpenSummary, DeskError> {
-    let state = vault.load()?;
+    let change = vault.begin()?;
     let unreadable = |reason: String| {
         DeskError::Vault(VaultError::Unreadable {
             path: vault.root().to_path_buf(),
             reason,
         })
     };
-    let seen = state.head().map_err(unreadable)?;
-    let pinned = state.pinned_key().map_err(unreadable)?;
+    let seen = change.index.head().map_err(unreadable)?;
+    let pinned = change.index.pinned_key().map_err(unreadable)?;
     let ids: Vec<&dyn age::Identity> = vault.keys().identity_refs();
 
     let mut reader = ExportReader::open(BufReader::new(bundle), seen, pinned.as_ref())?;
-    let staging = vault.staging()?;
     let mut import = Import {
-        vault,
-        staging: staging.path().to_path_buf(),
+        change,
         identities: &ids,
         progress,
-        state,
+        current: None,
+        dirty: false,
         assemblies: BTreeMap::new(),
         wanted: Vec::new(),
         summary: OpenSummary::default(),
@@ -105,11 +105,11 @@ pub fn open_bundle<R: Read>(
     if reader.next_item()?.is_some() {
         return Err(BundleError::TrailingData.into());
     }
-    import.summary.pinned_now = import.state.pin(&reader.start().server_key);
-    import.state.set_head(head);
+    import.summary.pinned_now = import.change.index.pin(&reader.start().server_key);
+    import.change.index.set_head(head);
     import.summary.head = Some(head);
     import.commit()
-    // `staging` is dropped here, removing the staging folder.
+    // A change dropped before its commit removes its staging folder.
 }
 
 fn hex_id(id: &[u8; 16]) -> String {
@@ -134,7 +134,7 @@ fn bad(seq: u64, reason: impl Into<String>) -> DeskError {
     }
 }
 
-impl Import<'_> {
+impl Import<'_, '_> {
     fn open_envelope(&self, seq: u64, body: &[u8]) -> Result<Payload, DeskError> {
         envelope::open(body, self.identities).map_err(|e| match e {
             EnvelopeError::Decrypt => DeskError::Decrypt {
@@ -142,6 +142,34 @@ impl Import<'_> {
             },
             other => bad(seq, other.to_string()),
         })
+    }
+
+    /// Writes the case in hand into the change, if it changed.
+    fn flush(&mut self) -> Result<(), DeskError> {
+        if let Some(case) = self.current.take()
+            && std::mem::take(&mut self.dirty)
+        {
+            self.change.put_case(&case)?;
+        }
+        self.dirty = false;
+        Ok(())
+    }
+
+    /// Makes `id` the case in hand (writing the previous one); false if the
+    /// vault has no such case.
+    fn focus(&mut self, id: CaseId) -> Result<bool, DeskError> {
+        if self.current.as_ref().is_some_and(|c| c.id == id) {
+            return Ok(true);
+        }
+        self.flush()?;
+        self.current = self.change.case(id)?;
+        Ok(self.current.is_some())
+    }
+
+    /// The case in hand, to change.
+    fn case_mut(&mut self) -> Option<&mut CaseRecord> {
+        self.dirty = true;
+        self.current.as_mut()
     }
 
     fn entry(&mut self, entry: &Entry, body: Option<Vec<u8>>) -> Result<(), DeskError> {
@@ -160,20 +188,27 @@ impl Import<'_> {
                         format!("a report entry holds a {}", payload.type_name()),
                     ));
                 };
-                if let Some(case) = self.state.case_mut(entry.case) {
-                    // A case recorded at this desk, now filed on the server.
-                    if let Some(upload) = case.upload.as_mut().filter(|u| !u.delivered) {
-                        upload.delivered = true;
-                        if case.recipient.is_empty() {
-                            case.recipient = entry.recipient.clone().unwrap_or_default();
+                if self.focus(entry.case)? {
+                    let mut delivered = false;
+                    if let Some(case) = self.case_mut() {
+                        // A case recorded at this desk, now filed on the server.
+                        if let Some(upload) = case.upload.as_mut().filter(|u| !u.delivered) {
+                            upload.delivered = true;
+                            if case.recipient.is_empty() {
+                                case.recipient = entry.recipient.clone().unwrap_or_default();
+                            }
+                            delivered = true;
                         }
-                        self.summary.delivered_ops += 1;
-                        return Ok(());
                     }
-                    self.summary.warnings.push(format!(
-                        "entry {seq}: a second report for case {} was ignored",
-                        entry.case
-                    ));
+                    if delivered {
+                        self.summary.delivered_ops += 1;
+                    } else {
+                        self.dirty = false;
+                        self.summary.warnings.push(format!(
+                            "entry {seq}: a second report for case {} was ignored",
+                            entry.case
+                        ));
+                    }
                     return Ok(());
                 }
                 let recipient = entry
@@ -203,7 +238,8 @@ impl Import<'_> {
                     channel: Some("online".to_owned()),
                     upload: None,
                 };
-                self.state.cases.insert(entry.case, record);
+                self.current = Some(record);
+                self.dirty = true;
                 self.summary.new_cases.push(entry.case);
                 Ok(())
             }
@@ -215,7 +251,7 @@ impl Import<'_> {
                         format!("a message entry holds a {}", payload.type_name()),
                     ));
                 };
-                if !self.state.cases.contains_key(&entry.case) {
+                if !self.focus(entry.case)? {
                     self.summary.warnings.push(format!(
                         "entry {seq}: a message for case {}, which is not in this vault, was skipped",
                         entry.case
@@ -225,7 +261,7 @@ impl Import<'_> {
                 for meta in &m.attachments {
                     self.want(entry.case, meta);
                 }
-                if let Some(case) = self.state.case_mut(entry.case) {
+                if let Some(case) = self.case_mut() {
                     case.thread.push(ThreadItem::Message {
                         seq,
                         day: m.day,
@@ -238,10 +274,13 @@ impl Import<'_> {
             }
             EntryKind::Reply | EntryKind::Status => self.office_op(entry, body.as_deref()),
             EntryKind::Purge => {
-                if self.state.pending_purges.remove(&entry.case).is_some() {
+                if self.change.index.pending_purges.remove(&entry.case).is_some() {
                     self.summary.delivered_ops += 1;
                 }
-                if self.state.cases.remove(&entry.case).is_some() {
+                if self.focus(entry.case)? {
+                    self.current = None;
+                    self.dirty = false;
+                    self.change.remove_case(entry.case)?;
                     self.summary.purged.push(entry.case);
                 }
                 Ok(())
@@ -263,11 +302,11 @@ impl Import<'_> {
         };
         let id = hex_id(&part.attachment);
         if !self.assemblies.contains_key(&id) {
-            let file = self.staging.join(format!("chunks-{id}"));
+            let file = self.change.staging().join(format!("chunks-{id}"));
             // Chunks that came in an earlier export continue here.
-            let next = match self.state.parts.get(&id) {
+            let next = match self.change.index.parts.get(&id) {
                 Some(next) => {
-                    let kept = self.vault.part_path(&id);
+                    let kept = self.change.vault().part_path(&id);
                     fs::copy(&kept, &file).map_err(DeskError::io("copy", &kept))?;
                     *next
                 }
@@ -314,28 +353,36 @@ impl Import<'_> {
             return Err(bad(entry.seq, "an office operation without its id"));
         };
         let op = hex_id(&op);
-        let Some(case) = self.state.cases.get_mut(&entry.case) else {
+        if !self.focus(entry.case)? {
             return Ok(());
-        };
-        if let Some(item) = case.thread.iter_mut().find(|t| t.op() == Some(op.as_str())) {
-            if item.delivered() == Some(false) {
-                item.mark_delivered();
+        }
+        let mine = self
+            .current
+            .as_ref()
+            .and_then(|c| c.thread.iter().find(|t| t.op() == Some(op.as_str())))
+            .map(ThreadItem::delivered);
+        if let Some(delivered) = mine {
+            if delivered == Some(false) {
+                if let Some(item) = self
+                    .case_mut()
+                    .and_then(|c| c.thread.iter_mut().find(|t| t.op() == Some(op.as_str())))
+                {
+                    item.mark_delivered();
+                }
                 self.summary.delivered_ops += 1;
             }
             return Ok(());
         }
-        // Not made at this desk (or the vault was restored from a backup):
-        // it was sealed to the office too, so it can be read.
+        // Not made at this desk (another desk of the office, or the vault was
+        // restored from a backup): it was sealed to the office too, so it can be read.
         let Some(body) = body else {
             return Ok(());
         };
         let seq = entry.seq;
-        let payload = envelope::open(body, self.identities).map_err(|e| match e {
-            EnvelopeError::Decrypt => DeskError::Decrypt {
-                what: format!("entry {seq}"),
-            },
-            other => bad(seq, other.to_string()),
-        })?;
+        let payload = self.open_envelope(seq, body)?;
+        let Some(case) = self.case_mut() else {
+            return Ok(());
+        };
         match (entry.kind, payload) {
             (EntryKind::Reply, Payload::Reply(r)) => case.thread.push(ThreadItem::Reply {
                 op,
@@ -366,24 +413,24 @@ impl Import<'_> {
         Ok(())
     }
 
-    /// Decrypts the attachments into staging, moves them into place, writes
-    /// the state. Nothing in the vault changes before the decryptions succeed.
+    /// Checks the attachments and places them in the change, then commits
+    /// it. Nothing in the vault changes before the decryptions succeed.
     fn commit(mut self) -> Result<OpenSummary, DeskError> {
-        let old_parts: BTreeSet<String> = self.state.parts.keys().cloned().collect();
-        let mut placements: Vec<(PathBuf, PathBuf)> = Vec::new();
         let mut claimed: BTreeSet<String> = BTreeSet::new();
         let wanted = std::mem::take(&mut self.wanted);
-        for (n, w) in wanted.iter().enumerate() {
-            if !self.state.cases.contains_key(&w.case) {
+        for w in &wanted {
+            if !self.focus(w.case)? {
                 continue; // purged later in the same export
             }
             let source = match self.assemblies.get(&w.id) {
-                Some(a) if !a.broken => Some(a.file.clone()),
+                Some(a) if !a.broken && !claimed.contains(&w.id) => Some((a.file.clone(), true)),
                 Some(_) => None,
-                None if self.state.parts.contains_key(&w.id) => Some(self.vault.part_path(&w.id)),
+                None if self.change.index.parts.contains_key(&w.id) && !claimed.contains(&w.id) => {
+                    Some((self.change.vault().part_path(&w.id), false))
+                }
                 None => None,
             };
-            let Some(source) = source else {
+            let Some((source, staged)) = source else {
                 self.summary.warnings.push(format!(
                     "case {}: attachment {} is missing or incomplete in this export",
                     w.case, w.id
@@ -402,46 +449,40 @@ impl Import<'_> {
                         reason: other.to_string(),
                     },
                 })?;
-            let plain = self.staging.join(format!("attachment-{n}"));
-            fs::copy(&source, &plain).map_err(DeskError::io("copy", &source))?;
-            File::open(&plain)
-                .and_then(|f| f.sync_all())
-                .map_err(DeskError::io("write", &plain))?;
-            placements.push((plain, self.vault.attachment_path(w.case, &w.id)));
+            let dest = self.change.attachment_path(w.case, &w.id)?;
+            if staged {
+                fs::rename(&source, &dest).map_err(DeskError::io("move", &source))?;
+            } else {
+                let mut out = BufWriter::new(File::create(&dest).map_err(DeskError::io("write", &dest))?);
+                let mut input = File::open(&source).map_err(DeskError::io("read", &source))?;
+                std::io::copy(&mut input, &mut out).map_err(DeskError::io("copy", &source))?;
+                out.flush().map_err(DeskError::io("write", &dest))?;
+            }
             claimed.insert(w.id.clone());
-            if let Some(a) = self.state.case_mut(w.case).and_then(|c| c.attachment_mut(&w.id)) {
+            if let Some(a) = self.case_mut().and_then(|c| c.attachment_mut(&w.id)) {
                 a.stored = true;
             }
             self.summary.attachments += 1;
         }
+        self.flush()?;
         // Chunks no envelope claimed yet wait in parts/ for a later export.
-        let mut keep: Vec<(PathBuf, String)> = Vec::new();
-        for (id, asm) in &self.assemblies {
-            if claimed.contains(id) || asm.broken {
-                self.state.parts.remove(id);
+        let assemblies = std::mem::take(&mut self.assemblies);
+        for (id, asm) in assemblies {
+            if claimed.contains(&id) || asm.broken {
+                self.change.index.parts.remove(&id);
+                self.change.remove_part(&id);
             } else {
-                self.state.parts.insert(id.clone(), asm.next);
-                keep.push((asm.file.clone(), id.clone()));
+                self.change.index.parts.insert(id.clone(), asm.next);
+                let dest = self.change.part_path(&id);
+                fs::rename(&asm.file, &dest).map_err(DeskError::io("move", &asm.file))?;
             }
         }
         for id in &claimed {
-            self.state.parts.remove(id);
+            self.change.index.parts.remove(id);
+            self.change.remove_part(id);
         }
-
         // From here on the bundle is accepted; only the disk can fail.
-        for (staged, dest) in &placements {
-            self.vault.place(staged, dest)?;
-        }
-        for (staged, id) in &keep {
-            self.vault.place(staged, &self.vault.part_path(id))?;
-        }
-        self.vault.save(&self.state)?;
-        for id in old_parts.difference(&self.state.parts.keys().cloned().collect()) {
-            self.vault.remove_part(id);
-        }
-        for case in &self.summary.purged {
-            self.vault.remove_case_files(*case)?;
-        }
+        self.change.commit()?;
         Ok(self.summary)
     }
 }
@@ -546,7 +587,7 @@ mod tests {
         let s = open_bundle(&vault, &first[..], &mut |_| {}).expect("first export");
         assert!(s.new_cases.is_empty());
         let state = vault.load().expect("state");
-        assert_eq!(state.parts.get(&hex::encode(att)), Some(&(split as u32)));
+        assert_eq!(state.index.parts.get(&hex::encode(att)), Some(&(split as u32)));
         assert!(vault.part_path(&hex::encode(att)).is_file());
 
         let report = Payload::Report(ReportBody {
@@ -572,7 +613,7 @@ mod tests {
         assert_eq!(s.new_cases.len(), 1);
         assert_eq!(s.attachments, 1);
         let state = vault.load().expect("state");
-        assert!(state.parts.is_empty());
+        assert!(state.index.parts.is_empty());
         assert!(!vault.part_path(&hex::encode(att)).exists());
         let case = state.cases.values().next().expect("case");
         assert!(case.attachments.first().is_some_and(|a| a.stored));

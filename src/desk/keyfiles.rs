@@ -283,6 +283,8 @@ fn openpgp_key(secret_dir: &Path, pass: &mut dyn PassphraseSource) -> Result<Opt
 pub struct OfficeKeys {
     pub identities: Vec<Box<dyn age::Identity>>,
     pub recipients: Vec<Box<dyn age::Recipient>>,
+    /// Each recipient's name: the age recipient string or the OpenPGP fingerprint.
+    pub names: Vec<String>,
     /// The folder they came from.
     pub dir: PathBuf,
 }
@@ -304,6 +306,7 @@ impl OfficeKeys {
 
     /// Keys from age identities (tests, and callers that already hold them).
     pub fn from_age(identities: Vec<age::x25519::Identity>, dir: PathBuf) -> OfficeKeys {
+        let names = identities.iter().map(|i| i.to_public().to_string()).collect();
         let recipients = identities
             .iter()
             .map(|i| Box::new(i.to_public()) as Box<dyn age::Recipient>)
@@ -315,9 +318,85 @@ impl OfficeKeys {
         OfficeKeys {
             identities,
             recipients,
+            names,
             dir,
         }
     }
+}
+
+/// The office's other keys, public halves only: what a reply is sealed to
+/// besides this desk's own keys.
+#[derive(Default)]
+pub struct OtherOfficeKeys {
+    pub names: Vec<String>,
+    pub recipients: Vec<Box<dyn age::Recipient>>,
+}
+
+impl std::fmt::Debug for OtherOfficeKeys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "OtherOfficeKeys({:?})", self.names)
+    }
+}
+
+impl OtherOfficeKeys {
+    pub fn recipient_refs(&self) -> Vec<&dyn age::Recipient> {
+        self.recipients.iter().map(|r| r.as_ref()).collect()
+    }
+
+    fn add(&mut self, own: &OfficeKeys, name: String, recipient: Box<dyn age::Recipient>) {
+        if !own.names.contains(&name) && !self.names.contains(&name) {
+            self.names.push(name);
+            self.recipients.push(recipient);
+        }
+    }
+
+    /// The office keys in `dir` that are not `own`: `dir` is laid out like
+    /// the server's `keys/`, with the age recipients in `recipients.txt` and
+    /// the OpenPGP certificates in `*.asc` (except `officer.asc`, the signing
+    /// certificate). Replies and statuses are sealed to all of them, so any
+    /// desk of the office can read what another desk sent.
+    pub fn read(own: &OfficeKeys, dir: &Path) -> Result<OtherOfficeKeys, DeskError> {
+        let mut found = OtherOfficeKeys::default();
+        let recipients_file = dir.join(RECIPIENTS);
+        match fs::read_to_string(&recipients_file) {
+            Ok(text) => {
+                for r in keys::parse_recipients(&text).map_err(|source| DeskError::KeyFile {
+                    path: recipients_file.clone(),
+                    source,
+                })? {
+                    found.add(own, r.to_string(), Box::new(r));
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(DeskError::io("read", &recipients_file)(e)),
+        }
+        let list = fs::read_dir(dir).map_err(DeskError::io("read", dir))?;
+        let mut certs: Vec<PathBuf> = list
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| {
+                p.extension().is_some_and(|x| x == "asc") && p.file_name().is_some_and(|n| n != OFFICER_ASC)
+            })
+            .collect();
+        certs.sort();
+        for path in certs {
+            let bytes = fs::read(&path).map_err(DeskError::io("read", &path))?;
+            let recipient = openpgp::parse_cert(&bytes)
+                .and_then(openpgp::OpenPgpRecipient::new)
+                .map_err(|source| DeskError::OpenPgpFile {
+                    path: path.clone(),
+                    source,
+                })?;
+            found.add(own, recipient.fingerprint().to_owned(), Box::new(recipient));
+        }
+        Ok(found)
+    }
+}
+
+/// The office's public folder beside `SECRETDIR` (`SECRETDIR/../public`, as
+/// `keygen` lays it out), if there is one.
+pub fn public_dir_beside(secret_dir: &Path) -> Option<PathBuf> {
+    let dir = secret_dir.parent()?.join("public");
+    dir.is_dir().then_some(dir)
 }
 
 /// The office keys in `SECRETDIR` (`office.key` and/or `office.asc`).
@@ -325,6 +404,7 @@ pub fn office_keys(secret_dir: &Path, pass: &mut dyn PassphraseSource) -> Result
     let mut keys = OfficeKeys {
         identities: Vec::new(),
         recipients: Vec::new(),
+        names: Vec::new(),
         dir: secret_dir.to_path_buf(),
     };
     let age_path = secret_dir.join(OFFICE_KEY);
@@ -337,6 +417,7 @@ pub fn office_keys(secret_dir: &Path, pass: &mut dyn PassphraseSource) -> Result
         let more = OfficeKeys::from_age(ids, secret_dir.to_path_buf());
         keys.identities.extend(more.identities);
         keys.recipients.extend(more.recipients);
+        keys.names.extend(more.names);
     }
     if let Some((cert, passphrase)) = openpgp_key(secret_dir, pass)? {
         let path = secret_dir.join(OFFICE_ASC);
@@ -350,6 +431,7 @@ pub fn office_keys(secret_dir: &Path, pass: &mut dyn PassphraseSource) -> Result
         let recipient = id
             .to_recipient()
             .map_err(|source| DeskError::OpenPgpFile { path, source })?;
+        keys.names.push(id.fingerprint().to_owned());
         keys.identities.push(Box::new(id));
         keys.recipients.push(Box::new(recipient));
     }

@@ -5,7 +5,8 @@
 //! operation with a random 16-byte id; so is a purge (in the vault's list of
 //! pending purges) and a case recorded with a receipt (its `upload`).
 //! `outbox` seals every pending reply and status to the reporter's recipient
-//! and the office's own, adds the recorded cases (their report sealed to the
+//! and to every office key the desk knows (its own, and the other desks'
+//! public keys), adds the recorded cases (their report sealed to the
 //! office) and the purges, and writes them into an outbox bundle signed with
 //! the officer's key. Operations stay pending until an export shows them back
 //! from the server; the server ignores an op id it has already applied, so
@@ -30,8 +31,8 @@ pub const CHANNELS: &[&str] = &["phone", "post", "meeting", "email", "other"];
 
 /// Records a reply to the reporter; returns its op id (hex).
 pub fn reply(vault: &Vault, case: CaseId, text: SecretText, today: Day) -> Result<String, DeskError> {
-    let mut state = vault.load()?;
-    let record = state.case_mut(case).ok_or(DeskError::CaseNotFound(case))?;
+    let mut change = vault.begin()?;
+    let mut record = change.case(case)?.ok_or(DeskError::CaseNotFound(case))?;
     if !record.has_online_reporter() && record.upload.is_none() {
         return Err(DeskError::NoOnlineReporter(case));
     }
@@ -42,15 +43,16 @@ pub fn reply(vault: &Vault, case: CaseId, text: SecretText, today: Day) -> Resul
         text,
         delivered: false,
     });
-    vault.save(&state)?;
+    change.put_case(&record)?;
+    change.commit()?;
     Ok(op)
 }
 
 /// Records a status change; returns its op id (hex). For a case with no
 /// online reporter the change is kept in the history only.
 pub fn set_status(vault: &Vault, case: CaseId, status: Status, today: Day) -> Result<String, DeskError> {
-    let mut state = vault.load()?;
-    let record = state.case_mut(case).ok_or(DeskError::CaseNotFound(case))?;
+    let mut change = vault.begin()?;
+    let mut record = change.case(case)?.ok_or(DeskError::CaseNotFound(case))?;
     let op = hex::encode(fsx::random::<16>()?);
     let online = record.has_online_reporter() || record.upload.is_some();
     record.thread.push(ThreadItem::Status {
@@ -61,7 +63,8 @@ pub fn set_status(vault: &Vault, case: CaseId, status: Status, today: Day) -> Re
         delivered: !online,
     });
     record.status_history.push(StatusChange { status, day: today });
-    vault.save(&state)?;
+    change.put_case(&record)?;
+    change.commit()?;
     Ok(op)
 }
 
@@ -113,10 +116,10 @@ pub fn record(vault: &Vault, r: Recorded, issue_receipt: bool) -> Result<RecordO
     if r.description.is_empty() {
         return Err(DeskError::BadInput("the description is empty".into()));
     }
-    let mut state = vault.load()?;
+    let mut change = vault.begin()?;
     let case = loop {
         let id = CaseId::from_random(fsx::random::<8>()?);
-        if !state.cases.contains_key(&id) {
+        if change.case(id)?.is_none() {
             break id;
         }
     };
@@ -134,71 +137,67 @@ pub fn record(vault: &Vault, r: Recorded, issue_receipt: bool) -> Result<RecordO
     };
     let mut categories = r.categories;
     categories.dedup();
-    state.cases.insert(
-        case,
-        CaseRecord {
-            id: case,
-            received: r.received,
-            recipient,
-            kind: r.kind,
-            categories,
-            description: r.description,
-            when: None,
-            where_: None,
-            people: None,
-            contact: None,
-            attachments: Vec::new(),
-            thread: Vec::new(),
-            status_history: vec![StatusChange {
-                status: Status::Received,
-                day: r.received,
-            }],
-            channel: Some(r.channel),
-            upload,
-        },
-    );
-    vault.save(&state)?;
+    change.put_case(&CaseRecord {
+        id: case,
+        received: r.received,
+        recipient,
+        kind: r.kind,
+        categories,
+        description: r.description,
+        when: None,
+        where_: None,
+        people: None,
+        contact: None,
+        attachments: Vec::new(),
+        thread: Vec::new(),
+        status_history: vec![StatusChange {
+            status: Status::Received,
+            day: r.received,
+        }],
+        channel: Some(r.channel),
+        upload,
+    })?;
+    change.commit()?;
     Ok(RecordOutcome { case, receipt })
 }
 
 /// Removes cases from the vault (and their files); those the server has
 /// get a purge operation in the next outbox. Returns the cases removed.
 pub fn purge(vault: &Vault, cases: &[CaseId]) -> Result<Vec<CaseId>, DeskError> {
-    let mut state = vault.load()?;
+    let mut change = vault.begin()?;
     let mut removed = Vec::new();
     for case in cases {
-        let record = state.cases.remove(case).ok_or(DeskError::CaseNotFound(*case))?;
+        let record = change.case(*case)?.ok_or(DeskError::CaseNotFound(*case))?;
+        change.remove_case(*case)?;
         let on_server = record
             .upload
             .as_ref()
             .map_or(record.has_online_reporter(), |u| u.delivered);
         if on_server {
-            state
+            change
+                .index
                 .pending_purges
                 .insert(*case, hex::encode(fsx::random::<16>()?));
         }
         removed.push(*case);
     }
-    vault.save(&state)?;
-    for case in &removed {
-        vault.remove_case_files(*case)?;
-    }
+    change.commit()?;
     Ok(removed)
 }
 
 /// The cases whose last status is closed and was set before `day`.
 pub fn closed_before(vault: &Vault, day: Day) -> Result<Vec<CaseId>, DeskError> {
-    let state = vault.load()?;
-    Ok(state
-        .cases
-        .values()
-        .filter(|c| {
-            c.status_history
-                .last()
-                .is_some_and(|s| s.status.is_closed() && s.day < day)
-        })
-        .map(|c| c.id)
-        .collect())
+    let mut found = Vec::new();
+    vault.for_each_case(|_, c| {
+        if c.status_history
+            .last()
+            .is_some_and(|s| s.status.is_closed() && s.day < day)
+        {
+            found.push(c.id);
+        }
+        Ok(())
+    })?;
+    Ok(found)
 }
 
 /// What an outbox holds.
@@ -222,21 +221,28 @@ fn op_id(op: &str, case: CaseId) -> Result<[u8; 16], DeskError> {
 }
 
 /// Writes every pending operation into a signed outbox bundle at `out`.
-/// `progress` is told the number of cases done and the total.
+/// Everything is sealed to the desk's own office keys and to `others` (the
+/// office's other keys, so that every desk of the office can read it), and
+/// replies and statuses also to the reporter. `progress` is told the number
+/// of cases done and the total.
 pub fn write_outbox(
     vault: &Vault,
+    others: &[&dyn age::Recipient],
     officer: &SigningKey,
     out: &Path,
     today: Day,
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<OutboxSummary, DeskError> {
-    let state = vault.load()?;
-    let office_recipients = vault.keys().recipient_refs();
+    let mut office_recipients = vault.keys().recipient_refs();
+    office_recipients.extend(others.iter().copied());
     let mut ops = Vec::new();
     let mut summary = OutboxSummary::default();
-    let total = state.cases.len() as u64;
-    for (n, case) in state.cases.values().enumerate() {
-        progress(n as u64 + 1, total);
+    let total = vault.case_count()? as u64;
+    let mut n = 0;
+    vault.for_each_case(|_, case| {
+        let case = &case;
+        n += 1;
+        progress(n, total);
         let seal_err = |source| DeskError::Seal {
             case: case.id,
             source,
@@ -320,8 +326,9 @@ pub fn write_outbox(
             touched = true;
         }
         summary.cases += usize::from(touched);
-    }
-    for (case, op) in &state.pending_purges {
+        Ok(())
+    })?;
+    for (case, op) in &vault.index()?.pending_purges {
         ops.push(Op {
             id: op_id(op, *case)?,
             kind: EntryKind::Purge,

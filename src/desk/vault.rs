@@ -6,10 +6,12 @@
 //!
 //! ```text
 //! VAULT/                       0700
-//!   vault.age                  0600  the state, encrypted with age to every office
-//!                                    key (age and/or OpenPGP): pinned server key,
-//!                                    last verified head, every case with its
-//!                                    thread, status history and pending operations
+//!   index.age                  0600  the index, encrypted with age to every office key
+//!                                    (age and/or OpenPGP): pinned server key, last
+//!                                    verified head, attachment parts waiting for their
+//!                                    envelope, pending purges, and the vault key
+//!   cases/<CASE>.age           0600  one case (fields, thread, status history, pending
+//!                                    operations), encrypted with the vault key
 //!   keys.path                  0600  the SECRETDIR last used with this vault (a
 //!                                    path, no key), so `--keys` may be left out
 //!   files/<CASE>/<ATT>         0600  attachments, as the server's ciphertext (an
@@ -17,32 +19,67 @@
 //!                                    decrypted only by `show --extract`
 //!   parts/<ATT>                0600  ciphertext of attachments whose chunks came
 //!                                    in an export before the envelope that lists them
-//!   .staging-<random>/               only while `open` runs; ciphertext only
+//!   .staging-<random>/               a change being prepared (ciphertext only)
+//!   .commit/                         a committed change being moved into place
 //! ```
 //!
-//! A vault written before encryption at rest (`vault.json`, attachments in
-//! the clear) is still read; its state is encrypted at the next save and
-//! `vault.json` removed; its old attachments stay as they were until the case
-//! is purged.
+//! # Wire format
+//!
+//! `index.age` is an age file (to the office recipients) holding JSON; the
+//! vault key in it is 32 random bytes. A case file is an age file holding
+//! the case as JSON, whose one stanza is
+//!
+//! ```text
+//! -> candor-vault <base64 salt, 16 bytes>
+//! <ChaCha20-Poly1305 of the 16-byte file key, under HKDF-SHA256(salt, "candor-vault", vault key)>
+//! ```
+//!
+//! built from age's own primitives (the same wrap age's X25519 stanza uses).
+//! So every case is encrypted at rest to the office keys through the index,
+//! and a case costs a symmetric wrap, not one public-key operation per office
+//! key (an OpenPGP key costs about 0.6 ms per encryption).
+//!
+//! # Changes and the commit point
+//!
+//! Every change (an `open`, a reply, a purge…) is prepared in a staging
+//! folder: new case files, new attachment files, the new index, and a
+//! `journal` naming what to delete. It is committed by renaming the staging
+//! folder to `.commit` after one `syncfs`; that rename is the commit point.
+//! Then its files are moved into place and `.commit` removed; any later use
+//! of the vault first finishes a `.commit` left by an interruption (moving
+//! and deleting again is harmless). A change that is dropped before its
+//! commit leaves every vault file as it was.
+//!
+//! Older vaults (`vault.json`, then `vault.age`: one file with every case)
+//! are still read; the first change writes them in this layout and removes
+//! the old file. Attachments of a `vault.json` vault stay in the clear until
+//! the case is purged.
 //!
 //! # Invariants
 //!
-//! - Nothing from a case reaches the disk in the clear: the state is written
-//!   only encrypted, attachments only as ciphertext. Plaintext appears where
-//!   the officer asks for it (`show` prints, `show --extract DIR` writes DIR).
-//! - `vault.age` is replaced atomically (temporary file, fsync, rename), and
-//!   it is the commit point: files under `files/` and `parts/` that it does
-//!   not name are leftovers of an interrupted commit and harmless.
-//! - The state is encrypted to the keys the desk was given, so a vault opened
-//!   with an age key and an OpenPGP key can afterwards be read with either.
+//! - Nothing from a case reaches the disk in the clear: the index and the
+//!   cases only encrypted, attachments only as ciphertext. Plaintext appears
+//!   where the officer asks for it (`show` prints, `show --extract DIR`
+//!   writes DIR). What the names show: case ids and how many cases there
+//!   are, which the server knows too.
+//! - Memory: a change holds the index and the cases it is working on, never
+//!   the whole vault, so `open` works case by case however large the bundle.
+//! - The index is encrypted to the keys the desk was given, so a vault
+//!   opened with an age key and an OpenPGP key can afterwards be read with
+//!   either; the vault key stays the same.
 
-use std::collections::BTreeMap;
-use std::fs;
-use std::io;
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs::{self, File};
+use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 
+use age_core::format::{FileKey, Stanza};
+use age_core::secrecy::ExposeSecret;
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD_NO_PAD;
 use ed25519_dalek::VerifyingKey;
 use serde::{Deserialize, Serialize};
+use zeroize::Zeroizing;
 
 use super::fsx;
 use super::keyfiles::OfficeKeys;
@@ -51,11 +88,21 @@ use crate::core::day::Day;
 use crate::core::log::Head;
 use crate::core::secret::{SecretBytes, SecretText, serialize_opt_secret_text, serialize_secret_text};
 
-const STATE_FILE: &str = "vault.age";
-const LEGACY_STATE_FILE: &str = "vault.json";
+const INDEX_FILE: &str = "index.age";
+const CASES_DIR: &str = "cases";
+const FILES_DIR: &str = "files";
+const PARTS_DIR: &str = "parts";
+const JOURNAL: &str = "journal";
+const COMMIT_DIR: &str = ".commit";
+const LEGACY_AGE: &str = "vault.age";
+const LEGACY_JSON: &str = "vault.json";
 const KEYS_PATH_FILE: &str = "keys.path";
-const FORMAT: u32 = 1;
 const STAGING_PREFIX: &str = ".staging-";
+const CASE_SUFFIX: &str = ".age";
+/// The index's format; 1 was the single-file vault.
+const FORMAT: u32 = 2;
+const LEGACY_FORMAT: u32 = 1;
+const VAULT_STANZA: &str = "candor-vault";
 
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -90,35 +137,136 @@ struct HeadRecord {
     hash: String,
 }
 
-/// Everything in `vault.json`.
+impl Default for HeadRecord {
+    fn default() -> Self {
+        HeadRecord {
+            seq: 0,
+            hash: hex::encode(Head::EMPTY.hash),
+        }
+    }
+}
+
+/// The symmetric key the case files are encrypted with; it lives only in
+/// the index, which is encrypted to the office keys.
+struct VaultKey(Zeroizing<[u8; 32]>);
+
+impl std::fmt::Debug for VaultKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("VaultKey([redacted])")
+    }
+}
+
+impl Serialize for VaultKey {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&Zeroizing::new(hex::encode(*self.0)))
+    }
+}
+
+impl<'de> Deserialize<'de> for VaultKey {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<VaultKey, D::Error> {
+        let text = Zeroizing::new(String::deserialize(d)?);
+        let mut key = Zeroizing::new([0u8; 32]);
+        hex::decode_to_slice(text.as_bytes(), key.as_mut_slice())
+            .map_err(|_| serde::de::Error::custom("the vault key is not 32 bytes of hex"))?;
+        Ok(VaultKey(key))
+    }
+}
+
+impl VaultKey {
+    fn generate() -> Result<VaultKey, VaultError> {
+        let mut key = Zeroizing::new([0u8; 32]);
+        getrandom::fill(key.as_mut_slice()).map_err(|_| VaultError::Encrypt)?;
+        Ok(VaultKey(key))
+    }
+
+    fn wrapping_key(&self, salt: &[u8]) -> [u8; 32] {
+        age_core::primitives::hkdf(salt, VAULT_STANZA.as_bytes(), self.0.as_slice())
+    }
+}
+
+impl age::Recipient for VaultKey {
+    fn wrap_file_key(
+        &self,
+        file_key: &FileKey,
+    ) -> Result<(Vec<Stanza>, std::collections::HashSet<String>), age::EncryptError> {
+        let mut salt = [0u8; 16];
+        getrandom::fill(&mut salt).map_err(|e| age::EncryptError::Io(io::Error::other(e.to_string())))?;
+        let key = Zeroizing::new(self.wrapping_key(&salt));
+        let body = age_core::primitives::aead_encrypt(&key, file_key.expose_secret());
+        Ok((
+            vec![Stanza {
+                tag: VAULT_STANZA.to_owned(),
+                args: vec![STANDARD_NO_PAD.encode(salt)],
+                body,
+            }],
+            std::collections::HashSet::new(),
+        ))
+    }
+}
+
+impl age::Identity for VaultKey {
+    fn unwrap_stanza(&self, stanza: &Stanza) -> Option<Result<FileKey, age::DecryptError>> {
+        if stanza.tag != VAULT_STANZA {
+            return None;
+        }
+        let salt = match stanza.args.as_slice() {
+            [salt] => STANDARD_NO_PAD.decode(salt).ok(),
+            _ => None,
+        };
+        let Some(salt) = salt.filter(|s| s.len() == 16) else {
+            return Some(Err(age::DecryptError::InvalidHeader));
+        };
+        let key = Zeroizing::new(self.wrapping_key(&salt));
+        Some(
+            age_core::primitives::aead_decrypt(&key, 16, &stanza.body)
+                .ok()
+                .and_then(|b| <[u8; 16]>::try_from(b.as_slice()).ok())
+                .map(|b| FileKey::new(Box::new(b)))
+                .ok_or(age::DecryptError::DecryptionFailed),
+        )
+    }
+}
+
+/// What `index.age` holds: everything but the cases.
 #[derive(Debug, Serialize, Deserialize)]
-pub struct VaultState {
+pub struct Index {
     format: u32,
     /// Hex of the server's Ed25519 key, pinned at the first open.
     server_key: Option<String>,
     head: HeadRecord,
-    pub cases: BTreeMap<CaseId, CaseRecord>,
     /// Attachments still waiting for their envelope: hex id -> next chunk index.
     #[serde(default)]
     pub parts: BTreeMap<String, u32>,
     /// Purges not yet seen back from the server: case -> op id (hex).
     #[serde(default)]
     pub pending_purges: BTreeMap<CaseId, String>,
+    key: VaultKey,
 }
 
-impl Default for VaultState {
-    fn default() -> Self {
-        VaultState {
-            format: FORMAT,
-            server_key: None,
-            head: HeadRecord {
-                seq: 0,
-                hash: hex::encode(Head::EMPTY.hash),
-            },
-            cases: BTreeMap::new(),
-            parts: BTreeMap::new(),
-            pending_purges: BTreeMap::new(),
-        }
+/// A vault written before the index and case files (format 1).
+#[derive(Debug, Deserialize)]
+struct LegacyState {
+    format: u32,
+    server_key: Option<String>,
+    head: HeadRecord,
+    cases: BTreeMap<CaseId, CaseRecord>,
+    #[serde(default)]
+    parts: BTreeMap<String, u32>,
+    #[serde(default)]
+    pending_purges: BTreeMap<CaseId, String>,
+}
+
+/// The whole vault, read for the commands that show all of it (`cases`,
+/// `stats`, `purge --closed-before`).
+#[derive(Debug)]
+pub struct VaultState {
+    pub index: Index,
+    pub cases: BTreeMap<CaseId, CaseRecord>,
+}
+
+impl VaultState {
+    pub fn case(&self, id: CaseId) -> Option<&CaseRecord> {
+        self.cases.get(&id)
     }
 }
 
@@ -306,7 +454,18 @@ impl CaseRecord {
     }
 }
 
-impl VaultState {
+impl Index {
+    fn new() -> Result<Index, VaultError> {
+        Ok(Index {
+            format: FORMAT,
+            server_key: None,
+            head: HeadRecord::default(),
+            parts: BTreeMap::new(),
+            pending_purges: BTreeMap::new(),
+            key: VaultKey::generate()?,
+        })
+    }
+
     pub fn head(&self) -> Result<Head, String> {
         let hash = hex::decode(&self.head.hash)
             .ok()
@@ -346,32 +505,109 @@ impl VaultState {
         self.server_key = Some(hex::encode(key.as_bytes()));
         true
     }
-
-    pub fn case(&self, id: CaseId) -> Option<&CaseRecord> {
-        self.cases.get(&id)
-    }
-
-    pub fn case_mut(&mut self, id: CaseId) -> Option<&mut CaseRecord> {
-        self.cases.get_mut(&id)
-    }
 }
 
 /// A temporary folder inside the vault, removed when dropped.
 #[derive(Debug)]
-pub struct Staging {
+struct Staging {
     path: PathBuf,
-}
-
-impl Staging {
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
 }
 
 impl Drop for Staging {
     fn drop(&mut self) {
         let _ = fs::remove_dir_all(&self.path);
     }
+}
+
+/// What the vault holds on disk, before any case is read.
+enum Stored {
+    Empty,
+    Current(Index),
+    /// A format-1 vault: every case in one file, read whole.
+    Legacy(Index, BTreeMap<CaseId, CaseRecord>),
+}
+
+fn case_file_name(id: CaseId) -> String {
+    format!("{id}{CASE_SUFFIX}")
+}
+
+/// Decrypts an age file with `identities`.
+fn decrypt_with(
+    path: &Path,
+    ciphertext: &[u8],
+    identities: &[&dyn age::Identity],
+) -> Result<SecretBytes, VaultError> {
+    let fail = || VaultError::Decrypt(path.to_path_buf());
+    let decryptor = age::Decryptor::new_buffered(ciphertext).map_err(|_| fail())?;
+    let mut reader = decryptor
+        .decrypt(identities.iter().copied())
+        .map_err(|_| fail())?;
+    let mut plain = SecretBytes::default();
+    reader.read_to_end(plain.expose_mut()).map_err(|_| fail())?;
+    Ok(plain)
+}
+
+/// Encrypts `plain` with age to `recipients`.
+fn encrypt_to(plain: &[u8], recipients: &[&dyn age::Recipient]) -> Result<Vec<u8>, VaultError> {
+    let encryptor =
+        age::Encryptor::with_recipients(recipients.iter().copied()).map_err(|_| VaultError::Encrypt)?;
+    let mut ciphertext = Vec::with_capacity(plain.len() + 256);
+    let mut w = encryptor
+        .wrap_output(&mut ciphertext)
+        .map_err(|_| VaultError::Encrypt)?;
+    w.write_all(plain).map_err(|_| VaultError::Encrypt)?;
+    w.finish().map_err(|_| VaultError::Encrypt)?;
+    Ok(ciphertext)
+}
+
+fn read_optional(path: &Path) -> Result<Option<Vec<u8>>, VaultError> {
+    match fs::read(path) {
+        Ok(b) => Ok(Some(b)),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+        Err(source) => Err(VaultError::Io {
+            what: "read",
+            path: path.to_path_buf(),
+            source,
+        }),
+    }
+}
+
+fn unreadable(path: &Path, reason: impl ToString) -> VaultError {
+    VaultError::Unreadable {
+        path: path.to_path_buf(),
+        reason: reason.to_string(),
+    }
+}
+
+/// Moves `from` to `to` (same file system), creating `to`'s folder; a
+/// missing `from` was moved by an earlier, interrupted run.
+fn move_into_place(from: &Path, to: &Path) -> io::Result<()> {
+    if let Some(dir) = to.parent() {
+        fsx::create_private_dir(dir)?;
+    }
+    match fs::rename(from, to) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound && !from.exists() => Ok(()),
+        other => other,
+    }
+}
+
+fn remove_if_present(path: &Path) -> io::Result<()> {
+    let result = if path.is_dir() {
+        fs::remove_dir_all(path)
+    } else {
+        fs::remove_file(path)
+    };
+    match result {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+        other => other,
+    }
+}
+
+/// Flushes everything written to the vault's file system: one call
+/// for a whole change instead of one fsync per file.
+fn sync_all_files(root: &Path) -> io::Result<()> {
+    let dir = File::open(root)?;
+    rustix::fs::syncfs(&dir).map_err(io::Error::from)
 }
 
 impl Vault {
@@ -430,108 +666,239 @@ impl Vault {
         move |source| VaultError::Io { what, path, source }
     }
 
-    /// The vault's state; an empty one if nothing was ever committed.
-    pub fn load(&self) -> Result<VaultState, VaultError> {
-        let path = self.root.join(STATE_FILE);
-        let bytes = match fs::read(&path) {
-            Ok(ciphertext) => self.decrypt(&path, &ciphertext)?,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                let legacy = self.root.join(LEGACY_STATE_FILE);
-                match fs::read(&legacy) {
-                    Ok(b) => SecretBytes::new(b),
-                    Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(VaultState::default()),
-                    Err(e) => return Err(self.io("read", &legacy)(e)),
-                }
-            }
-            Err(e) => return Err(self.io("read", &path)(e)),
-        };
-        let state: VaultState =
-            serde_json::from_slice(bytes.expose()).map_err(|e| VaultError::Unreadable {
-                path: path.clone(),
-                reason: e.to_string(),
-            })?;
-        if state.format != FORMAT {
-            return Err(VaultError::Unreadable {
-                path,
-                reason: format!("unknown vault format {}", state.format),
-            });
-        }
-        Ok(state)
-    }
-
-    fn decrypt(&self, path: &Path, ciphertext: &[u8]) -> Result<SecretBytes, VaultError> {
-        let decryptor =
-            age::Decryptor::new_buffered(ciphertext).map_err(|_| VaultError::Decrypt(path.to_path_buf()))?;
-        let mut reader = decryptor
-            .decrypt(self.keys.identity_refs().into_iter())
-            .map_err(|_| VaultError::Decrypt(path.to_path_buf()))?;
-        let mut plain = SecretBytes::default();
-        io::Read::read_to_end(&mut reader, plain.expose_mut())
-            .map_err(|_| VaultError::Decrypt(path.to_path_buf()))?;
-        Ok(plain)
-    }
-
-    /// Replaces the state, atomically: the commit point of every change.
-    pub fn save(&self, state: &VaultState) -> Result<(), VaultError> {
-        let path = self.root.join(STATE_FILE);
-        let json = SecretBytes::new(serde_json::to_vec(state).map_err(|e| VaultError::Unreadable {
-            path: path.clone(),
-            reason: e.to_string(),
-        })?);
-        let encryptor = age::Encryptor::with_recipients(self.keys.recipient_refs().into_iter())
-            .map_err(|_| VaultError::Encrypt)?;
-        let mut ciphertext = Vec::with_capacity(json.len() + 512);
-        let mut w = encryptor
-            .wrap_output(&mut ciphertext)
-            .map_err(|_| VaultError::Encrypt)?;
-        io::Write::write_all(&mut w, json.expose()).map_err(|_| VaultError::Encrypt)?;
-        w.finish().map_err(|_| VaultError::Encrypt)?;
-        fsx::write_atomic(&path, &ciphertext, 0o600).map_err(self.io("write", &path))?;
-        let legacy = self.root.join(LEGACY_STATE_FILE);
-        if legacy.exists() {
-            fs::remove_file(&legacy).map_err(self.io("remove", &legacy))?;
-            fsx::sync_dir(&self.root);
+    /// Finishes a change committed by an interrupted run.
+    fn recover(&self) -> Result<(), VaultError> {
+        let commit = self.root.join(COMMIT_DIR);
+        if commit.is_dir() {
+            self.roll_forward(&commit)?;
         }
         Ok(())
+    }
+
+    /// Moves a committed change into place and removes its folder.
+    fn roll_forward(&self, commit: &Path) -> Result<(), VaultError> {
+        let journal = commit.join(JOURNAL);
+        let text = match fs::read_to_string(&journal) {
+            Ok(t) => t,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => String::new(),
+            Err(e) => return Err(self.io("read", &journal)(e)),
+        };
+        for line in text.lines() {
+            let bad = || unreadable(&journal, format!("unknown line `{line}`"));
+            let (what, arg) = line.split_once(' ').ok_or_else(bad)?;
+            match what {
+                "remove-case" => {
+                    let id: CaseId = arg.parse().map_err(|_| bad())?;
+                    let file = self.case_path(id);
+                    remove_if_present(&file).map_err(self.io("remove", &file))?;
+                    let dir = self.root.join(FILES_DIR).join(id.to_string());
+                    remove_if_present(&dir).map_err(self.io("remove", &dir))?;
+                }
+                "remove-part" => {
+                    let mut id = [0u8; 16];
+                    hex::decode_to_slice(arg, &mut id).map_err(|_| bad())?;
+                    let file = self.part_path(&hex::encode(id));
+                    remove_if_present(&file).map_err(self.io("remove", &file))?;
+                }
+                _ => return Err(bad()),
+            }
+        }
+        for sub in [CASES_DIR, PARTS_DIR] {
+            self.move_children(&commit.join(sub), &self.root.join(sub))?;
+        }
+        let files = commit.join(FILES_DIR);
+        if let Ok(list) = fs::read_dir(&files) {
+            for case in list.flatten() {
+                self.move_children(&case.path(), &self.root.join(FILES_DIR).join(case.file_name()))?;
+            }
+        }
+        let index = self.root.join(INDEX_FILE);
+        move_into_place(&commit.join(INDEX_FILE), &index).map_err(self.io("move into place", &index))?;
+        if index.exists() {
+            for old in [LEGACY_AGE, LEGACY_JSON] {
+                let path = self.root.join(old);
+                remove_if_present(&path).map_err(self.io("remove", &path))?;
+            }
+        }
+        sync_all_files(&self.root).map_err(self.io("sync", &self.root))?;
+        fs::remove_dir_all(commit).map_err(self.io("remove", commit))?;
+        fsx::sync_dir(&self.root);
+        Ok(())
+    }
+
+    fn move_children(&self, from: &Path, to: &Path) -> Result<(), VaultError> {
+        let Ok(list) = fs::read_dir(from) else {
+            return Ok(());
+        };
+        for entry in list {
+            let entry = entry.map_err(self.io("list", from))?;
+            let dest = to.join(entry.file_name());
+            move_into_place(&entry.path(), &dest).map_err(self.io("move into place", &dest))?;
+        }
+        Ok(())
+    }
+
+    /// Reads the index (or an older vault whole); nothing is decrypted but that.
+    fn stored(&self) -> Result<Stored, VaultError> {
+        self.recover()?;
+        let ids = self.keys.identity_refs();
+        let path = self.root.join(INDEX_FILE);
+        if let Some(ciphertext) = read_optional(&path)? {
+            let plain = decrypt_with(&path, &ciphertext, &ids)?;
+            let index: Index = serde_json::from_slice(plain.expose()).map_err(|e| unreadable(&path, e))?;
+            if index.format != FORMAT {
+                return Err(unreadable(
+                    &path,
+                    format!("unknown vault format {}", index.format),
+                ));
+            }
+            return Ok(Stored::Current(index));
+        }
+        let legacy_age = self.root.join(LEGACY_AGE);
+        let legacy_json = self.root.join(LEGACY_JSON);
+        let (path, plain) = match read_optional(&legacy_age)? {
+            Some(c) => (legacy_age.clone(), decrypt_with(&legacy_age, &c, &ids)?),
+            None => match read_optional(&legacy_json)? {
+                Some(b) => (legacy_json, SecretBytes::new(b)),
+                None => return Ok(Stored::Empty),
+            },
+        };
+        let old: LegacyState = serde_json::from_slice(plain.expose()).map_err(|e| unreadable(&path, e))?;
+        if old.format != LEGACY_FORMAT {
+            return Err(unreadable(&path, format!("unknown vault format {}", old.format)));
+        }
+        let index = Index {
+            format: FORMAT,
+            server_key: old.server_key,
+            head: old.head,
+            parts: old.parts,
+            pending_purges: old.pending_purges,
+            key: VaultKey::generate()?,
+        };
+        Ok(Stored::Legacy(index, old.cases))
+    }
+
+    /// Checks that the keys open the vault, and returns its index (a fresh
+    /// one if nothing was ever committed).
+    pub fn index(&self) -> Result<Index, VaultError> {
+        Ok(match self.stored()? {
+            Stored::Empty => Index::new()?,
+            Stored::Current(index) | Stored::Legacy(index, _) => index,
+        })
+    }
+
+    fn case_path(&self, id: CaseId) -> PathBuf {
+        self.root.join(CASES_DIR).join(case_file_name(id))
+    }
+
+    fn read_case_file(path: &Path, key: &VaultKey) -> Result<Option<CaseRecord>, VaultError> {
+        let Some(ciphertext) = read_optional(path)? else {
+            return Ok(None);
+        };
+        let plain = decrypt_with(path, &ciphertext, &[key as &dyn age::Identity])?;
+        serde_json::from_slice(plain.expose())
+            .map(Some)
+            .map_err(|e| unreadable(path, e))
+    }
+
+    /// Every case id in the vault, in order.
+    fn case_ids_on_disk(&self) -> Result<Vec<CaseId>, VaultError> {
+        let dir = self.root.join(CASES_DIR);
+        let list = match fs::read_dir(&dir) {
+            Ok(l) => l,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(self.io("list", &dir)(e)),
+        };
+        let mut ids = Vec::new();
+        for entry in list {
+            let entry = entry.map_err(self.io("list", &dir))?;
+            let name = entry.file_name();
+            if let Some(id) = name
+                .to_str()
+                .and_then(|n| n.strip_suffix(CASE_SUFFIX))
+                .and_then(|n| n.parse::<CaseId>().ok())
+            {
+                ids.push(id);
+            }
+        }
+        ids.sort();
+        Ok(ids)
+    }
+
+    /// The whole vault, decrypted: for the commands that show all of it.
+    pub fn load(&self) -> Result<VaultState, VaultError> {
+        match self.stored()? {
+            Stored::Empty => Ok(VaultState {
+                index: Index::new()?,
+                cases: BTreeMap::new(),
+            }),
+            Stored::Legacy(index, cases) => Ok(VaultState { index, cases }),
+            Stored::Current(index) => {
+                let mut cases = BTreeMap::new();
+                for id in self.case_ids_on_disk()? {
+                    if let Some(case) = Self::read_case_file(&self.case_path(id), &index.key)? {
+                        cases.insert(id, case);
+                    }
+                }
+                Ok(VaultState { index, cases })
+            }
+        }
+    }
+
+    /// The vault one case at a time: `f` sees each case in turn.
+    pub fn for_each_case(
+        &self,
+        mut f: impl FnMut(&Index, CaseRecord) -> Result<(), super::DeskError>,
+    ) -> Result<(), super::DeskError> {
+        match self.stored()? {
+            Stored::Empty => Ok(()),
+            Stored::Legacy(index, cases) => cases.into_values().try_for_each(|c| f(&index, c)),
+            Stored::Current(index) => {
+                for id in self.case_ids_on_disk()? {
+                    if let Some(case) = Self::read_case_file(&self.case_path(id), &index.key)? {
+                        f(&index, case)?;
+                    }
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// How many cases the vault holds (for progress bars).
+    pub fn case_count(&self) -> Result<usize, VaultError> {
+        match self.stored()? {
+            Stored::Empty => Ok(0),
+            Stored::Legacy(_, cases) => Ok(cases.len()),
+            Stored::Current(_) => Ok(self.case_ids_on_disk()?.len()),
+        }
+    }
+
+    /// One case, decrypted.
+    pub fn case(&self, id: CaseId) -> Result<Option<CaseRecord>, VaultError> {
+        match self.stored()? {
+            Stored::Empty => Ok(None),
+            Stored::Legacy(_, mut cases) => Ok(cases.remove(&id)),
+            Stored::Current(index) => Self::read_case_file(&self.case_path(id), &index.key),
+        }
     }
 
     /// Where an attachment (its ciphertext) is kept.
     pub fn attachment_path(&self, case: CaseId, attachment: &str) -> PathBuf {
-        self.root.join("files").join(case.to_string()).join(attachment)
+        self.root.join(FILES_DIR).join(case.to_string()).join(attachment)
     }
 
     /// Where the ciphertext of a not yet claimed attachment is kept.
     pub fn part_path(&self, attachment: &str) -> PathBuf {
-        self.root.join("parts").join(attachment)
+        self.root.join(PARTS_DIR).join(attachment)
     }
 
-    /// Moves a staged file into the vault at `dest` (same file system).
-    pub fn place(&self, staged: &Path, dest: &Path) -> Result<(), VaultError> {
-        if let Some(dir) = dest.parent() {
-            fsx::create_private_dir(dir).map_err(self.io("create", dir))?;
-        }
-        fs::rename(staged, dest).map_err(self.io("move a file to", dest))?;
-        if let Some(dir) = dest.parent() {
-            fsx::sync_dir(dir);
-        }
-        Ok(())
-    }
-
-    pub fn remove_part(&self, attachment: &str) {
-        let _ = fs::remove_file(self.part_path(attachment));
-    }
-
-    /// Deletes a purged case's files.
-    pub fn remove_case_files(&self, case: CaseId) -> Result<(), VaultError> {
-        let dir = self.root.join("files").join(case.to_string());
-        match fs::remove_dir_all(&dir) {
-            Err(e) if e.kind() != io::ErrorKind::NotFound => Err(self.io("remove", &dir)(e)),
-            _ => Ok(()),
-        }
-    }
-
-    /// A fresh staging folder; stale ones from an interrupted run are removed first.
-    pub fn staging(&self) -> Result<Staging, VaultError> {
+    /// Starts a change: nothing in the vault changes until [`Change::commit`].
+    pub fn begin(&self) -> Result<Change<'_>, VaultError> {
+        let (index, legacy) = match self.stored()? {
+            Stored::Empty => (Index::new()?, None),
+            Stored::Current(index) => (index, None),
+            Stored::Legacy(index, cases) => (index, Some(cases)),
+        };
         if let Ok(list) = fs::read_dir(&self.root) {
             for entry in list.flatten() {
                 if entry.file_name().to_string_lossy().starts_with(STAGING_PREFIX) {
@@ -545,7 +912,279 @@ impl Vault {
             source: io::Error::other(e.to_string()),
         })?;
         let path = self.root.join(format!("{STAGING_PREFIX}{}", hex::encode(name)));
-        fsx::create_private_dir(&path).map_err(self.io("create", &path))?;
-        Ok(Staging { path })
+        for sub in [CASES_DIR, FILES_DIR, PARTS_DIR] {
+            let dir = path.join(sub);
+            fsx::create_private_dir(&dir).map_err(self.io("create", &dir))?;
+        }
+        Ok(Change {
+            vault: self,
+            staging: Staging { path },
+            index,
+            legacy,
+            removed: BTreeSet::new(),
+            removed_parts: BTreeSet::new(),
+        })
+    }
+}
+
+/// A change to the vault, prepared in a staging folder; see the module docs.
+#[derive(Debug)]
+pub struct Change<'v> {
+    vault: &'v Vault,
+    staging: Staging,
+    pub index: Index,
+    /// The cases of a format-1 vault, written out at the commit.
+    legacy: Option<BTreeMap<CaseId, CaseRecord>>,
+    removed: BTreeSet<CaseId>,
+    removed_parts: BTreeSet<String>,
+}
+
+impl Change<'_> {
+    pub fn vault(&self) -> &Vault {
+        self.vault
+    }
+
+    /// The staging folder (for files on their way in, e.g. chunks).
+    pub fn staging(&self) -> &Path {
+        &self.staging.path
+    }
+
+    fn staged_case_path(&self, id: CaseId) -> PathBuf {
+        self.staging.path.join(CASES_DIR).join(case_file_name(id))
+    }
+
+    /// A case as this change sees it.
+    pub fn case(&self, id: CaseId) -> Result<Option<CaseRecord>, VaultError> {
+        if self.removed.contains(&id) {
+            return Ok(None);
+        }
+        if let Some(case) = Vault::read_case_file(&self.staged_case_path(id), &self.index.key)? {
+            return Ok(Some(case));
+        }
+        match &self.legacy {
+            Some(cases) => match cases.get(&id) {
+                // A copy through its own serialisation (case content has no Clone).
+                Some(c) => {
+                    let json = SecretBytes::new(serde_json::to_vec(c).map_err(|_| VaultError::Encrypt)?);
+                    serde_json::from_slice(json.expose())
+                        .map(Some)
+                        .map_err(|e| unreadable(self.vault.root(), e))
+                }
+                None => Ok(None),
+            },
+            None => Vault::read_case_file(&self.vault.case_path(id), &self.index.key),
+        }
+    }
+
+    /// Writes (or rewrites) a case into the change.
+    pub fn put_case(&mut self, case: &CaseRecord) -> Result<(), VaultError> {
+        let json = SecretBytes::new(serde_json::to_vec(case).map_err(|_| VaultError::Encrypt)?);
+        let ciphertext = encrypt_to(json.expose(), &[&self.index.key as &dyn age::Recipient])?;
+        let path = self.staged_case_path(case.id);
+        let mut f = fsx::create_private_file(&path).map_err(self.vault.io("write", &path))?;
+        f.write_all(&ciphertext).map_err(self.vault.io("write", &path))?;
+        self.removed.remove(&case.id);
+        Ok(())
+    }
+
+    /// Removes a case and its files.
+    pub fn remove_case(&mut self, id: CaseId) -> Result<(), VaultError> {
+        let staged = self.staged_case_path(id);
+        remove_if_present(&staged).map_err(self.vault.io("remove", &staged))?;
+        let files = self.staging.path.join(FILES_DIR).join(id.to_string());
+        remove_if_present(&files).map_err(self.vault.io("remove", &files))?;
+        if let Some(cases) = self.legacy.as_mut() {
+            cases.remove(&id);
+        }
+        self.removed.insert(id);
+        Ok(())
+    }
+
+    /// Where to stage an attachment's ciphertext for `case`.
+    pub fn attachment_path(&self, case: CaseId, attachment: &str) -> Result<PathBuf, VaultError> {
+        let dir = self.staging.path.join(FILES_DIR).join(case.to_string());
+        fsx::create_private_dir(&dir).map_err(self.vault.io("create", &dir))?;
+        Ok(dir.join(attachment))
+    }
+
+    /// Where to stage the ciphertext of an attachment still waiting for its envelope.
+    pub fn part_path(&self, attachment: &str) -> PathBuf {
+        self.staging.path.join(PARTS_DIR).join(attachment)
+    }
+
+    /// Deletes a waiting attachment's ciphertext at the commit.
+    pub fn remove_part(&mut self, attachment: &str) {
+        self.removed_parts.insert(attachment.to_owned());
+    }
+
+    /// Commits the change; see the module docs.
+    pub fn commit(mut self) -> Result<(), VaultError> {
+        let vault = self.vault;
+        if let Some(cases) = self.legacy.take() {
+            for (id, case) in &cases {
+                if !self.staged_case_path(*id).exists() {
+                    self.put_case(case)?;
+                }
+            }
+        }
+        let mut journal = String::new();
+        for id in &self.removed {
+            journal.push_str(&format!("remove-case {id}\n"));
+        }
+        for id in &self.removed_parts {
+            if !self.part_path(id).exists() {
+                journal.push_str(&format!("remove-part {id}\n"));
+            }
+        }
+        let stage = self.staging.path.clone();
+        let journal_path = stage.join(JOURNAL);
+        fs::write(&journal_path, journal).map_err(vault.io("write", &journal_path))?;
+        let json = SecretBytes::new(serde_json::to_vec(&self.index).map_err(|_| VaultError::Encrypt)?);
+        let ciphertext = encrypt_to(json.expose(), &vault.keys.recipient_refs())?;
+        let index_path = stage.join(INDEX_FILE);
+        let mut f = fsx::create_private_file(&index_path).map_err(vault.io("write", &index_path))?;
+        f.write_all(&ciphertext).map_err(vault.io("write", &index_path))?;
+        drop(f);
+        sync_all_files(&stage).map_err(vault.io("sync", &stage))?;
+        let commit = vault.root.join(COMMIT_DIR);
+        fs::rename(&stage, &commit).map_err(vault.io("commit", &commit))?;
+        fsx::sync_dir(&vault.root);
+        vault.roll_forward(&commit)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::desk::keyfiles::OfficeKeys;
+
+    fn vault(dir: &Path) -> (Vault, age::x25519::Recipient) {
+        let office = age::x25519::Identity::generate();
+        let public = office.to_public();
+        let keys = OfficeKeys::from_age(vec![office], dir.to_path_buf());
+        (
+            Vault::create_if_absent(&dir.join("v"), keys).expect("vault"),
+            public,
+        )
+    }
+
+    const LEGACY: &str = r#"{"format":1,"server_key":null,
+        "head":{"seq":3,"hash":"0303030303030303030303030303030303030303030303030303030303030303"},
+        "cases":{"00000-0000A":{"id":"00000-0000A","received":"2026-02-16","recipient":"","kind":"advice",
+          "categories":["gifts"],"description":"May I keep the watch?","attachments":[],"thread":[],
+          "status_history":[{"status":"received","day":"2026-02-16"}],"channel":"phone","upload":null}},
+        "parts":{},"pending_purges":{}}"#;
+
+    /// A format-1 vault (`vault.age`, every case in one file) is read as it
+    /// is, and the first change writes it as an index and case files.
+    #[test]
+    fn single_file_vaults_are_read_and_migrated_by_the_first_change() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (v, public) = vault(dir.path());
+        let sealed = encrypt_to(LEGACY.as_bytes(), &[&public as &dyn age::Recipient]).expect("seal");
+        fs::write(v.root().join(LEGACY_AGE), sealed).expect("write");
+        let id: CaseId = "00000-0000A".parse().expect("id");
+
+        let state = v.load().expect("load");
+        assert_eq!(state.index.head().expect("head").seq, 3);
+        assert_eq!(
+            state.case(id).map(|c| c.description.expose()),
+            Some("May I keep the watch?")
+        );
+        assert!(v.root().join(LEGACY_AGE).exists(), "reading changes nothing");
+
+        let mut change = v.begin().expect("begin");
+        let mut case = change.case(id).expect("read").expect("case");
+        case.categories.push("other".into());
+        change.put_case(&case).expect("put");
+        change.commit().expect("commit");
+        assert!(!v.root().join(LEGACY_AGE).exists());
+        assert!(v.root().join(INDEX_FILE).is_file());
+        assert!(v.root().join(CASES_DIR).join(case_file_name(id)).is_file());
+        let case = v.case(id).expect("read").expect("case");
+        assert_eq!(case.categories, ["gifts", "other"]);
+        assert_eq!(v.index().expect("index").head().expect("head").seq, 3);
+    }
+
+    /// A change dropped before its commit leaves every file as it was; a
+    /// committed change interrupted while moving into place is finished by
+    /// the next use of the vault.
+    #[test]
+    fn changes_are_all_or_nothing() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (v, _) = vault(dir.path());
+        let legacy: LegacyState = serde_json::from_str(LEGACY).expect("json");
+        let case = legacy.cases.into_values().next().expect("case");
+        let mut change = v.begin().expect("begin");
+        change.put_case(&case).expect("put");
+        change.commit().expect("commit");
+        let snapshot = |root: &Path| -> Vec<(PathBuf, Vec<u8>)> {
+            let mut all = Vec::new();
+            let mut stack = vec![root.to_path_buf()];
+            while let Some(d) = stack.pop() {
+                for e in fs::read_dir(&d).expect("list").flatten() {
+                    if e.path().is_dir() {
+                        stack.push(e.path());
+                    } else {
+                        all.push((e.path(), fs::read(e.path()).expect("read")));
+                    }
+                }
+            }
+            all.sort();
+            all
+        };
+        let before = snapshot(v.root());
+
+        let mut change = v.begin().expect("begin");
+        change.remove_case(case.id).expect("remove");
+        change.index.set_head(Head {
+            seq: 9,
+            hash: [9; 32],
+        });
+        drop(change);
+        assert_eq!(snapshot(v.root()), before, "a dropped change leaves no trace");
+
+        // Commit by hand up to the commit point, as if the power went then.
+        let mut change = v.begin().expect("begin");
+        change.remove_case(case.id).expect("remove");
+        change.index.set_head(Head {
+            seq: 9,
+            hash: [9; 32],
+        });
+        let stage = change.staging().to_path_buf();
+        fs::write(stage.join(JOURNAL), format!("remove-case {}\n", case.id)).expect("journal");
+        let json = serde_json::to_vec(&change.index).expect("json");
+        let sealed = encrypt_to(&json, &v.keys().recipient_refs()).expect("seal");
+        fs::write(stage.join(INDEX_FILE), sealed).expect("index");
+        fs::rename(&stage, v.root().join(COMMIT_DIR)).expect("rename");
+        drop(change);
+        assert!(v.root().join(COMMIT_DIR).is_dir());
+        // The next reader finishes it.
+        assert!(v.case(case.id).expect("read").is_none());
+        assert_eq!(v.index().expect("index").head().expect("head").seq, 9);
+        assert!(!v.root().join(COMMIT_DIR).exists());
+    }
+
+    /// Case files are encrypted with the vault key, which only the index
+    /// (encrypted to the office keys) holds: another office key opens neither.
+    #[test]
+    fn case_files_need_the_office_key() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (v, _) = vault(dir.path());
+        let legacy: LegacyState = serde_json::from_str(LEGACY).expect("json");
+        let case = legacy.cases.into_values().next().expect("case");
+        let mut change = v.begin().expect("begin");
+        change.put_case(&case).expect("put");
+        change.commit().expect("commit");
+        for (_, bytes) in fs::read_dir(v.root().join(CASES_DIR))
+            .expect("list")
+            .flatten()
+            .map(|e| (e.path(), fs::read(e.path()).expect("read")))
+        {
+            assert!(!bytes.windows(9).any(|w| w == b"the watch"));
+        }
+        let other = OfficeKeys::from_age(vec![age::x25519::Identity::generate()], dir.path().to_path_buf());
+        let stranger = Vault::existing(v.root(), other).expect("vault");
+        assert!(matches!(stranger.case(case.id), Err(VaultError::Decrypt(_))));
     }
 }

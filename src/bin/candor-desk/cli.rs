@@ -261,6 +261,12 @@ pub enum Command {
         /// Where to write the outbox bundle.
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
+        /// A folder with the office's public keys, laid out like the server's
+        /// keys/ (recipients.txt, *.asc): replies and statuses are sealed to
+        /// them too, so every desk of the office can read them. Defaults to
+        /// SECRETDIR/../public, where keygen puts them.
+        #[arg(long, value_name = "DIR", env = "CANDOR_DESK_OFFICE_KEYS")]
+        office_keys: Option<PathBuf>,
     },
 }
 

@@ -94,7 +94,7 @@ fn open_vault(at: &VaultArgs, pass: &mut Prompt) -> Result<Vault, DeskError> {
     let keys = keyfiles::office_keys(&keys_dir(at)?, pass)?;
     let vault = Vault::existing(&at.vault, keys)?;
     // Remember the keys only once they have opened the vault.
-    vault.load()?;
+    vault.index()?;
     vault.remember_keys()?;
     Ok(vault)
 }
@@ -175,7 +175,7 @@ fn run(cli: Cli, seen: &mut Option<u64>) -> anyhow::Result<()> {
                 .with_context(|| format!("could not open the bundle {}", bundle.display()))?;
             let len = file.metadata().map(|m| m.len()).unwrap_or(0);
             let vault = Vault::create_if_absent(&at.vault, keys)?;
-            *seen = vault.load().ok().and_then(|s| s.head().ok()).map(|h| h.seq);
+            *seen = vault.index().ok().and_then(|s| s.head().ok()).map(|h| h.seq);
             let pb = bar(len, "{spinner} opening {bytes}/{total_bytes} [{wide_bar}] {eta}");
             let s = import::open_bundle(&vault, pb.wrap_read(file), &mut |_| {})?;
             pb.finish_and_clear();
@@ -222,8 +222,8 @@ fn run(cli: Cli, seen: &mut Option<u64>) -> anyhow::Result<()> {
             extract,
         } => {
             let vault = open_vault(&at, &mut pass)?;
-            let state = vault.load()?;
-            let record = state.case(case).ok_or(DeskError::CaseNotFound(case))?;
+            let record = vault.case(case)?.ok_or(DeskError::CaseNotFound(case))?;
+            let record = &record;
             if json {
                 println!(
                     "{}",
@@ -325,7 +325,7 @@ fn run(cli: Cli, seen: &mut Option<u64>) -> anyhow::Result<()> {
                 }
             }
         }
-        Command::Outbox { at, out } => {
+        Command::Outbox { at, out, office_keys } => {
             let signer_dir = keys_dir(&at)?;
             // The officer's signing key may live in another folder than the
             // office keys the vault is encrypted to: then the vault opens
@@ -340,11 +340,24 @@ fn run(cli: Cli, seen: &mut Option<u64>) -> anyhow::Result<()> {
                 other => other?,
             };
             let officer = keyfiles::officer_signing_key(&signer_dir, &mut pass)?;
+            let public = office_keys.or_else(|| keyfiles::public_dir_beside(&vault.keys().dir));
+            let others = match &public {
+                Some(dir) => keyfiles::OtherOfficeKeys::read(vault.keys(), dir)?,
+                None => keyfiles::OtherOfficeKeys::default(),
+            };
             let pb = bar(0, "{spinner} sealing case {pos}/{len} [{wide_bar}]");
-            let s = ops::write_outbox(&vault, &officer, &out, clock::today(), &mut |n, total| {
-                pb.set_length(total);
-                pb.set_position(n);
-            })?;
+            let others_refs = others.recipient_refs();
+            let s = ops::write_outbox(
+                &vault,
+                &others_refs,
+                &officer,
+                &out,
+                clock::today(),
+                &mut |n, total| {
+                    pb.set_length(total);
+                    pb.set_position(n);
+                },
+            )?;
             pb.finish_and_clear();
             println!(
                 "Wrote {}: {} reply(ies), {} status change(s), {} recorded case(s) and {} purge(s) for {} case(s), signed with the officer key.",
@@ -354,6 +367,17 @@ fn run(cli: Cli, seen: &mut Option<u64>) -> anyhow::Result<()> {
                 s.new_cases,
                 s.purges,
                 s.cases
+            );
+            println!(
+                "Sealed to {} office key(s): this desk's {} and {} other(s){}.",
+                vault.keys().names.len() + others.names.len(),
+                vault.keys().names.len(),
+                others.names.len(),
+                public.map_or_else(
+                    || " (no public folder beside the keys: give --office-keys to add the other desks' keys)"
+                        .to_owned(),
+                    |d| format!(" from {}", d.display())
+                )
             );
             println!(
                 "Carry it to the transfer machine and POST it to /import. They stay pending here until a later \

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# How long `candor-desk open` takes, and how much memory, for export bundles
+# of N reports: wall time and peak RSS from /usr/bin/time -v.
+#
+#   benches/desk-open.sh [N ...]            (default: 2000 10000)
+#   KEYS=openpgp benches/desk-open.sh 10000 (an OpenPGP office key instead of age)
+#
+# Builds the release desk (the air-gapped build: --no-default-features
+# --features desk) and the `desk-export` example, which writes a valid export
+# bundle without a server: real envelopes sealed with `envelope::seal` to the
+# office key, a real hash chain and a real signed end record, a new reporter
+# recipient and case per report, 1.3 KiB of description each. Each N opens
+# into a fresh vault. Needs GNU time (apt-get install time).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+sizes=("$@")
+[ ${#sizes[@]} -gt 0 ] || sizes=(2000 10000)
+target=${CARGO_TARGET_DIR:-target}
+[ -x /usr/bin/time ] || { echo "needs GNU time: apt-get install time" >&2; exit 1; }
+cargo build --release --locked --no-default-features --features desk --bin candor-desk >&2
+cargo build --release --locked --no-default-features --features desk --example desk-export >&2
+desk=$target/release/candor-desk
+export_bin=$target/release/examples/desk-export
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+keygen=(keygen --out "$work/keys" --no-passphrase)
+[ "${KEYS:-age}" = openpgp ] && keygen+=(--openpgp)
+"$desk" "${keygen[@]}" >/dev/null
+
+printf '%-8s %-8s %12s %14s %14s\n' keys reports "bundle MiB" "open wall s" "peak RSS MiB"
+for n in "${sizes[@]}"; do
+    bundle=$work/export-$n.bundle
+    "$export_bin" "$work/keys/public" "$n" "$bundle"
+    rm -rf "$work/vault"
+    /usr/bin/time -v -o "$work/time" "$desk" open "$bundle" --keys "$work/keys/secret" --vault "$work/vault" >/dev/null
+    wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,t,":"); s=0; for(i=1;i<=n;i++) s=s*60+t[i]; print s}' "$work/time")
+    rss=$(awk -F': ' '/Maximum resident set size/ {printf "%.1f", $2/1024}' "$work/time")
+    mib=$(du -m "$bundle" | cut -f1)
+    cases=$("$desk" cases --vault "$work/vault" --json | grep -c '"id"' || true)
+    [ "$cases" -eq "$n" ] || { echo "expected $n cases in the vault, found $cases" >&2; exit 1; }
+    printf '%-8s %-8s %12s %14s %14s\n' "${KEYS:-age}" "$n" "$mib" "$wall" "$rss"
+done
