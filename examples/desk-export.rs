@@ -59,7 +59,7 @@ fn main() -> anyhow::Result<()> {
     let recipients: Vec<&dyn age::Recipient> = office.iter().map(|r| r.as_ref()).collect();
 
     let mut seed = [0u8; 32];
-    getrandom::fill(&mut seed)?;
+    getrandom::fill(&mut seed).map_err(|e| anyhow::anyhow!("random: {e}"))?;
     let server = SigningKey::from_bytes(&seed);
     let file = BufWriter::new(File::create(out).with_context(|| format!("creating {out}"))?);
     let mut w = ExportWriter::start(file, &server.verifying_key(), Head::EMPTY)?;
@@ -67,7 +67,7 @@ fn main() -> anyhow::Result<()> {
     let mut prev = GENESIS;
     for seq in 1..=count {
         let mut id = [0u8; 8];
-        getrandom::fill(&mut id)?;
+        getrandom::fill(&mut id).map_err(|e| anyhow::anyhow!("random: {e}"))?;
         let category = CATEGORIES
             .get(usize::try_from(seq).unwrap_or(0) % CATEGORIES.len())
             .copied()
