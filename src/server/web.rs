@@ -416,14 +416,48 @@ async fn view_index_get(State(app): State<Arc<App>>, ReqLang(lang): ReqLang) -> 
     render(StatusCode::OK, &index_page(&app, lang))
 }
 
+/// The empty report form, rendered once per language and kind when the
+/// router is built: it is the same page for every request that asks for it
+/// (nothing in it depends on the request beyond those two), and rendering
+/// its hundred-odd Fluent messages on every GET halved the requests/s a bare
+/// server reaches (benches/run.sh).
+struct FormPages(Vec<(Lang, bool, bytes::Bytes)>);
+
+impl FormPages {
+    fn render(app: &App) -> FormPages {
+        let mut pages = Vec::new();
+        for lang in Lang::ALL {
+            for advice in [false, true] {
+                match report_page(app, lang, advice, None, &[]).render() {
+                    Ok(html) => pages.push((lang, advice, bytes::Bytes::from(html))),
+                    // Served by rendering on each request instead, which logs the error.
+                    Err(_) => continue,
+                }
+            }
+        }
+        FormPages(pages)
+    }
+
+    fn get(&self, lang: Lang, advice: bool) -> Option<&bytes::Bytes> {
+        self.0
+            .iter()
+            .find(|(l, a, _)| *l == lang && *a == advice)
+            .map(|(_, _, page)| page)
+    }
+}
+
 #[tracing::instrument(skip_all)]
 async fn view_report_get(
-    State(app): State<Arc<App>>,
+    app: Arc<App>,
+    forms: Arc<FormPages>,
     ReqLang(lang): ReqLang,
     q: Result<Query<ReportQuery>, QueryRejection>,
 ) -> Response {
     let advice = q.ok().and_then(|Query(q)| q.kind).as_deref() == Some("advice");
-    render(StatusCode::OK, &report_page(&app, lang, advice, None, &[]))
+    match forms.get(lang, advice) {
+        Some(page) => (StatusCode::OK, Html(page.clone())).into_response(),
+        None => render(StatusCode::OK, &report_page(&app, lang, advice, None, &[])),
+    }
 }
 
 fn receipt_page(app: &App, lang: Lang, receipt: &Receipt) -> Response {
@@ -883,9 +917,16 @@ pub fn router(app: Arc<App>) -> Router {
     let onion = Some(app.config.onion_address.trim())
         .filter(|o| !o.is_empty())
         .and_then(|o| HeaderValue::from_str(&format!("http://{o}/")).ok());
+    let forms = Arc::new(FormPages::render(&app));
     let router = Router::new()
         .route("/", get(view_index_get))
-        .route("/report", get(view_report_get).post(view_report_post))
+        .route(
+            "/report",
+            get(move |State(app): State<Arc<App>>, lang: ReqLang, q| {
+                view_report_get(app, Arc::clone(&forms), lang, q)
+            })
+            .post(view_report_post),
+        )
         .route("/receipt", axum::routing::post(view_receipt_post))
         .route("/followup", get(view_followup_get).post(view_followup_post))
         .route("/followup/message", axum::routing::post(view_message_post))
