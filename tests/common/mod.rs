@@ -19,6 +19,8 @@ pub struct Server {
     pub api: String,
     pub data: PathBuf,
     pub log: Arc<Mutex<String>>,
+    /// Reads the server's stderr into `log`; ends when the server exits.
+    reader: Option<std::thread::JoinHandle<()>>,
 }
 
 impl Server {
@@ -53,7 +55,7 @@ impl Server {
         let log = Arc::new(Mutex::new(String::new()));
         let (tx, rx) = mpsc::channel();
         let sink = Arc::clone(&log);
-        std::thread::spawn(move || {
+        let reader = std::thread::spawn(move || {
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
                 sink.lock().expect("log").push_str(&line);
                 sink.lock().expect("log").push('\n');
@@ -80,12 +82,17 @@ impl Server {
             api: format!("http://{}", api.expect("api")),
             data: data.to_owned(),
             log,
+            reader: Some(reader),
         }
     }
 
     pub fn stop(mut self) -> String {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        // Every line the server wrote is in the log once the reader has seen the pipe close.
+        if let Some(reader) = self.reader.take() {
+            let _ = reader.join();
+        }
         self.log.lock().expect("log").clone()
     }
 }
