@@ -209,26 +209,15 @@ pub struct SledStore {
 /// and named by its blob id; key `F blob` marks a body kept this way.
 pub const CHUNK_DIR: &str = "chunks";
 
+/// The first half of the blob id of a body stored with its commit (the
+/// second half is the entry's sequence number); attachment chunks have
+/// random blob ids.
+const INLINE_BLOB: &[u8; 8] = b"inline\0\0";
+
 impl SledStore {
     pub fn open(dir: &Path) -> Result<SledStore, StoreError> {
         std::fs::create_dir_all(dir)?;
-        let db = sled::Config::new()
-            .path(dir)
-            .mode(sled::Mode::HighThroughput)
-            .cache_capacity(CACHE_BYTES)
-            // Durability is ours: flush + fsync after each group of commits.
-            .flush_every_ms(None)
-            .open()?;
-        let tree = db.open_tree("candor")?;
-        let store = SledStore {
-            db,
-            tree,
-            dir: dir.to_owned(),
-            commit_lock: Mutex::new(()),
-            synced_blobs: Mutex::new(HashSet::new()),
-            chunks: dir.join(CHUNK_DIR),
-            unsynced_chunks: Mutex::new(Vec::new()),
-        };
+        let store = SledStore::open_as_is(dir)?;
         std::fs::create_dir_all(&store.chunks)?;
         store.check_version()?;
         store.drop_leftover_pending()?;
@@ -243,6 +232,7 @@ impl SledStore {
             .path(dir)
             .mode(sled::Mode::HighThroughput)
             .cache_capacity(CACHE_BYTES)
+            // Durability is ours: flush + fsync after each group of commits.
             .flush_every_ms(None)
             .open()?;
         let tree = db.open_tree("candor")?;
@@ -259,6 +249,22 @@ impl SledStore {
 
     fn chunk_path(&self, blob: &[u8]) -> PathBuf {
         self.chunks.join(hex::encode(blob))
+    }
+
+    /// Writes a chunk's file; the next [`Store::sync`] fsyncs it.
+    fn write_chunk(&self, blob: &[u8], bytes: &[u8]) -> Result<(), StoreError> {
+        use std::io::Write;
+        let path = self.chunk_path(blob);
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)?;
+        f.write_all(bytes)?;
+        self.unsynced_chunks
+            .lock()
+            .map_err(|_| StoreError::Corrupt("chunk list poisoned"))?
+            .push(path);
+        Ok(())
     }
 
     /// Removes chunk files; one already gone is no loss.
@@ -345,25 +351,27 @@ impl SledStore {
             return Err(StoreError::NotEmpty(dir.to_owned()));
         }
         {
-            let db = sled::Config::new()
-                .path(dir)
-                .mode(sled::Mode::HighThroughput)
-                .cache_capacity(CACHE_BYTES)
-                .flush_every_ms(None)
-                .open()?;
-            let tree = db.open_tree("candor")?;
+            let raw = SledStore::open_as_is(dir)?;
+            std::fs::create_dir_all(&raw.chunks)?;
             let mut batch = sled::Batch::default();
             let mut in_batch = 0usize;
             while let Some((k, v)) = next()? {
-                batch.insert(k, v);
+                match (k.first(), k.get(1..)) {
+                    // Attachment chunks go back into files, as they were.
+                    (Some(b'X'), Some(blob)) if !blob.starts_with(INLINE_BLOB) => {
+                        raw.write_chunk(blob, &v)?;
+                        batch.insert(key(b'F', &[blob]), &[]);
+                    }
+                    _ => batch.insert(k, v),
+                }
                 in_batch += 1;
                 if in_batch >= 1024 {
-                    tree.apply_batch(std::mem::take(&mut batch))?;
+                    raw.tree.apply_batch(std::mem::take(&mut batch))?;
                     in_batch = 0;
                 }
             }
-            tree.apply_batch(batch)?;
-            db.flush()?;
+            raw.tree.apply_batch(batch)?;
+            raw.sync()?;
         }
         let store = SledStore::open(dir)?;
         let head = store.verify_chain()?;
@@ -523,7 +531,7 @@ impl Store for SledStore {
                 }
                 NewBody::Inline(bytes) => {
                     let mut blob = [0u8; 16];
-                    blob[..8].copy_from_slice(b"inline\0\0");
+                    blob[..8].copy_from_slice(INLINE_BLOB);
                     blob[8..].copy_from_slice(&seq.to_be_bytes());
                     let (len, hash) = (bytes.len() as u64, body_hash(&bytes));
                     batch.insert(key(b'X', &[&blob]), bytes);
@@ -817,6 +825,62 @@ mod tests {
         assert_eq!(store.body(2).expect("body"), None);
         assert_eq!(store.lookup(&LookupId([7; 32])).expect("lookup"), None);
         assert!(store.entry(2).expect("entry").is_some());
+    }
+
+    #[test]
+    fn chunks_live_in_files_and_survive_dump_and_restore() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let case = CaseId([0, 0, 0, 0, 0, 0, 0, 7]);
+        let store = SledStore::open(&dir.path().join("a")).expect("open");
+        let chunk = vec![0x5a; 300_000];
+        store.put_pending([4; 16], &chunk).expect("pending");
+        let entries = vec![NewEntry {
+            part: Some(PartRef {
+                attachment: [2; 16],
+                index: 0,
+            }),
+            body: NewBody::Pending {
+                blob: [4; 16],
+                len: chunk.len() as u64,
+                hash: body_hash(&chunk),
+            },
+            ..new_entry(EntryKind::AttachmentChunk, case, b"")
+        }];
+        store.commit(entries, CommitExtras::default()).expect("commit");
+        store.sync().expect("sync");
+        assert!(
+            store.tree.get(key(b'X', &[&[4u8; 16]])).expect("get").is_none(),
+            "not in sled"
+        );
+        assert_eq!(std::fs::read(store.chunk_path(&[4; 16])).expect("file"), chunk);
+        assert_eq!(store.body(1).expect("body"), Some(chunk.clone()));
+
+        let mut dump = Vec::new();
+        store
+            .dump(&mut |k: &[u8], v: &[u8]| {
+                dump.push((k.to_vec(), v.to_vec()));
+                Ok(())
+            })
+            .expect("dump");
+        let mut records = dump.into_iter();
+        let (restored, head) =
+            SledStore::restore(&dir.path().join("b"), &mut || Ok(records.next())).expect("restore");
+        assert_eq!(head, store.head().expect("head"));
+        assert_eq!(restored.body(1).expect("body"), Some(chunk));
+        assert!(restored.chunk_path(&[4; 16]).is_file(), "restored as a file");
+
+        // A purge removes the file.
+        restored
+            .commit(
+                vec![],
+                CommitExtras {
+                    purge: vec![case],
+                    ..Default::default()
+                },
+            )
+            .expect("purge");
+        assert!(!restored.chunk_path(&[4; 16]).exists());
+        assert_eq!(restored.body(1).expect("body"), None);
     }
 
     #[test]
