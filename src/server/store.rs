@@ -218,11 +218,17 @@ impl SledStore {
     pub fn open(dir: &Path) -> Result<SledStore, StoreError> {
         std::fs::create_dir_all(dir)?;
         let store = SledStore::open_as_is(dir)?;
-        std::fs::create_dir_all(&store.chunks)?;
-        store.check_version()?;
-        store.drop_leftover_pending()?;
-        store.sync()?;
+        store.prepare()?;
         Ok(store)
+    }
+
+    /// What every start does on an open store: check (and migrate) the
+    /// format, drop what failed uploads left, make everything durable.
+    fn prepare(&self) -> Result<(), StoreError> {
+        std::fs::create_dir_all(&self.chunks)?;
+        self.check_version()?;
+        self.drop_leftover_pending()?;
+        self.sync()
     }
 
     /// Opens a store exactly as it is, for a backup: no version check, no
@@ -350,8 +356,10 @@ impl SledStore {
         if dir.exists() && std::fs::read_dir(dir)?.next().is_some() {
             return Err(StoreError::NotEmpty(dir.to_owned()));
         }
+        // One handle throughout: sled releases its directory lock only after
+        // its own threads let go, so closing and reopening here could race.
+        let raw = SledStore::open_as_is(dir)?;
         {
-            let raw = SledStore::open_as_is(dir)?;
             std::fs::create_dir_all(&raw.chunks)?;
             let mut batch = sled::Batch::default();
             let mut in_batch = 0usize;
@@ -373,10 +381,9 @@ impl SledStore {
             raw.tree.apply_batch(batch)?;
             raw.sync()?;
         }
-        let store = SledStore::open(dir)?;
-        let head = store.verify_chain()?;
-        store.sync()?;
-        Ok((store, head))
+        raw.prepare()?;
+        let head = raw.verify_chain()?;
+        Ok((raw, head))
     }
 
     /// Bodies of submissions that never committed (the server stopped mid-upload).
@@ -751,6 +758,23 @@ impl Store for SledStore {
 mod tests {
     use super::*;
 
+    /// Opens a store this process has just closed: sled lets go of its
+    /// directory lock only once its own threads have, so wait for that.
+    fn reopen(dir: &Path) -> Result<SledStore, StoreError> {
+        let mut tries = 0;
+        loop {
+            match SledStore::open(dir) {
+                Err(StoreError::Sled(sled::Error::Io(e)))
+                    if tries < 100 && e.to_string().contains("lock") =>
+                {
+                    tries += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+                other => return other,
+            }
+        }
+    }
+
     fn new_entry(kind: EntryKind, case: CaseId, body: &[u8]) -> NewEntry {
         NewEntry {
             kind,
@@ -798,7 +822,7 @@ mod tests {
             store.sync().expect("sync");
             head
         };
-        let store = SledStore::open(dir.path()).expect("reopen");
+        let store = reopen(dir.path()).expect("reopen");
         assert_eq!(store.head().expect("head"), head);
         assert_eq!(head.seq, 2);
         assert_eq!(store.lookup(&LookupId([7; 32])).expect("lookup"), Some(case));
@@ -894,9 +918,6 @@ mod tests {
                 .expect("insert");
             store.sync().expect("sync");
         }
-        assert!(matches!(
-            SledStore::open(dir.path()),
-            Err(StoreError::NewerFormat(99))
-        ));
+        assert!(matches!(reopen(dir.path()), Err(StoreError::NewerFormat(99))));
     }
 }
