@@ -165,7 +165,8 @@ fn frame(payload: &Payload) -> Result<SecretBytes, EnvelopeError> {
     Ok(plain)
 }
 
-fn encrypt_bytes(plain: &[u8], recipients: &[&dyn age::Recipient]) -> Result<Vec<u8>, EnvelopeError> {
+/// Encrypts `plain` with age to `recipients`, whole, in memory.
+pub fn encrypt_bytes(plain: &[u8], recipients: &[&dyn age::Recipient]) -> Result<Vec<u8>, EnvelopeError> {
     let encryptor =
         age::Encryptor::with_recipients(recipients.iter().copied()).map_err(|_| EnvelopeError::Encrypt)?;
     let mut out = Vec::with_capacity(plain.len() + 256);

@@ -549,15 +549,7 @@ fn decrypt_with(
 
 /// Encrypts `plain` with age to `recipients`.
 fn encrypt_to(plain: &[u8], recipients: &[&dyn age::Recipient]) -> Result<Vec<u8>, VaultError> {
-    let encryptor =
-        age::Encryptor::with_recipients(recipients.iter().copied()).map_err(|_| VaultError::Encrypt)?;
-    let mut ciphertext = Vec::with_capacity(plain.len() + 256);
-    let mut w = encryptor
-        .wrap_output(&mut ciphertext)
-        .map_err(|_| VaultError::Encrypt)?;
-    w.write_all(plain).map_err(|_| VaultError::Encrypt)?;
-    w.finish().map_err(|_| VaultError::Encrypt)?;
-    Ok(ciphertext)
+    crate::core::envelope::encrypt_bytes(plain, recipients).map_err(|_| VaultError::Encrypt)
 }
 
 fn read_optional(path: &Path) -> Result<Option<Vec<u8>>, VaultError> {

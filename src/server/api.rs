@@ -47,6 +47,14 @@ fn officer_error(e: OfficerError) -> Response {
     resp
 }
 
+/// The `after=SEQ` cursor of an export or status request.
+fn cursor(q: Result<Query<ExportQuery>, QueryRejection>) -> Result<u64, OfficerError> {
+    match q {
+        Ok(Query(q)) => officer::parse_cursor(q.after.as_deref()),
+        Err(_) => Err(OfficerError::BadCursor),
+    }
+}
+
 fn bearer(headers: &HeaderMap) -> Option<&str> {
     headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok())
 }
@@ -60,10 +68,7 @@ async fn api_export_get(
     if let Err(e) = officer::authorise(&app, bearer(&headers)) {
         return officer_error(e);
     }
-    let after = match q {
-        Ok(Query(q)) => officer::parse_cursor(q.after.as_deref()),
-        Err(_) => Err(OfficerError::BadCursor),
-    };
+    let after = cursor(q);
     let after = match after {
         Ok(a) => a,
         Err(e) => return officer_error(e),
@@ -108,10 +113,7 @@ async fn api_status_get(
     if let Err(e) = officer::authorise(&app, bearer(&headers)) {
         return officer_error(e);
     }
-    let after = match q {
-        Ok(Query(q)) => officer::parse_cursor(q.after.as_deref()),
-        Err(_) => Err(OfficerError::BadCursor),
-    };
+    let after = cursor(q);
     let status = after.and_then(|after| tokio::task::block_in_place(|| officer::status(&app, after)));
     match status.map(|s| serde_json::to_string(&s)) {
         Ok(Ok(json)) => (

@@ -468,19 +468,7 @@ fn fsync_paths(paths: &[PathBuf]) -> Result<(), StoreError> {
 
 impl Store for SledStore {
     fn put_pending(&self, blob: BlobId, bytes: &[u8]) -> Result<(), StoreError> {
-        let path = self.chunk_path(&blob);
-        {
-            use std::io::Write;
-            let mut f = std::fs::OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .open(&path)?;
-            f.write_all(bytes)?;
-        }
-        self.unsynced_chunks
-            .lock()
-            .map_err(|_| StoreError::Corrupt("chunk list poisoned"))?
-            .push(path);
+        self.write_chunk(&blob, bytes)?;
         let mut batch = sled::Batch::default();
         batch.insert(key(b'P', &[&blob]), &[]);
         batch.insert(key(b'F', &[&blob]), &[]);
