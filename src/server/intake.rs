@@ -231,15 +231,17 @@ impl<'a> Gathered<'a> {
             body: NewBody::Inline(sealed),
         });
         let app = self.app;
-        let store = &app.store;
         let Gathered { entries, pending, .. } = self;
-        if let Err(e) = tokio::task::block_in_place(|| store.commit(entries, extras)) {
-            let _ = tokio::task::block_in_place(|| store.discard_pending(&pending));
-            return Err(e.into());
+        match app.durable.commit(entries, extras).await {
+            Ok(_) => Ok(()),
+            // Applied: its bodies belong to the store now.
+            Err(e @ StoreError::NotDurable(_)) => Err(e.into()),
+            Err(e) => {
+                let store = &app.store;
+                let _ = tokio::task::block_in_place(|| store.discard_pending(&pending));
+                Err(e.into())
+            }
         }
-        let ticket = app.durable.ticket();
-        app.durable.wait(ticket).await?;
-        Ok(())
     }
 
     async fn abandon(self) {

@@ -240,13 +240,11 @@ pub async fn import(app: &App, bytes: &[u8]) -> Result<Imported, OfficerError> {
         recorded: new_cases,
         ..Default::default()
     };
-    let head = match tokio::task::block_in_place(|| store.commit(entries, extras)) {
+    let head = match app.durable.commit(entries, extras).await {
         Ok(head) => head,
         Err(StoreError::AlreadyImported) => return Err(OfficerError::Replayed),
         Err(e) => return Err(e.into()),
     };
-    let ticket = app.durable.ticket();
-    app.durable.wait(ticket).await?;
     Ok(Imported {
         applied,
         already,

@@ -91,6 +91,12 @@ pub enum StoreError {
     NotEmpty(PathBuf),
     #[error("unknown case")]
     UnknownCase,
+    /// The batch carrying this commit failed (the commit is not in the store).
+    #[error("the commit was not written: {0}")]
+    NotWritten(String),
+    /// The commit was applied but the sync after it failed.
+    #[error("the commit was applied but could not be made durable: {0}")]
+    NotDurable(String),
     #[error("this bundle was already imported")]
     AlreadyImported,
     #[error("the export cursor is beyond the last entry ({0})")]
@@ -141,14 +147,74 @@ pub struct CommitExtras {
     pub recorded: Vec<(LookupId, CaseId)>,
 }
 
+/// Entries to append together, and what else changes with them.
+#[derive(Debug)]
+pub struct Commit {
+    pub entries: Vec<NewEntry>,
+    pub extras: CommitExtras,
+}
+
+/// A commit checked and turned into sled writes (`None`: remove the key).
+struct Staged {
+    writes: Vec<(Vec<u8>, Option<Vec<u8>>)>,
+    head: Head,
+    purged_chunks: Vec<PathBuf>,
+}
+
+/// Commits staged for one sled batch.
+struct Group {
+    writes: Vec<(Vec<u8>, Option<Vec<u8>>)>,
+    /// The head after the last staged commit.
+    head: Head,
+    purged_chunks: Vec<PathBuf>,
+    /// How many commits are staged, and the result index of the first.
+    staged: usize,
+    first: usize,
+}
+
+impl Group {
+    fn new(head: Head) -> Group {
+        Group {
+            writes: Vec::new(),
+            head,
+            purged_chunks: Vec::new(),
+            staged: 0,
+            first: 0,
+        }
+    }
+
+    fn add(&mut self, staged: Staged, result_index: usize) {
+        if self.staged == 0 {
+            self.first = result_index;
+        }
+        self.staged += 1;
+        self.writes.extend(staged.writes);
+        self.purged_chunks.extend(staged.purged_chunks);
+        self.head = staged.head;
+    }
+}
+
+fn group_failed(reason: &str) -> StoreError {
+    StoreError::NotWritten(reason.to_owned())
+}
+
 /// The storage interface the server uses.
 pub trait Store: Send + Sync + 'static {
     /// Stores a body before its entry exists (attachment chunks as they stream in).
     fn put_pending(&self, blob: BlobId, bytes: &[u8]) -> Result<(), StoreError>;
     /// Drops pending bodies of a submission that failed.
     fn discard_pending(&self, blobs: &[BlobId]) -> Result<(), StoreError>;
-    /// Appends entries atomically; returns the new head.
-    fn commit(&self, entries: Vec<NewEntry>, extras: CommitExtras) -> Result<Head, StoreError>;
+    /// Applies commits in order, each atomically (its entries and index
+    /// changes land together or not at all); returns each one's new head or
+    /// why it was refused. A commit refused leaves no trace and does not stop
+    /// the others. Commits given together cost one write to the disk's log.
+    fn commit_all(&self, commits: Vec<Commit>) -> Vec<Result<Head, StoreError>>;
+    /// Applies one commit: [`Store::commit_all`] of one.
+    fn commit(&self, entries: Vec<NewEntry>, extras: CommitExtras) -> Result<Head, StoreError> {
+        self.commit_all(vec![Commit { entries, extras }])
+            .pop()
+            .unwrap_or(Err(StoreError::Corrupt("no result for a commit")))
+    }
     /// Makes everything committed so far durable (flush and fsync).
     fn sync(&self) -> Result<(), StoreError>;
     fn head(&self) -> Result<Head, StoreError>;
@@ -283,6 +349,127 @@ impl SledStore {
             }
         }
         Ok(())
+    }
+
+    /// What `commit` would write, checked against the store and `head`
+    /// (the head after the commits staged before it), without writing it.
+    fn stage(&self, head: &Head, commit: Commit) -> Result<Staged, StoreError> {
+        let Commit { entries, extras } = commit;
+        if let Some(bundle) = &extras.bundle
+            && self.bundle_imported(bundle)?
+        {
+            return Err(StoreError::AlreadyImported);
+        }
+        let mut head = *head;
+        let mut writes = Vec::new();
+        let mut purged_chunks = Vec::new();
+        for case in &extras.purge {
+            for item in self.tree.scan_prefix(key(b'C', &[&case.0])) {
+                let (k, _) = item?;
+                let seq = k.get(9..).ok_or(StoreError::Corrupt("case index"))?;
+                if let Some(blob) = self.tree.get(key(b'B', &[seq]))? {
+                    writes.push((key(b'X', &[&blob]), None));
+                    writes.push((key(b'F', &[&blob]), None));
+                    purged_chunks.push(self.chunk_path(&blob));
+                    writes.push((key(b'B', &[seq]), None));
+                }
+            }
+            if let Some(lookup) = self.tree.get(key(b'K', &[&case.0]))? {
+                writes.push((key(b'R', &[&lookup]), None));
+                writes.push((key(b'K', &[&case.0]), None));
+            }
+        }
+        for new in entries {
+            let seq = head.seq + 1;
+            let (blob, len, hash) = match new.body {
+                NewBody::Pending { blob, len, hash } => {
+                    writes.push((key(b'P', &[&blob]), None));
+                    (blob, len, hash)
+                }
+                NewBody::Inline(bytes) => {
+                    let mut blob = [0u8; 16];
+                    blob[..8].copy_from_slice(INLINE_BLOB);
+                    blob[8..].copy_from_slice(&seq.to_be_bytes());
+                    let (len, hash) = (bytes.len() as u64, body_hash(&bytes));
+                    writes.push((key(b'X', &[&blob]), Some(bytes)));
+                    (blob, len, hash)
+                }
+            };
+            let entry = Entry {
+                seq,
+                kind: new.kind,
+                case: new.case,
+                day: new.day,
+                body_len: len,
+                body_hash: hash,
+                prev: head.hash,
+                recipient: new.recipient,
+                part: new.part,
+                op: new.op,
+            };
+            let seq_b = seq.to_be_bytes();
+            writes.push((key(b'L', &[&seq_b]), Some(entry.encode())));
+            writes.push((key(b'B', &[&seq_b]), Some(blob.to_vec())));
+            writes.push((key(b'C', &[&entry.case.0, &seq_b]), Some(Vec::new())));
+            if let Some(op) = &entry.op {
+                writes.push((key(b'O', &[op]), Some(seq_b.to_vec())));
+            }
+            head = Head {
+                seq,
+                hash: entry.hash(),
+            };
+        }
+        for (lookup, case) in extras.new_case.into_iter().chain(extras.recorded) {
+            writes.push((key(b'R', &[&lookup.0]), Some(case.0.to_vec())));
+            writes.push((key(b'K', &[&case.0]), Some(lookup.0.to_vec())));
+        }
+        if let Some(bundle) = extras.bundle {
+            writes.push((key(b'U', &[&bundle]), Some(Vec::new())));
+        }
+        Ok(Staged {
+            writes,
+            head,
+            purged_chunks,
+        })
+    }
+
+    /// Writes the staged commits of `group` in one sled batch (so they land
+    /// together or not at all) and starts the next group from its head. If the
+    /// batch fails, each of its commits gets the error and the head is read again.
+    fn apply_group(&self, group: &mut Group, results: &mut [Result<Head, StoreError>]) {
+        if group.staged == 0 {
+            return;
+        }
+        let mut batch = sled::Batch::default();
+        for (k, v) in group.writes.drain(..) {
+            match v {
+                Some(v) => batch.insert(k, v),
+                None => batch.remove(k),
+            }
+        }
+        batch.insert(
+            key(b'M', &[b"head"]),
+            [&group.head.seq.to_be_bytes()[..], &group.head.hash].concat(),
+        );
+        group.staged = 0;
+        let first = group.first;
+        let purged = std::mem::take(&mut group.purged_chunks);
+        // Purged chunks go from the disk too. Should the purge itself not reach
+        // the disk (a crash before the next sync), the desk sends it again; a
+        // chunk file already gone then reads as purged.
+        let failed = match self.tree.apply_batch(batch) {
+            Ok(()) => self.remove_chunks(&purged).err(),
+            Err(e) => Some(StoreError::from(e)),
+        };
+        if let Some(e) = failed {
+            let reason = e.to_string();
+            for r in results.iter_mut().skip(first).filter(|r| r.is_ok()) {
+                *r = Err(group_failed(&reason));
+            }
+            if let Ok(head) = self.head() {
+                group.head = head;
+            }
+        }
     }
 
     fn check_version(&self) -> Result<(), StoreError> {
@@ -469,10 +656,12 @@ fn fsync_paths(paths: &[PathBuf]) -> Result<(), StoreError> {
 impl Store for SledStore {
     fn put_pending(&self, blob: BlobId, bytes: &[u8]) -> Result<(), StoreError> {
         self.write_chunk(&blob, bytes)?;
-        let mut batch = sled::Batch::default();
-        batch.insert(key(b'P', &[&blob]), &[]);
-        batch.insert(key(b'F', &[&blob]), &[]);
-        self.tree.apply_batch(batch)?;
+        // Two plain inserts, not a batch (each sled batch writes its log
+        // buffer out twice). sled recovers its log up to the first gap (a
+        // prefix), so after a crash `F` is never there without `P`, and the
+        // next start removes a `P` with whatever of it exists.
+        self.tree.insert(key(b'P', &[&blob]), &[])?;
+        self.tree.insert(key(b'F', &[&blob]), &[])?;
         Ok(())
     }
 
@@ -488,92 +677,41 @@ impl Store for SledStore {
         self.remove_chunks(&files)
     }
 
-    fn commit(&self, entries: Vec<NewEntry>, extras: CommitExtras) -> Result<Head, StoreError> {
-        let _guard = self
-            .commit_lock
-            .lock()
-            .map_err(|_| StoreError::Corrupt("commit lock poisoned"))?;
-        if let Some(bundle) = &extras.bundle
-            && self.bundle_imported(bundle)?
-        {
-            return Err(StoreError::AlreadyImported);
-        }
-        let mut head = self.head()?;
-        let mut batch = sled::Batch::default();
-        let mut purged_chunks = Vec::new();
-        for case in &extras.purge {
-            for item in self.tree.scan_prefix(key(b'C', &[&case.0])) {
-                let (k, _) = item?;
-                let seq = k.get(9..).ok_or(StoreError::Corrupt("case index"))?;
-                if let Some(blob) = self.tree.get(key(b'B', &[seq]))? {
-                    batch.remove(key(b'X', &[&blob]));
-                    batch.remove(key(b'F', &[&blob]));
-                    purged_chunks.push(self.chunk_path(&blob));
-                    batch.remove(key(b'B', &[seq]));
-                }
+    fn commit_all(&self, commits: Vec<Commit>) -> Vec<Result<Head, StoreError>> {
+        let Ok(_guard) = self.commit_lock.lock() else {
+            return commits
+                .iter()
+                .map(|_| Err(StoreError::Corrupt("commit lock poisoned")))
+                .collect();
+        };
+        let mut results = Vec::with_capacity(commits.len());
+        let mut group = match self.head() {
+            Ok(head) => Group::new(head),
+            Err(e) => {
+                let reason = e.to_string();
+                return commits.iter().map(|_| Err(group_failed(&reason))).collect();
             }
-            if let Some(lookup) = self.tree.get(key(b'K', &[&case.0]))? {
-                batch.remove(key(b'R', &[&lookup]));
-                batch.remove(key(b'K', &[&case.0]));
+        };
+        for commit in commits {
+            // Imports and purges read what earlier commits wrote (bundle marks,
+            // a case's entries): they go in a batch of their own, after them.
+            let alone = commit.extras.bundle.is_some() || !commit.extras.purge.is_empty();
+            if alone {
+                self.apply_group(&mut group, &mut results);
+            }
+            match self.stage(&group.head, commit) {
+                Ok(staged) => {
+                    group.add(staged, results.len());
+                    results.push(Ok(group.head));
+                }
+                Err(e) => results.push(Err(e)),
+            }
+            if alone {
+                self.apply_group(&mut group, &mut results);
             }
         }
-        for new in entries {
-            let seq = head.seq + 1;
-            let (blob, len, hash) = match new.body {
-                NewBody::Pending { blob, len, hash } => {
-                    batch.remove(key(b'P', &[&blob]));
-                    (blob, len, hash)
-                }
-                NewBody::Inline(bytes) => {
-                    let mut blob = [0u8; 16];
-                    blob[..8].copy_from_slice(INLINE_BLOB);
-                    blob[8..].copy_from_slice(&seq.to_be_bytes());
-                    let (len, hash) = (bytes.len() as u64, body_hash(&bytes));
-                    batch.insert(key(b'X', &[&blob]), bytes);
-                    (blob, len, hash)
-                }
-            };
-            let entry = Entry {
-                seq,
-                kind: new.kind,
-                case: new.case,
-                day: new.day,
-                body_len: len,
-                body_hash: hash,
-                prev: head.hash,
-                recipient: new.recipient,
-                part: new.part,
-                op: new.op,
-            };
-            let seq_b = seq.to_be_bytes();
-            batch.insert(key(b'L', &[&seq_b]), entry.encode());
-            batch.insert(key(b'B', &[&seq_b]), &blob);
-            batch.insert(key(b'C', &[&entry.case.0, &seq_b]), &[]);
-            if let Some(op) = &entry.op {
-                batch.insert(key(b'O', &[op]), &seq_b);
-            }
-            head = Head {
-                seq,
-                hash: entry.hash(),
-            };
-        }
-        for (lookup, case) in extras.new_case.into_iter().chain(extras.recorded) {
-            batch.insert(key(b'R', &[&lookup.0]), &case.0);
-            batch.insert(key(b'K', &[&case.0]), &lookup.0);
-        }
-        if let Some(bundle) = extras.bundle {
-            batch.insert(key(b'U', &[&bundle]), &[]);
-        }
-        batch.insert(
-            key(b'M', &[b"head"]),
-            [&head.seq.to_be_bytes()[..], &head.hash].concat(),
-        );
-        self.tree.apply_batch(batch)?;
-        // Purged chunks go from the disk too. Should the purge itself not reach
-        // the disk (a crash before the next sync), the desk sends it again; a
-        // chunk file already gone then reads as purged.
-        self.remove_chunks(&purged_chunks)?;
-        Ok(head)
+        self.apply_group(&mut group, &mut results);
+        results
     }
 
     fn sync(&self) -> Result<(), StoreError> {
@@ -837,6 +975,54 @@ mod tests {
         assert_eq!(store.body(2).expect("body"), None);
         assert_eq!(store.lookup(&LookupId([7; 32])).expect("lookup"), None);
         assert!(store.entry(2).expect("entry").is_some());
+    }
+
+    #[test]
+    fn a_group_of_commits_chains_in_order_and_refuses_one_without_the_others() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = SledStore::open(dir.path()).expect("open");
+        let (a, b) = (CaseId([0, 0, 0, 0, 0, 0, 0, 1]), CaseId([0, 0, 0, 0, 0, 0, 0, 2]));
+        let import = |bundle: u8, purge: Vec<CaseId>| Commit {
+            entries: vec![new_entry(EntryKind::Message, a, b"message ct")],
+            extras: CommitExtras {
+                bundle: Some([bundle; 16]),
+                purge,
+                ..Default::default()
+            },
+        };
+        let report = |case: CaseId, lookup: u8| Commit {
+            entries: vec![new_entry(EntryKind::Message, case, b"first message ct")],
+            extras: CommitExtras {
+                new_case: Some((LookupId([lookup; 32]), case)),
+                ..Default::default()
+            },
+        };
+        let results = store.commit_all(vec![
+            report(a, 1),
+            import(9, vec![]),
+            report(b, 2),
+            // Refused: the same bundle, two commits earlier in this group.
+            import(9, vec![]),
+            // Purges case b, whose report is in this group.
+            import(10, vec![b]),
+            report(a, 3),
+        ]);
+        let seqs: Vec<Option<u64>> = results.iter().map(|r| r.as_ref().ok().map(|h| h.seq)).collect();
+        assert_eq!(seqs, vec![Some(1), Some(2), Some(3), None, Some(4), Some(5)]);
+        assert!(matches!(results[3], Err(StoreError::AlreadyImported)));
+        assert_eq!(store.head().expect("head"), *results[5].as_ref().expect("last"));
+        // The purge saw the report written before it in the same group.
+        assert_eq!(store.body(3).expect("body"), None);
+        assert_eq!(store.lookup(&LookupId([2; 32])).expect("lookup"), None);
+        assert_eq!(store.lookup(&LookupId([3; 32])).expect("lookup"), Some(a));
+        let mut chain = crate::core::log::Chain::from(Head::EMPTY);
+        for seq in 1..=5 {
+            let e = store.entry(seq).expect("entry").expect("present");
+            chain
+                .push(&e, store.body(seq).expect("body").as_deref())
+                .expect("chain");
+        }
+        assert_eq!(chain.head(), store.head().expect("head"));
     }
 
     #[test]
