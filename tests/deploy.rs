@@ -1,10 +1,12 @@
 //! Deployment: Unix-socket listeners, backup and restore with the server
-//! running, store format upgrades, and the officer's `/status` count.
+//! running, store format upgrades, the officer's `/status` count, and the
+//! systemd unit's system-call filter against what the server really calls.
 //!
 //! Real `candor` and `candor-desk` binaries, real sled, real keys.
 
 mod common;
 
+use std::collections::BTreeSet;
 use std::io::{Read, Write};
 use std::os::unix::fs::PermissionsExt;
 use std::os::unix::net::UnixStream;
@@ -554,4 +556,186 @@ fn transfer_script_counts_fetches_and_posts() {
     assert!(!quiet.contains("NOTIFY:"), "nothing new after `seen`: {quiet}");
     assert!(quiet.contains("\"new_entries\":0"), "{quiet}");
     server.stop();
+}
+
+/// The system calls a `SystemCallFilter=` list names: groups expanded by
+/// `systemd-analyze syscall-filter`, which knows this systemd's groups.
+fn syscall_set(names: &str) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for name in names.split_whitespace() {
+        if name.starts_with('@') {
+            let listed = Command::new("systemd-analyze")
+                .args(["syscall-filter", name])
+                .output()
+                .expect("systemd-analyze (installed by .ci/run)");
+            assert!(
+                listed.status.success(),
+                "systemd-analyze syscall-filter {name} failed"
+            );
+            let text = String::from_utf8_lossy(&listed.stdout).into_owned();
+            let members: Vec<&str> = text
+                .lines()
+                .skip(1)
+                .map(str::trim)
+                .filter(|l| !l.is_empty() && !l.starts_with('#'))
+                .collect();
+            assert!(!members.is_empty(), "systemd knows no group {name}");
+            out.extend(syscall_set(&members.join(" ")));
+        } else {
+            out.insert(name.to_owned());
+        }
+    }
+    out
+}
+
+/// The values of every `KEY=` line of the unit, in order.
+fn unit_values<'a>(unit: &'a str, key: &str) -> Vec<&'a str> {
+    unit.lines()
+        .filter_map(|l| l.trim().strip_prefix(key)?.strip_prefix('='))
+        .collect()
+}
+
+#[test]
+fn the_units_sandbox_allows_every_call_the_server_makes() {
+    let unit =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/deploy/candor.service")).expect("unit");
+    // systemd: a first list without `~` allows only its calls; each `~` list
+    // then takes calls away again.
+    let mut allowed = BTreeSet::new();
+    for (i, list) in unit_values(&unit, "SystemCallFilter").into_iter().enumerate() {
+        match list.strip_prefix('~') {
+            Some(denied) => allowed.retain(|c| !syscall_set(denied).contains(c)),
+            None if i == 0 => allowed = syscall_set(list),
+            None => allowed.extend(syscall_set(list)),
+        }
+    }
+    assert!(
+        allowed.contains("read") && !allowed.contains("reboot"),
+        "{allowed:?}"
+    );
+    let families: Vec<&str> = unit_values(&unit, "RestrictAddressFamilies")
+        .into_iter()
+        .flat_map(str::split_whitespace)
+        .collect();
+    assert!(!families.is_empty());
+
+    // A whole journey under strace: report with attachment, log-in,
+    // follow-up, export, desk reply and status, import, counts, a backup
+    // through the control socket, and a graceful stop.
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let (public, secret) = keygen(&tmp.path().join("office"));
+    let token = token(&secret);
+    let data = tmp.path().join("data");
+    let trace = tmp.path().join("strace.log");
+    let mut cmd = Command::new("strace");
+    cmd.args(["-f", "-q", "-s", "0", "-o"]).arg(&trace).arg(SERVER);
+    let server = Server::spawn(cmd, &data, &public, &[]);
+    let receipt = file_report(
+        &server.site,
+        "The sandbox journey.",
+        &["fraud"],
+        &[("e.bin", vec![3u8; 2_500_000])],
+    );
+    let (status, page) = login(&server.site, &receipt);
+    assert_eq!(status, 200);
+    let form = reqwest::blocking::multipart::Form::new()
+        .text("session", session_field(&page).expect("session"))
+        .text("message", "More.");
+    let resp = client()
+        .post(format!("{}/followup/message", server.site))
+        .multipart(form)
+        .send()
+        .expect("message");
+    assert_eq!(resp.status(), 200);
+    let bundle = tmp.path().join("export.bundle");
+    assert_eq!(export(&server.api, &token, 0, &bundle), 200);
+    let vault = tmp.path().join("vault");
+    desk_ok(&["open", s(&bundle), "--keys", s(&secret), "--vault", s(&vault)]);
+    let cases: serde_json::Value =
+        serde_json::from_str(&desk_ok(&["cases", "--vault", s(&vault), "--json"])).expect("cases");
+    let id = cases[0]["id"].as_str().expect("case id").to_owned();
+    desk_ok(&["reply", &id, "--vault", s(&vault), "--message", "Received."]);
+    desk_ok(&["status", &id, "--vault", s(&vault), "--set", "preliminary-review"]);
+    let outbox = tmp.path().join("outbox.bundle");
+    desk_ok(&[
+        "outbox",
+        "--vault",
+        s(&vault),
+        "--keys",
+        s(&secret),
+        "--out",
+        s(&outbox),
+    ]);
+    let (code, text) = import(&server.api, &token, &std::fs::read(&outbox).expect("outbox"));
+    assert_eq!(code, 200, "{text}");
+    let counts = client()
+        .get(format!("{}/status?after=0", server.api))
+        .bearer_auth(&token)
+        .send()
+        .expect("status");
+    assert_eq!(counts.status(), 200);
+    let out = candor(&[
+        "backup",
+        "--data",
+        s(&data),
+        "--out",
+        s(&tmp.path().join("b.backup")),
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+
+    // The traced server's pid is on the trace's first line; SIGTERM it so
+    // that the graceful shutdown is traced too.
+    let text = std::fs::read_to_string(&trace).expect("trace");
+    let pid = text.split_whitespace().next().expect("first line").to_owned();
+    let _ = Command::new("kill").args(["-TERM", &pid]).status();
+    let exited = format!("{pid} +++ exited with 0 +++");
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while !std::fs::read_to_string(&trace).expect("trace").contains(&exited) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the server did not stop on SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    drop(server);
+
+    let text = std::fs::read_to_string(&trace).expect("trace");
+    let mut used = BTreeSet::new();
+    let mut socket_families = BTreeSet::new();
+    for line in text.lines() {
+        let call = line.split_whitespace().nth(1).unwrap_or_default();
+        let Some((name, args)) = call.split_once('(') else {
+            continue;
+        };
+        // `exec` happens before systemd's filter applies to the new program.
+        if name.is_empty()
+            || name == "execve"
+            || !name
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        {
+            continue;
+        }
+        used.insert(name.to_owned());
+        if name == "socket" {
+            socket_families.insert(args.split(',').next().unwrap_or_default().to_owned());
+        }
+    }
+    assert!(
+        used.contains("fsync") && used.contains("accept4"),
+        "trace not understood: {used:?}"
+    );
+    let refused: Vec<&String> = used.iter().filter(|c| !allowed.contains(*c)).collect();
+    assert!(
+        refused.is_empty(),
+        "deploy/candor.service's SystemCallFilter refuses calls the server makes: {refused:?}"
+    );
+    let foreign: Vec<&String> = socket_families
+        .iter()
+        .filter(|f| !families.contains(&f.as_str()))
+        .collect();
+    assert!(
+        foreign.is_empty(),
+        "the server opens sockets outside RestrictAddressFamilies: {foreign:?}"
+    );
 }

@@ -31,7 +31,7 @@ fn offered(app: &App, kind: Kind) -> &[String] {
 }
 
 /// Ciphertext bytes per stored attachment chunk.
-pub const CHUNK_BYTES: usize = 256 * 1024;
+pub const CHUNK_BYTES: usize = 1024 * 1024;
 const SHORT_FIELD_BYTES: usize = 2_000;
 const MAX_CATEGORIES: usize = 16;
 const MAX_ATTACHMENTS: usize = 100;

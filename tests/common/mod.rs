@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 use std::io::{BufRead, BufReader};
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::{Arc, Mutex, mpsc};
@@ -46,7 +47,10 @@ impl Server {
         .arg(keys)
         .env("CANDOR_RATE_LIMITS", "off")
         .stdout(Stdio::null())
-        .stderr(Stdio::piped());
+        .stderr(Stdio::piped())
+        // A group of its own, so that killing it also ends a server started
+        // under a wrapper (strace lets its tracee run on when it is killed).
+        .process_group(0);
         for (k, v) in env {
             cmd.env(k, v);
         }
@@ -71,7 +75,7 @@ impl Server {
                 Ok((true, a)) => api = Some(a),
                 Ok((false, a)) => site = Some(a),
                 Err(_) => {
-                    let _ = child.kill();
+                    kill_group(&mut child);
                     panic!("server did not start; log:\n{}", log.lock().expect("log"));
                 }
             }
@@ -87,8 +91,7 @@ impl Server {
     }
 
     pub fn stop(mut self) -> String {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        kill_group(&mut self.child);
         // Every line the server wrote is in the log once the reader has seen the pipe close.
         if let Some(reader) = self.reader.take() {
             let _ = reader.join();
@@ -99,9 +102,17 @@ impl Server {
 
 impl Drop for Server {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        kill_group(&mut self.child);
     }
+}
+
+/// SIGKILL to the child's whole process group, then waits for the child.
+fn kill_group(child: &mut Child) {
+    let _ = Command::new("kill")
+        .args(["-KILL", "--", &format!("-{}", child.id())])
+        .status();
+    let _ = child.kill();
+    let _ = child.wait();
 }
 
 /// Runs `candor-desk` with the given arguments.
