@@ -641,12 +641,10 @@ fn the_units_sandbox_allows_every_call_the_server_makes() {
     let form = reqwest::blocking::multipart::Form::new()
         .text("session", session_field(&page).expect("session"))
         .text("message", "More.");
-    let resp = client()
-        .post(format!("{}/followup/message", server.site))
-        .multipart(form)
-        .send()
-        .expect("message");
-    assert_eq!(resp.status(), 200);
+    assert_eq!(
+        post_multipart(&server.site, "/followup/message", form).status(),
+        200
+    );
     let bundle = tmp.path().join("export.bundle");
     assert_eq!(export(&server.api, &token, 0, &bundle), 200);
     let vault = tmp.path().join("vault");
@@ -688,12 +686,22 @@ fn the_units_sandbox_allows_every_call_the_server_makes() {
     let text = std::fs::read_to_string(&trace).expect("trace");
     let pid = text.split_whitespace().next().expect("first line").to_owned();
     let _ = Command::new("kill").args(["-TERM", &pid]).status();
-    let exited = format!("{pid} +++ exited with 0 +++");
+    // strace pads the pid column: `4711  +++ exited with 0 +++`.
+    let exited = |l: &str| {
+        l.split_once(' ')
+            .is_some_and(|(p, rest)| p == pid && rest.trim_start() == "+++ exited with 0 +++")
+    };
     let deadline = std::time::Instant::now() + Duration::from_secs(30);
-    while !std::fs::read_to_string(&trace).expect("trace").contains(&exited) {
+    loop {
+        let text = std::fs::read_to_string(&trace).expect("trace");
+        if text.lines().any(exited) {
+            break;
+        }
+        let tail: Vec<&str> = text.lines().rev().take(40).collect();
         assert!(
             std::time::Instant::now() < deadline,
-            "the server did not stop on SIGTERM"
+            "the server did not stop on SIGTERM; the trace ends:\n{}",
+            tail.into_iter().rev().collect::<Vec<_>>().join("\n")
         );
         std::thread::sleep(Duration::from_millis(50));
     }

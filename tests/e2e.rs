@@ -48,11 +48,7 @@ fn report_to_reply_round_trip_leaves_nothing_in_clear() {
             "attachment",
             reqwest::blocking::multipart::Part::bytes(follow_file.clone()).file_name("mail.eml"),
         );
-    let resp = client()
-        .post(format!("{}/followup/message", server.site))
-        .multipart(form)
-        .send()
-        .expect("message");
+    let resp = post_multipart(&server.site, "/followup/message", form);
     assert_eq!(resp.status(), 200);
     assert!(resp.text().expect("body").contains("Your message was sent"));
 

@@ -901,6 +901,18 @@ mod tests {
         }
     }
 
+    /// The head of entries 1..=last as the chain verifies them.
+    fn chain_head(store: &SledStore, last: u64) -> Head {
+        let mut chain = crate::core::log::Chain::from(Head::EMPTY);
+        for seq in 1..=last {
+            let e = store.entry(seq).expect("entry").expect("present");
+            chain
+                .push(&e, store.body(seq).expect("body").as_deref())
+                .expect("chain");
+        }
+        chain.head()
+    }
+
     fn new_entry(kind: EntryKind, case: CaseId, body: &[u8]) -> NewEntry {
         NewEntry {
             kind,
@@ -952,14 +964,7 @@ mod tests {
         assert_eq!(store.head().expect("head"), head);
         assert_eq!(head.seq, 2);
         assert_eq!(store.lookup(&LookupId([7; 32])).expect("lookup"), Some(case));
-        let mut chain = crate::core::log::Chain::from(Head::EMPTY);
-        for seq in 1..=2 {
-            let e = store.entry(seq).expect("entry").expect("present");
-            chain
-                .push(&e, store.body(seq).expect("body").as_deref())
-                .expect("chain");
-        }
-        assert_eq!(chain.head(), head);
+        assert_eq!(chain_head(&store, 2), head);
         // The orphaned pending body is gone after reopening.
         assert!(store.tree.get(key(b'X', &[&[3u8; 16]])).expect("get").is_none());
         // A purge drops bodies and the look-up but keeps the chain.
@@ -1015,14 +1020,7 @@ mod tests {
         assert_eq!(store.body(3).expect("body"), None);
         assert_eq!(store.lookup(&LookupId([2; 32])).expect("lookup"), None);
         assert_eq!(store.lookup(&LookupId([3; 32])).expect("lookup"), Some(a));
-        let mut chain = crate::core::log::Chain::from(Head::EMPTY);
-        for seq in 1..=5 {
-            let e = store.entry(seq).expect("entry").expect("present");
-            chain
-                .push(&e, store.body(seq).expect("body").as_deref())
-                .expect("chain");
-        }
-        assert_eq!(chain.head(), store.head().expect("head"));
+        assert_eq!(chain_head(&store, 5), store.head().expect("head"));
     }
 
     #[test]

@@ -108,8 +108,10 @@ impl Drop for Server {
 
 /// SIGKILL to the child's whole process group, then waits for the child.
 fn kill_group(child: &mut Child) {
+    // Quietly: the group is often gone already.
     let _ = Command::new("kill")
         .args(["-KILL", "--", &format!("-{}", child.id())])
+        .stderr(Stdio::null())
         .status();
     let _ = child.kill();
     let _ = child.wait();
@@ -206,6 +208,19 @@ pub fn file_report(site: &str, description: &str, categories: &[&str], files: &[
 }
 
 /// Logs in with a receipt; returns the thread page.
+/// POSTs a multipart form to `path` on the site, as the browser does.
+pub fn post_multipart(
+    site: &str,
+    path: &str,
+    form: reqwest::blocking::multipart::Form,
+) -> reqwest::blocking::Response {
+    client()
+        .post(format!("{site}{path}"))
+        .multipart(form)
+        .send()
+        .expect("post")
+}
+
 pub fn login(site: &str, receipt: &str) -> (u16, String) {
     let resp = client()
         .post(format!("{site}/followup"))

@@ -127,6 +127,9 @@ fn serve(config: Config) -> anyhow::Result<()> {
         if !app.config.rate_limits {
             tracing::warn!("rate limits are OFF (CANDOR_RATE_LIMITS=off): for benchmarks and load tests only");
         }
+        // Handlers first: a SIGTERM once "listening" is logged must already
+        // mean a graceful stop (sockets removed), not the default death.
+        let shutdown = shutdown_signal().context("could not watch for SIGTERM")?;
         let reporter = Bound::bind(&listen)
             .await
             .with_context(|| format!("could not listen on {}", app.config.listen))?;
@@ -135,27 +138,32 @@ fn serve(config: Config) -> anyhow::Result<()> {
             .with_context(|| format!("could not listen on {}", app.config.officer_listen))?;
         tracing::info!("reporter site listening on {}", reporter.describe());
         tracing::info!("officer API listening on {}", officer.describe());
-        candor::server::serve::serve(app, reporter, officer, shutdown_signal())
+        candor::server::serve::serve(app, reporter, officer, shutdown)
             .await
             .context("server failed")
     })
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            s.recv().await;
+/// Resolves on SIGTERM or SIGINT (Ctrl-C). The handlers are installed when
+/// this is called, not when the future is first polled.
+#[cfg(unix)]
+fn shutdown_signal() -> std::io::Result<impl Future<Output = ()> + Send + 'static> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut term = signal(SignalKind::terminate())?;
+    let mut interrupt = signal(SignalKind::interrupt())?;
+    Ok(async move {
+        tokio::select! {
+            _ = term.recv() => {},
+            _ = interrupt.recv() => {},
         }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = term => {},
-    }
-    tracing::info!("shutting down");
+        tracing::info!("shutting down");
+    })
+}
+
+#[cfg(not(unix))]
+fn shutdown_signal() -> std::io::Result<impl Future<Output = ()> + Send + 'static> {
+    Ok(async {
+        let _ = tokio::signal::ctrl_c().await;
+        tracing::info!("shutting down");
+    })
 }
