@@ -27,7 +27,9 @@ fn officer_error(e: OfficerError) -> Response {
     let status = match &e {
         OfficerError::Unauthorized => StatusCode::UNAUTHORIZED,
         OfficerError::BadCursor => StatusCode::BAD_REQUEST,
-        OfficerError::CursorBeyondHead(_) | OfficerError::Replayed => StatusCode::CONFLICT,
+        OfficerError::CursorBeyondHead(_) | OfficerError::Replayed | OfficerError::AppliedMeanwhile => {
+            StatusCode::CONFLICT
+        }
         OfficerError::Bundle(crate::core::bundle::BundleError::WrongSigner)
         | OfficerError::Bundle(crate::core::bundle::BundleError::BadSignature) => StatusCode::FORBIDDEN,
         OfficerError::Bundle(_) => StatusCode::BAD_REQUEST,

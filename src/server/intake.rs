@@ -5,7 +5,8 @@
 //! arrive, never whole in memory. Only when the whole form has been read and
 //! validated are the entries committed, and only when that commit is durable
 //! does the caller get a receipt. A failed submission leaves no trace: its
-//! pending chunks are removed.
+//! pending chunks are removed, at once when the commit is known not to be in
+//! the store, or at the next start when that is not known (a failed sync).
 
 use std::time::Duration;
 
@@ -234,13 +235,15 @@ impl<'a> Gathered<'a> {
         let Gathered { entries, pending, .. } = self;
         match app.durable.commit(entries, extras).await {
             Ok(_) => Ok(()),
-            // Applied: its bodies belong to the store now.
-            Err(e @ StoreError::NotDurable(_)) => Err(e.into()),
-            Err(e) => {
+            // Known not to be in the store: its bodies go now.
+            Err(e @ StoreError::NotWritten(_)) => {
                 let store = &app.store;
                 let _ = tokio::task::block_in_place(|| store.discard_pending(&pending));
                 Err(e.into())
             }
+            // Perhaps applied (a failed sync, a lost answer): its bodies stay;
+            // if it was not applied, the next start removes them as pending.
+            Err(e) => Err(e.into()),
         }
     }
 

@@ -35,6 +35,8 @@ pub enum OfficerError {
     UnknownCase,
     #[error("this outbox was already imported")]
     Replayed,
+    #[error("another import applied some of this outbox's operations meanwhile; send it again")]
+    AppliedMeanwhile,
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -243,6 +245,7 @@ pub async fn import(app: &App, bytes: &[u8]) -> Result<Imported, OfficerError> {
     let head = match app.durable.commit(entries, extras).await {
         Ok(head) => head,
         Err(StoreError::AlreadyImported) => return Err(OfficerError::Replayed),
+        Err(StoreError::AppliedMeanwhile) => return Err(OfficerError::AppliedMeanwhile),
         Err(e) => return Err(e.into()),
     };
     Ok(Imported {

@@ -99,6 +99,8 @@ pub enum StoreError {
     NotDurable(String),
     #[error("this bundle was already imported")]
     AlreadyImported,
+    #[error("another import applied some of these operations meanwhile; send the outbox again")]
+    AppliedMeanwhile,
     #[error("the export cursor is beyond the last entry ({0})")]
     CursorBeyondHead(u64),
 }
@@ -170,6 +172,8 @@ struct Group {
     /// How many commits are staged, and the result index of the first.
     staged: usize,
     first: usize,
+    /// Why a batch of this call failed; the call's later commits are refused.
+    broken: Option<String>,
 }
 
 impl Group {
@@ -180,6 +184,7 @@ impl Group {
             purged_chunks: Vec::new(),
             staged: 0,
             first: 0,
+            broken: None,
         }
     }
 
@@ -259,6 +264,10 @@ pub struct SledStore {
     dir: PathBuf,
     /// Serialises sequence assignment.
     commit_lock: Mutex<()>,
+    /// One sync at a time: a sync takes the list of unsynced chunk files, so
+    /// a second one running beside it could finish before those files are
+    /// on disk and report them durable.
+    sync_lock: Mutex<()>,
     /// Blob files already fsynced (sled never rewrites one).
     synced_blobs: Mutex<HashSet<std::ffi::OsString>>,
     /// Attachment chunks, one file each, outside sled (see [`CHUNK_DIR`]).
@@ -313,6 +322,7 @@ impl SledStore {
             tree,
             dir: dir.to_owned(),
             commit_lock: Mutex::new(()),
+            sync_lock: Mutex::new(()),
             synced_blobs: Mutex::new(HashSet::new()),
             chunks: dir.join(CHUNK_DIR),
             unsynced_chunks: Mutex::new(Vec::new()),
@@ -359,6 +369,19 @@ impl SledStore {
             && self.bundle_imported(bundle)?
         {
             return Err(StoreError::AlreadyImported);
+        }
+        // The officer API checked these when the outbox came in; another
+        // import may have applied some since. (An import is staged after
+        // every earlier commit is applied, so the tree is current here.)
+        for op in entries.iter().filter_map(|e| e.op.as_ref()) {
+            if self.op_applied(op)? {
+                return Err(StoreError::AppliedMeanwhile);
+            }
+        }
+        for (lookup, case) in &extras.recorded {
+            if self.lookup(lookup)?.is_some() || self.case_exists(*case)? {
+                return Err(StoreError::AppliedMeanwhile);
+            }
         }
         let mut head = *head;
         let mut writes = Vec::new();
@@ -457,17 +480,24 @@ impl SledStore {
         // Purged chunks go from the disk too. Should the purge itself not reach
         // the disk (a crash before the next sync), the desk sends it again; a
         // chunk file already gone then reads as purged.
-        let failed = match self.tree.apply_batch(batch) {
-            Ok(()) => self.remove_chunks(&purged).err(),
-            Err(e) => Some(StoreError::from(e)),
-        };
-        if let Some(e) = failed {
-            let reason = e.to_string();
-            for r in results.iter_mut().skip(first).filter(|r| r.is_ok()) {
-                *r = Err(group_failed(&reason));
+        match self.tree.apply_batch(batch) {
+            Ok(()) => {
+                // The purge stands; a chunk file left behind is ciphertext
+                // that no key names, and the next start removes it.
+                if self.remove_chunks(&purged).is_err() {
+                    tracing::warn!(
+                        "could not remove the files of purged attachment chunks; the next start will"
+                    );
+                }
             }
-            if let Ok(head) = self.head() {
-                group.head = head;
+            Err(e) => {
+                let reason = e.to_string();
+                for r in results.iter_mut().skip(first).filter(|r| r.is_ok()) {
+                    *r = Err(group_failed(&reason));
+                }
+                // The rest of this call is refused too: sled may hold part of
+                // the failed batch in memory, so nothing more is chained on it.
+                group.broken = Some(reason);
             }
         }
     }
@@ -628,22 +658,25 @@ fn fsync_all(files: &[std::fs::DirEntry]) -> Result<Vec<std::ffi::OsString>, Sto
 /// removes blob files it no longer needs, and a failed upload its chunks.
 fn fsync_paths(paths: &[PathBuf]) -> Result<(), StoreError> {
     let per_thread = paths.len().div_ceil(FSYNC_THREADS).max(1);
+    let sync_part = |part: &[PathBuf]| -> Result<(), std::io::Error> {
+        for path in part {
+            match File::open(path) {
+                Ok(f) => f.sync_all()?,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
+    };
     std::thread::scope(|scope| {
-        let workers: Vec<_> = paths
-            .chunks(per_thread)
-            .map(|part| {
-                scope.spawn(move || -> Result<(), std::io::Error> {
-                    for path in part {
-                        match File::open(path) {
-                            Ok(f) => f.sync_all()?,
-                            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
-                            Err(e) => return Err(e),
-                        }
-                    }
-                    Ok(())
-                })
-            })
-            .collect();
+        let mut workers = Vec::new();
+        for part in paths.chunks(per_thread) {
+            // A thread that cannot be had (a task limit) syncs its share here.
+            match std::thread::Builder::new().spawn_scoped(scope, move || sync_part(part)) {
+                Ok(worker) => workers.push(worker),
+                Err(_) => sync_part(part)?,
+            }
+        }
         for worker in workers {
             worker
                 .join()
@@ -699,6 +732,10 @@ impl Store for SledStore {
             if alone {
                 self.apply_group(&mut group, &mut results);
             }
+            if let Some(reason) = &group.broken {
+                results.push(Err(group_failed(reason)));
+                continue;
+            }
             match self.stage(&group.head, commit) {
                 Ok(staged) => {
                     group.add(staged, results.len());
@@ -715,6 +752,10 @@ impl Store for SledStore {
     }
 
     fn sync(&self) -> Result<(), StoreError> {
+        let _one_at_a_time = self
+            .sync_lock
+            .lock()
+            .map_err(|_| StoreError::Corrupt("sync lock poisoned"))?;
         // Chunk files first, then sled's keys that name them.
         let chunks = std::mem::take(
             &mut *self
@@ -880,6 +921,19 @@ impl Store for SledStore {
     }
 }
 
+/// The head of entries 1..=last as the chain verifies them (for tests).
+#[cfg(test)]
+pub(crate) fn chain_head(store: &dyn Store, last: u64) -> Head {
+    let mut chain = crate::core::log::Chain::from(Head::EMPTY);
+    for seq in 1..=last {
+        let e = store.entry(seq).expect("entry").expect("present");
+        chain
+            .push(&e, store.body(seq).expect("body").as_deref())
+            .expect("chain");
+    }
+    chain.head()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -899,18 +953,6 @@ mod tests {
                 other => return other,
             }
         }
-    }
-
-    /// The head of entries 1..=last as the chain verifies them.
-    fn chain_head(store: &SledStore, last: u64) -> Head {
-        let mut chain = crate::core::log::Chain::from(Head::EMPTY);
-        for seq in 1..=last {
-            let e = store.entry(seq).expect("entry").expect("present");
-            chain
-                .push(&e, store.body(seq).expect("body").as_deref())
-                .expect("chain");
-        }
-        chain.head()
     }
 
     fn new_entry(kind: EntryKind, case: CaseId, body: &[u8]) -> NewEntry {
@@ -1021,6 +1063,40 @@ mod tests {
         assert_eq!(store.lookup(&LookupId([2; 32])).expect("lookup"), None);
         assert_eq!(store.lookup(&LookupId([3; 32])).expect("lookup"), Some(a));
         assert_eq!(chain_head(&store, 5), store.head().expect("head"));
+    }
+
+    #[test]
+    fn an_operation_applied_by_one_import_is_refused_in_the_next() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = SledStore::open(dir.path()).expect("open");
+        let case = CaseId([0, 0, 0, 0, 0, 0, 0, 3]);
+        store
+            .commit(
+                vec![new_entry(EntryKind::Message, case, b"first")],
+                CommitExtras::default(),
+            )
+            .expect("case");
+        // Two outboxes (two bundle ids) carrying the same operation, as when
+        // the desk writes a new outbox before the first one's import answered.
+        let import = |bundle: u8| Commit {
+            entries: vec![NewEntry {
+                op: Some([42; 16]),
+                ..new_entry(EntryKind::Message, case, b"reply ct")
+            }],
+            extras: CommitExtras {
+                bundle: Some([bundle; 16]),
+                ..Default::default()
+            },
+        };
+        let results = store.commit_all(vec![import(1), import(2)]);
+        assert!(results[0].is_ok(), "{:?}", results[0]);
+        assert!(
+            matches!(results[1], Err(StoreError::AppliedMeanwhile)),
+            "{:?}",
+            results[1]
+        );
+        assert_eq!(store.head().expect("head").seq, 2);
+        assert!(!store.bundle_imported(&[2; 16]).expect("bundle"));
     }
 
     #[test]
