@@ -333,18 +333,7 @@ fn sled_tree(store: &Path) -> (sled::Db, sled::Tree) {
 }
 
 fn start_fails(data: &Path, keys: &Path) -> String {
-    let out = Command::new(SERVER)
-        .args([
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-            "--officer-listen",
-            "127.0.0.1:0",
-            "--data",
-        ])
-        .arg(data)
-        .arg("--keys")
-        .arg(keys)
+    let out = serve_args(&mut Command::new(SERVER), data, keys)
         .stdin(Stdio::null())
         .output()
         .expect("run candor");

@@ -129,21 +129,14 @@ fn onion_location_is_sent_only_when_configured_and_checked_at_start() {
     let (public, _) = keygen(&tmp.path().join("office"));
     let path = tmp.path().join("candor.toml");
     std::fs::write(&path, "onion_address = \"example.com\"\n").expect("config");
-    let out = std::process::Command::new(SERVER)
-        .args([
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-            "--officer-listen",
-            "127.0.0.1:0",
-            "--keys",
-        ])
-        .arg(&public)
-        .arg("--data")
-        .arg(tmp.path().join("data"))
-        .env("CANDOR_CONFIG", &path)
-        .output()
-        .expect("run");
+    let out = serve_args(
+        &mut std::process::Command::new(SERVER),
+        &tmp.path().join("data"),
+        &public,
+    )
+    .env("CANDOR_CONFIG", &path)
+    .output()
+    .expect("run");
     assert!(!out.status.success());
     assert!(
         String::from_utf8_lossy(&out.stderr).contains("onion_address"),

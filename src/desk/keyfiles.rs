@@ -214,17 +214,7 @@ pub fn keygen(
 }
 
 fn write_new(path: &Path, text: &str, mode: u32) -> Result<(), DeskError> {
-    let mut f = fsx::create_new(path, mode).map_err(|e| {
-        if e.kind() == std::io::ErrorKind::AlreadyExists {
-            DeskError::AlreadyExists(path.to_path_buf())
-        } else {
-            DeskError::Io {
-                what: "create",
-                path: path.to_path_buf(),
-                source: e,
-            }
-        }
-    })?;
+    let mut f = super::create_new_file(path, mode)?;
     f.write_all(text.as_bytes())
         .and_then(|()| f.sync_all())
         .map_err(DeskError::io("write", path))

@@ -115,3 +115,12 @@ impl DeskError {
         move |source| DeskError::Io { what, path, source }
     }
 }
+
+/// Creates a new file with `mode`; one already there is
+/// [`DeskError::AlreadyExists`], never overwritten.
+pub(crate) fn create_new_file(path: &std::path::Path, mode: u32) -> Result<std::fs::File, DeskError> {
+    fsx::create_new(path, mode).map_err(|e| match e.kind() {
+        io::ErrorKind::AlreadyExists => DeskError::AlreadyExists(path.to_path_buf()),
+        _ => DeskError::io("create", path)(e),
+    })
+}

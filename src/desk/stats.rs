@@ -29,9 +29,9 @@ use std::path::{Path, PathBuf};
 use comfy_table::{ContentArrangement, Table, presets};
 use serde::Serialize;
 
+use super::DeskError;
 use super::deadlines::acknowledged;
 use super::vault::{CaseRecord, VaultState};
-use super::{DeskError, fsx};
 use crate::core::case::{ADVICE_TOPICS, Kind, MISCONDUCT_CATEGORIES, Status};
 use crate::core::day::Day;
 
@@ -334,14 +334,7 @@ pub fn write_report(s: &Stats, out: &Path) -> Result<Vec<PathBuf>, DeskError> {
     let chart = chart_svg(s)?;
     let mut written = Vec::new();
     for (path, text) in [(out.to_path_buf(), table), (chart_path, chart)] {
-        let mut f = fsx::create_new(&path, 0o644).map_err(|e| match e.kind() {
-            std::io::ErrorKind::AlreadyExists => DeskError::AlreadyExists(path.clone()),
-            _ => DeskError::Io {
-                what: "create",
-                path: path.clone(),
-                source: e,
-            },
-        })?;
+        let mut f = super::create_new_file(&path, 0o644)?;
         std::io::Write::write_all(&mut f, text.as_bytes()).map_err(DeskError::io("write", &path))?;
         written.push(path);
     }

@@ -306,14 +306,7 @@ pub fn extract(vault: &Vault, case: &CaseRecord, dir: &Path) -> Result<Vec<PathB
         dir.join(format!("{n:02}-{}", fsx::safe_file_name(name)))
     };
     let write_text = |path: PathBuf, text: &str, written: &mut Vec<PathBuf>| -> Result<(), DeskError> {
-        let mut f = fsx::create_new(&path, 0o600).map_err(|e| match e.kind() {
-            std::io::ErrorKind::AlreadyExists => DeskError::AlreadyExists(path.clone()),
-            _ => DeskError::Io {
-                what: "create",
-                path: path.clone(),
-                source: e,
-            },
-        })?;
+        let mut f = super::create_new_file(&path, 0o600)?;
         f.write_all(text.as_bytes())
             .map_err(DeskError::io("write", &path))?;
         written.push(path);
@@ -343,14 +336,7 @@ pub fn extract(vault: &Vault, case: &CaseRecord, dir: &Path) -> Result<Vec<PathB
         let src = vault.attachment_path(case.id, &a.id);
         let dest = next_name(&a.name);
         let mut input = std::fs::File::open(&src).map_err(DeskError::io("read", &src))?;
-        let mut output = fsx::create_new(&dest, 0o600).map_err(|e| match e.kind() {
-            std::io::ErrorKind::AlreadyExists => DeskError::AlreadyExists(dest.clone()),
-            _ => DeskError::Io {
-                what: "create",
-                path: dest.clone(),
-                source: e,
-            },
-        })?;
+        let mut output = super::create_new_file(&dest, 0o600)?;
         if a.encrypted {
             let ids = vault.keys().identity_refs();
             let mut w = std::io::BufWriter::new(&mut output);

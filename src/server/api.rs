@@ -61,17 +61,23 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
     headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok())
 }
 
+/// The bearer token checked first, then the `after` cursor read.
+fn authorised_cursor(
+    app: &App,
+    headers: &HeaderMap,
+    q: Result<Query<ExportQuery>, QueryRejection>,
+) -> Result<u64, OfficerError> {
+    officer::authorise(app, bearer(headers))?;
+    cursor(q)
+}
+
 #[tracing::instrument(skip_all)]
 async fn api_export_get(
     State(app): State<Arc<App>>,
     headers: HeaderMap,
     q: Result<Query<ExportQuery>, QueryRejection>,
 ) -> Response {
-    if let Err(e) = officer::authorise(&app, bearer(&headers)) {
-        return officer_error(e);
-    }
-    let after = cursor(q);
-    let after = match after {
+    let after = match authorised_cursor(&app, &headers, q) {
         Ok(a) => a,
         Err(e) => return officer_error(e),
     };
@@ -112,11 +118,8 @@ async fn api_status_get(
     headers: HeaderMap,
     q: Result<Query<ExportQuery>, QueryRejection>,
 ) -> Response {
-    if let Err(e) = officer::authorise(&app, bearer(&headers)) {
-        return officer_error(e);
-    }
-    let after = cursor(q);
-    let status = after.and_then(|after| tokio::task::block_in_place(|| officer::status(&app, after)));
+    let status = authorised_cursor(&app, &headers, q)
+        .and_then(|after| tokio::task::block_in_place(|| officer::status(&app, after)));
     match status.map(|s| serde_json::to_string(&s)) {
         Ok(Ok(json)) => (
             StatusCode::OK,

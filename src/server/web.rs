@@ -503,6 +503,8 @@ async fn view_report_post(
     }
 }
 
+/// A form carrying only a receipt code (the log-in, and the receipt page's
+/// language switcher); the code is wiped when the form is dropped.
 #[derive(Deserialize)]
 struct ReceiptForm {
     receipt: String,
@@ -740,23 +742,11 @@ async fn view_followup_get(
     login_page(&app, lang, StatusCode::OK, None)
 }
 
-#[derive(Deserialize)]
-struct LoginForm {
-    receipt: String,
-}
-
-impl Drop for LoginForm {
-    fn drop(&mut self) {
-        use zeroize::Zeroize;
-        self.receipt.zeroize();
-    }
-}
-
 #[tracing::instrument(skip_all)]
 async fn view_followup_post(
     State(app): State<Arc<App>>,
     ReqLang(lang): ReqLang,
-    form: Result<Form<LoginForm>, FormRejection>,
+    form: Result<Form<ReceiptForm>, FormRejection>,
 ) -> Response {
     let form = match form {
         Ok(Form(f)) => f,

@@ -34,23 +34,13 @@ impl Server {
     }
 
     pub fn spawn(mut cmd: Command, data: &Path, keys: &Path, env: &[(&str, &str)]) -> Server {
-        cmd.args([
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-            "--officer-listen",
-            "127.0.0.1:0",
-            "--data",
-        ])
-        .arg(data)
-        .arg("--keys")
-        .arg(keys)
-        .env("CANDOR_RATE_LIMITS", "off")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        // A group of its own, so that killing it also ends a server started
-        // under a wrapper (strace lets its tracee run on when it is killed).
-        .process_group(0);
+        serve_args(&mut cmd, data, keys)
+            .env("CANDOR_RATE_LIMITS", "off")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            // A group of its own, so that killing it also ends a server started
+            // under a wrapper (strace lets its tracee run on when it is killed).
+            .process_group(0);
         for (k, v) in env {
             cmd.env(k, v);
         }
@@ -104,6 +94,21 @@ impl Drop for Server {
     fn drop(&mut self) {
         kill_group(&mut self.child);
     }
+}
+
+/// Appends `serve` on two free loopback ports, with `data` and `keys`.
+pub fn serve_args<'a>(cmd: &'a mut Command, data: &Path, keys: &Path) -> &'a mut Command {
+    cmd.args([
+        "serve",
+        "--listen",
+        "127.0.0.1:0",
+        "--officer-listen",
+        "127.0.0.1:0",
+        "--data",
+    ])
+    .arg(data)
+    .arg("--keys")
+    .arg(keys)
 }
 
 /// SIGKILL to the child's whole process group, then waits for the child.
