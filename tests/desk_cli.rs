@@ -353,6 +353,24 @@ fn open_show_extract_reply_status_outbox_round_trip() {
         "byte for byte"
     );
 
+    // A second extract into the same folder is refused before the case is
+    // printed, in a message that starts with a capital.
+    let again = desk(&["show", &case, "--vault", s(&d.vault), "--extract", s(&extract)]);
+    assert_eq!(again.status.code(), Some(1));
+    assert!(
+        again.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&again.stdout)
+    );
+    let err = String::from_utf8_lossy(&again.stderr);
+    let said = err.strip_prefix("candor-desk: ").expect("prefix");
+    assert!(said.starts_with(char::is_uppercase), "{err}");
+    assert!(err.contains("not empty"), "{err}");
+    assert_eq!(fs::read_dir(&extract).expect("extract dir").count(), 2);
+    let empty = desk(&["reply", &case, "--vault", s(&d.vault), "--message", ""]);
+    let err = String::from_utf8_lossy(&empty.stderr);
+    assert!(err.starts_with("candor-desk: The reply is empty; "), "{err}");
+
     // Nothing pending yet.
     let outbox = d.path("outbox.bundle");
     let none = desk(&[
@@ -572,7 +590,7 @@ fn wrong_office_key_is_refused_with_could_not_decrypt() {
     assert_refused(
         &out,
         "wrong key",
-        "could not decrypt: is this the right office.key?",
+        "Could not decrypt: is this the right office.key?",
     );
     // Nothing was kept, not even the pinned server key.
     let cases = json(&["cases", "--vault", s(&d.vault), "--keys", s(&d.keys), "--json"]);

@@ -227,5 +227,39 @@ fn office_texts_and_offered_categories_come_from_the_config() {
         !form.contains("id=\"cat-conduct\""),
         "categories the office does not offer are not shown"
     );
-    assert!(form.contains("id=\"topic-gifts\"") && !form.contains("id=\"topic-elections\""));
+    let (_, _, advice) = get(&s, "/report?kind=advice", None);
+    assert!(advice.contains("id=\"topic-gifts\"") && !advice.contains("id=\"topic-elections\""));
+}
+
+#[test]
+fn each_kind_of_report_has_a_form_with_only_its_own_choices() {
+    let s = site();
+    let (status, _, misconduct) = get(&s, "/report", None);
+    assert_eq!(status, 200);
+    assert!(misconduct.contains(r#"<input type="hidden" name="kind" value="misconduct">"#));
+    assert!(misconduct.contains("id=\"cat-fraud\""));
+    assert!(
+        !misconduct.contains("id=\"topic-"),
+        "no advice topics on the misconduct form"
+    );
+    assert!(
+        misconduct.contains("/report?kind=advice"),
+        "a way to the advice form"
+    );
+
+    let (status, _, advice) = get(&s, "/report?kind=advice&lang=fr", None);
+    assert_eq!(status, 200);
+    assert!(advice.contains(r#"<input type="hidden" name="kind" value="advice">"#));
+    assert!(advice.contains("id=\"topic-gifts\""));
+    assert!(
+        !advice.contains("id=\"cat-"),
+        "no misconduct categories on the advice form"
+    );
+    assert!(advice.contains("lang=fr"), "the language is kept");
+    // Both post the same fields to the one endpoint.
+    for page in [&misconduct, &advice] {
+        assert_eq!(page.matches("<form method=\"post\"").count(), 1);
+        assert!(page.contains("action=\"/report"));
+        assert!(page.contains("name=\"category\"") && page.contains("name=\"description\""));
+    }
 }

@@ -361,8 +361,8 @@ fn report_page(
 
 fn problem_line(tr: &Tr, p: FieldProblem) -> ErrorLine {
     let (field, message) = match p {
-        FieldProblem::KindMissing => ("kind-misconduct", Msg("problem-kind-missing")),
-        FieldProblem::UnknownKind => ("kind-misconduct", Msg("problem-kind-unknown")),
+        FieldProblem::KindMissing => ("kind", Msg("problem-kind-missing")),
+        FieldProblem::UnknownKind => ("kind", Msg("problem-kind-unknown")),
         FieldProblem::UnknownCategory => ("category", Msg("problem-category-unknown")),
         FieldProblem::DescriptionEmpty => ("description", Msg("problem-description-empty")),
         FieldProblem::MessageEmpty => ("message", Msg("problem-message-empty")),

@@ -8,18 +8,18 @@ use clap::{Args, Parser, Subcommand};
 
 const EXAMPLES: &str = "\
 Examples:
-  # Once: make the office keys (asks for a passphrase); copy keys/public/*
-  # into the server's keys/ folder
-  candor-desk keygen --out keys
-  candor-desk keygen --out keys --openpgp        # an OpenPGP office key instead
+  # Once: make the office keys (asks for a passphrase); copy
+  # office-keys/public/* into the server's keys/ folder
+  candor-desk keygen --out office-keys
+  candor-desk keygen --out office-keys --openpgp # an OpenPGP office key instead
 
   # Each time an export bundle comes over the air gap:
-  candor-desk open export-0042.bundle --keys keys/secret --vault vault
+  candor-desk open export-0042.bundle --keys office-keys/secret --vault vault
   candor-desk cases --vault vault                # --keys is remembered by the vault
   candor-desk show 7K2M9-QXDHF --vault vault --extract case-7K2M9
   candor-desk reply 7K2M9-QXDHF --vault vault --message 'Thank you, we are looking into it.'
   candor-desk status 7k2m9qxdhf --vault vault --set preliminary-review
-  candor-desk outbox --vault vault --keys keys/secret --out outbox.bundle
+  candor-desk outbox --vault vault --keys office-keys/secret --out outbox.bundle
 
   # A report by phone, with a receipt so the caller can follow up online:
   candor-desk record --vault vault --kind misconduct --category fraud \\
@@ -97,7 +97,7 @@ pub enum Command {
     /// The secret keys are protected by a passphrase, asked for twice (or
     /// taken from CANDOR_DESK_PASSPHRASE).
     #[command(
-        after_help = "Examples:\n  candor-desk keygen --out keys\n  candor-desk keygen --out keys --openpgp\n  # then copy keys/public/* into the server's keys/ folder"
+        after_help = "Examples:\n  candor-desk keygen --out office-keys\n  candor-desk keygen --out office-keys --openpgp\n  # then copy office-keys/public/* into the server's keys/ folder"
     )]
     Keygen {
         /// Folder to create the keys in; existing key files are never overwritten.
@@ -114,7 +114,9 @@ pub enum Command {
     ///
     /// The bundle is accepted whole or not at all: if anything does not
     /// verify or decrypt, the vault is left exactly as it was.
-    #[command(after_help = "Example:\n  candor-desk open export.bundle --keys keys/secret --vault vault")]
+    #[command(
+        after_help = "Example:\n  candor-desk open export.bundle --keys office-keys/secret --vault vault"
+    )]
     Open {
         /// The export bundle file (from the server's /export).
         #[arg(value_name = "BUNDLE")]
@@ -253,7 +255,7 @@ pub enum Command {
     /// Operations stay pending until a later export shows the server has
     /// them; writing the outbox again is safe (the server ignores repeats).
     #[command(
-        after_help = "Example:\n  candor-desk outbox --vault vault --keys keys/secret --out outbox.bundle"
+        after_help = "Example:\n  candor-desk outbox --vault vault --keys office-keys/secret --out outbox.bundle"
     )]
     Outbox {
         #[command(flatten)]

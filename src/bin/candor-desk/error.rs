@@ -115,3 +115,46 @@ fn after_hint(seen: Option<u64>) -> String {
     seen.map(|s| format!(" (`/export?after={s}`)"))
         .unwrap_or_default()
 }
+
+/// Starts each sentence and each line of a message with a capital letter.
+/// Messages are put together from several modules' errors, many of which
+/// begin in lower case so that they read well after a colon.
+pub fn sentences(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut start = true;
+    let mut prev = None;
+    for c in text.chars() {
+        if start && c.is_alphabetic() {
+            out.extend(c.to_uppercase());
+            start = false;
+        } else {
+            if !c.is_whitespace() {
+                start = false;
+            }
+            out.push(c);
+        }
+        if c == '\n' || (c == ' ' && matches!(prev, Some('.' | '?' | '!'))) {
+            start = true;
+        }
+        prev = Some(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sentences;
+
+    #[test]
+    fn each_sentence_and_line_starts_with_a_capital() {
+        assert_eq!(
+            sentences("could not decrypt: is this the right key? the vault was not changed.\nrun `cases`."),
+            "Could not decrypt: is this the right key? The vault was not changed.\nRun `cases`."
+        );
+        assert_eq!(
+            sentences("/tmp/x is not empty. choose"),
+            "/tmp/x is not empty. Choose"
+        );
+        assert_eq!(sentences("  case 12"), "  Case 12");
+    }
+}

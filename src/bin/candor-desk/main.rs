@@ -29,7 +29,7 @@ fn main() -> ExitCode {
     match run(cli, &mut seen) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("candor-desk: {}", error::message(&err, seen));
+            eprintln!("candor-desk: {}", error::sentences(&error::message(&err, seen)));
             error::exit_code(&err)
         }
     }
@@ -221,9 +221,18 @@ fn run(cli: Cli, seen: &mut Option<u64>) -> anyhow::Result<()> {
             json,
             extract,
         } => {
+            if let Some(dir) = &extract {
+                check_extract_target(dir)?;
+            }
             let vault = open_vault(&at, &mut pass)?;
             let record = vault.case(case)?.ok_or(DeskError::CaseNotFound(case))?;
             let record = &record;
+            // Extract before printing: a target that cannot take the files
+            // stops the command before the case is on the screen.
+            let written = match &extract {
+                Some(dir) => view::extract(&vault, record, dir)?,
+                None => Vec::new(),
+            };
             if json {
                 println!(
                     "{}",
@@ -232,12 +241,9 @@ fn run(cli: Cli, seen: &mut Option<u64>) -> anyhow::Result<()> {
             } else {
                 println!("{}", view::case_text(record, as_of(periods)));
             }
-            if let Some(dir) = extract {
-                let written = view::extract(&vault, record, &dir)?;
-                // Keep stdout pure JSON when --json is given.
-                for p in &written {
-                    eprintln!("wrote {}", p.display());
-                }
+            // Keep stdout pure JSON when --json is given.
+            for p in &written {
+                eprintln!("wrote {}", p.display());
             }
         }
         Command::Reply { case, at, message } => {
@@ -386,4 +392,22 @@ fn run(cli: Cli, seen: &mut Option<u64>) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// `show --extract DIR` writes into a new or empty folder only, so files of
+/// two cases never mix and nothing there is overwritten.
+fn check_extract_target(dir: &std::path::Path) -> anyhow::Result<()> {
+    match std::fs::read_dir(dir) {
+        Ok(mut entries) => {
+            if entries.next().is_some() {
+                anyhow::bail!(
+                    "The folder {} is not empty. Choose a new folder for --extract.",
+                    dir.display()
+                );
+            }
+            Ok(())
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => anyhow::bail!("Cannot use {} for --extract: {e}.", dir.display()),
+    }
 }
