@@ -37,7 +37,10 @@ fn a_data_directory_of_the_previous_release_is_migrated_and_opens() {
     assert!(data.join("store/chunks").is_dir(), "format 1 keeps chunk files");
 
     let server = Server::start(&data, &root.join("keys"));
-    assert!(!data.join("store/chunks").exists(), "the chunk files moved into the pack");
+    assert!(
+        !data.join("store/chunks").exists(),
+        "the chunk files moved into the pack"
+    );
     let (status, _) = login(&server.site, "ZF6F0-KREA6-9S27D-PPPTE-J82HD");
     assert_eq!(status, 200, "the receipt still opens the case");
     let demo = root.join("keys/demo");
@@ -55,10 +58,18 @@ fn a_data_directory_of_the_previous_release_is_migrated_and_opens() {
         "--vault",
         v,
     ]);
-    let cases: serde_json::Value = serde_json::from_str(&desk_ok(&["cases", "--vault", v, "--json"])).expect("json");
+    let cases: serde_json::Value =
+        serde_json::from_str(&desk_ok(&["cases", "--vault", v, "--json"])).expect("json");
     let id = cases[0]["id"].as_str().expect("id").to_owned();
     let extract = tmp.path().join("extract");
-    desk_ok(&["show", &id, "--vault", v, "--extract", extract.to_str().expect("path")]);
+    desk_ok(&[
+        "show",
+        &id,
+        "--vault",
+        v,
+        "--extract",
+        extract.to_str().expect("path"),
+    ]);
     let evidence = std::fs::read_dir(&extract)
         .expect("extracted")
         .map(|e| e.expect("entry").path())
