@@ -86,13 +86,24 @@ fn keys_dir(at: &VaultArgs) -> Result<PathBuf, DeskError> {
         .ok_or(DeskError::NoKeys)
 }
 
+/// Said when another command holds the vault's lock.
+fn waiting_notice(vault: &Path) -> impl FnMut() {
+    let vault = vault.to_path_buf();
+    move || {
+        eprintln!(
+            "candor-desk: the vault {} is in use by another candor-desk command; waiting for it to finish…",
+            vault.display()
+        );
+    }
+}
+
 /// Opens an existing vault with its keys.
 fn open_vault(at: &VaultArgs, pass: &mut Prompt) -> Result<Vault, DeskError> {
     if !at.vault.is_dir() {
         return Err(desk::VaultError::NotFound(at.vault.clone()).into());
     }
     let keys = keyfiles::office_keys(&keys_dir(at)?, pass)?;
-    let vault = Vault::existing(&at.vault, keys)?;
+    let vault = Vault::existing_or_wait(&at.vault, keys, &mut waiting_notice(&at.vault))?;
     // Remember the keys only once they have opened the vault.
     vault.index()?;
     vault.remember_keys()?;
@@ -168,16 +179,16 @@ fn run(cli: Cli, seen: &mut Option<u64>) -> anyhow::Result<()> {
                 g.secret_dir.join(keyfiles::TOKEN).display()
             );
         }
-        Command::Open { bundle, at } => {
+        Command::Open { bundle, at, limits } => {
             let dir = keys_dir(&at)?;
             let keys = keyfiles::office_keys(&dir, &mut pass)?;
             let file = File::open(&bundle)
                 .with_context(|| format!("could not open the bundle {}", bundle.display()))?;
             let len = file.metadata().map(|m| m.len()).unwrap_or(0);
-            let vault = Vault::create_if_absent(&at.vault, keys)?;
+            let vault = Vault::create_or_wait(&at.vault, keys, &mut waiting_notice(&at.vault))?;
             *seen = vault.index().ok().and_then(|s| s.head().ok()).map(|h| h.seq);
             let pb = bar(len, "{spinner} opening {bytes}/{total_bytes} [{wide_bar}] {eta}");
-            let s = import::open_bundle(&vault, pb.wrap_read(file), &mut |_| {})?;
+            let s = import::open_bundle_with(&vault, pb.wrap_read(file), limits.into(), &mut |_| {})?;
             pb.finish_and_clear();
             vault.remember_keys()?;
             let head = s.head.map_or(0, |h| h.seq);
@@ -325,6 +336,24 @@ fn run(cli: Cli, seen: &mut Option<u64>) -> anyhow::Result<()> {
                 }
             }
         }
+        Command::Parts { at, drop, drop_all } => {
+            let vault = open_vault(&at, &mut pass)?;
+            if drop_all || !drop.is_empty() {
+                let dropped = ops::drop_parts(&vault, &drop, drop_all)?;
+                println!("Dropped {} waiting attachment part(s).", dropped.len());
+                return Ok(());
+            }
+            let parts = ops::waiting_parts(&vault)?;
+            if parts.is_empty() {
+                println!("No attachment parts are waiting for their envelope.");
+            }
+            for (id, p) in parts {
+                println!(
+                    "{id}  {} chunk(s), {} bytes, waited through {} export(s)",
+                    p.next, p.bytes, p.exports
+                );
+            }
+        }
         Command::Outbox { at, out, office_keys } => {
             let signer_dir = keys_dir(&at)?;
             // The officer's signing key may live in another folder than the
@@ -335,7 +364,11 @@ fn run(cli: Cli, seen: &mut Option<u64>) -> anyhow::Result<()> {
                     if Vault::remembered_keys(&at.vault).is_some() =>
                 {
                     let dir = Vault::remembered_keys(&at.vault).ok_or(DeskError::NoKeys)?;
-                    Vault::existing(&at.vault, keyfiles::office_keys(&dir, &mut pass)?)?
+                    Vault::existing_or_wait(
+                        &at.vault,
+                        keyfiles::office_keys(&dir, &mut pass)?,
+                        &mut waiting_notice(&at.vault),
+                    )?
                 }
                 other => other?,
             };
