@@ -505,7 +505,8 @@ impl Outbox {
                             )
                         })
                         .ok_or(BundleError::Malformed("unknown operation"))?;
-                    let case = CaseId::from_bytes(f.array()?).map_err(|_| BundleError::Malformed("case id out of range"))?;
+                    let case = CaseId::from_bytes(f.array()?)
+                        .map_err(|_| BundleError::Malformed("case id out of range"))?;
                     let body = f.rest().to_vec();
                     if (kind == EntryKind::Purge) != body.is_empty() {
                         return Err(BundleError::Malformed("operation body does not fit its kind"));

@@ -25,7 +25,9 @@ use std::fs::{self, File};
 use std::io::{BufReader, BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
-use super::vault::{CaseRecord, Change, StatusChange, StoredAttachment, ThreadItem, Vault, VaultError, WaitingPart};
+use super::vault::{
+    CaseRecord, Change, StatusChange, StoredAttachment, ThreadItem, Vault, VaultError, WaitingPart,
+};
 use super::{DeskError, fsx};
 use crate::core::bundle::{BundleError, ExportItem, ExportReader};
 use crate::core::case::{CaseId, Status};
@@ -133,7 +135,8 @@ impl Spill {
             .reader
             .as_mut()
             .ok_or_else(|| DeskError::io("read", &path)(std::io::ErrorKind::Other.into()))?;
-        r.seek(SeekFrom::Start(offset)).map_err(DeskError::io("read", &path))?;
+        r.seek(SeekFrom::Start(offset))
+            .map_err(DeskError::io("read", &path))?;
         unspill_entry(r).map_err(DeskError::io("read", &path))
     }
 }
@@ -329,7 +332,10 @@ impl Import<'_, '_> {
             let Some(part) = entry.part else {
                 return Err(bad(seq, "a chunk without its attachment id"));
             };
-            self.chunks.entry(hex_id(&part.attachment)).or_default().push(offset);
+            self.chunks
+                .entry(hex_id(&part.attachment))
+                .or_default()
+                .push(offset);
             return Ok(());
         }
         let offsets = self.by_case.entry(case).or_default();
@@ -504,7 +510,9 @@ impl Import<'_, '_> {
                     self.summary.delivered_ops += 1;
                 }
                 // Removed from the index's knowledge: the case file is not read.
-                if self.change.index.has_case(entry.case) || self.current.as_ref().is_some_and(|c| c.id == entry.case) {
+                if self.change.index.has_case(entry.case)
+                    || self.current.as_ref().is_some_and(|c| c.id == entry.case)
+                {
                     self.current = None;
                     self.dirty = false;
                     self.wanted.clear();
@@ -592,7 +600,14 @@ impl Import<'_, '_> {
 
     /// Appends an attachment's chunks from this export to `out`, from chunk
     /// `next` on; returns the next chunk index and whether they were whole.
-    fn append_chunks(&mut self, id: &str, offsets: &[u64], mut next: u32, out: &mut impl Write, path: &Path) -> Result<(u32, bool), DeskError> {
+    fn append_chunks(
+        &mut self,
+        id: &str,
+        offsets: &[u64],
+        mut next: u32,
+        out: &mut impl Write,
+        path: &Path,
+    ) -> Result<(u32, bool), DeskError> {
         for offset in offsets {
             let (entry, body) = self.spill.read(*offset)?;
             let index = entry.part.map_or(u32::MAX, |p| p.index);
@@ -623,7 +638,13 @@ impl Import<'_, '_> {
         } else {
             self.chunks.remove(&w.id)
         };
-        let kept = self.change.index.parts.get(&w.id).copied().filter(|_| !self.claimed.contains(&w.id));
+        let kept = self
+            .change
+            .index
+            .parts
+            .get(&w.id)
+            .copied()
+            .filter(|_| !self.claimed.contains(&w.id));
         if offsets.is_none() && kept.is_none() {
             self.summary.warnings.push(format!(
                 "case {}: attachment {} is missing or incomplete in this export",
@@ -638,7 +659,13 @@ impl Import<'_, '_> {
             append_file(&self.change.kept_part_path(&w.id), &mut out)?;
             next = k.next;
         }
-        let (_, whole) = self.append_chunks(&w.id, offsets.as_deref().unwrap_or_default(), next, &mut out, &dest)?;
+        let (_, whole) = self.append_chunks(
+            &w.id,
+            offsets.as_deref().unwrap_or_default(),
+            next,
+            &mut out,
+            &dest,
+        )?;
         out.flush().map_err(DeskError::io("write", &dest))?;
         drop(out);
         if kept.is_some() {
@@ -654,8 +681,8 @@ impl Import<'_, '_> {
         }
         // Check key, MAC and padding now; keep only the ciphertext.
         let input = File::open(&dest).map_err(DeskError::io("read", &dest))?;
-        envelope::open_attachment(BufReader::new(input), self.identities, w.size, std::io::sink())
-            .map_err(|e| match e {
+        envelope::open_attachment(BufReader::new(input), self.identities, w.size, std::io::sink()).map_err(
+            |e| match e {
                 EnvelopeError::Decrypt => DeskError::Decrypt {
                     what: format!("attachment {} of case {}", w.id, w.case),
                 },
@@ -663,7 +690,8 @@ impl Import<'_, '_> {
                     what: format!("attachment {} of case {}", w.id, w.case),
                     reason: other.to_string(),
                 },
-            })?;
+            },
+        )?;
         self.claimed.insert(w.id.clone());
         self.summary.attachments += 1;
         Ok(true)
@@ -675,7 +703,8 @@ impl Import<'_, '_> {
         for (id, offsets) in std::mem::take(&mut self.chunks) {
             let kept = self.change.index.parts.get(&id).copied();
             let dest = self.change.part_path(&id);
-            let mut out = BufWriter::new(fsx::create_private_file(&dest).map_err(DeskError::io("write", &dest))?);
+            let mut out =
+                BufWriter::new(fsx::create_private_file(&dest).map_err(DeskError::io("write", &dest))?);
             let part = kept.unwrap_or_default();
             if kept.is_some() {
                 append_file(&self.change.kept_part_path(&id), &mut out)?;
@@ -688,7 +717,10 @@ impl Import<'_, '_> {
                 continue;
             }
             let bytes = fs::metadata(&dest).map_err(DeskError::io("read", &dest))?.len();
-            self.change.index.parts.insert(id, WaitingPart { next, bytes, ..part });
+            self.change
+                .index
+                .parts
+                .insert(id, WaitingPart { next, bytes, ..part });
         }
         let mut expired = Vec::new();
         for (id, part) in self.change.index.parts.iter_mut() {
@@ -720,7 +752,12 @@ impl Import<'_, '_> {
 
     /// Commits the change. From here on the bundle is accepted; only the disk can fail.
     fn commit(self) -> Result<OpenSummary, DeskError> {
-        let Import { change, spill, summary, .. } = self;
+        let Import {
+            change,
+            spill,
+            summary,
+            ..
+        } = self;
         drop(spill);
         change.commit()?;
         Ok(summary)
@@ -827,7 +864,10 @@ mod tests {
         let s = open_bundle(&vault, &first[..], &mut |_| {}).expect("first export");
         assert!(s.new_cases.is_empty());
         let state = vault.load().expect("state");
-        assert_eq!(state.index.parts.get(&hex::encode(att)).map(|p| p.next), Some(split as u32));
+        assert_eq!(
+            state.index.parts.get(&hex::encode(att)).map(|p| p.next),
+            Some(split as u32)
+        );
         let part = vault.part_path(&state.index, &hex::encode(att));
         assert!(part.is_file());
 

@@ -108,9 +108,7 @@ impl DeskError {
             | DeskError::Decrypt { .. }
             | DeskError::BadEntry { .. }
             | DeskError::OverLimit(_)
-            | DeskError::Vault(VaultError::CaseTooLarge { .. }) => {
-                ErrorClass::BundleRefused
-            }
+            | DeskError::Vault(VaultError::CaseTooLarge { .. }) => ErrorClass::BundleRefused,
             DeskError::CaseNotFound(_) | DeskError::Vault(VaultError::NotFound(_)) => ErrorClass::NotFound,
             DeskError::NothingPending => ErrorClass::NothingToDo,
             _ => ErrorClass::General,

@@ -167,12 +167,16 @@ pub fn purge(vault: &Vault, cases: &[CaseId]) -> Result<Vec<CaseId>, DeskError> 
     let mut change = vault.begin()?;
     let mut removed = Vec::new();
     for case in cases {
-        let record = change.case(*case)?.ok_or(DeskError::CaseNotFound(*case))?;
-        change.remove_case(*case)?;
+        // The index's summary says all a purge needs: the case file is not read.
+        let record = change
+            .index
+            .summary(*case)
+            .ok_or(DeskError::CaseNotFound(*case))?;
         let on_server = record
             .upload
             .as_ref()
             .map_or(record.has_online_reporter(), |u| u.delivered);
+        change.remove_case(*case)?;
         if on_server {
             change
                 .index
@@ -264,7 +268,11 @@ pub fn write_outbox(
     let mut summary = OutboxSummary::default();
     // Only the cases with something pending are read.
     let index = vault.index()?;
-    let pending_cases: Vec<CaseId> = index.summaries().filter(|c| c.pending() > 0).map(|c| c.id).collect();
+    let pending_cases: Vec<CaseId> = index
+        .summaries()
+        .filter(|c| c.pending() > 0)
+        .map(|c| c.id)
+        .collect();
     let total = pending_cases.len() as u64;
     let mut n = 0;
     for id in pending_cases {

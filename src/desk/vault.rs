@@ -266,7 +266,11 @@ struct StanzaKey<'k> {
 
 impl StanzaKey<'_> {
     fn wrapping_key(&self, salt: &[u8]) -> Zeroizing<[u8; 32]> {
-        Zeroizing::new(age_core::primitives::hkdf(salt, &self.label, self.key.0.as_slice()))
+        Zeroizing::new(age_core::primitives::hkdf(
+            salt,
+            &self.label,
+            self.key.0.as_slice(),
+        ))
     }
 }
 
@@ -578,7 +582,6 @@ impl CaseRecord {
     }
 }
 
-
 impl CaseRecord {
     /// The case without its texts (description, fields, message and reply
     /// texts), kept in the index.
@@ -602,14 +605,19 @@ impl CaseRecord {
                 .map(|t| match t {
                     ThreadItem::Report { seq, day } => ThreadItem::Report { seq: *seq, day: *day },
                     ThreadItem::Message {
-                        seq, day, attachments, ..
+                        seq,
+                        day,
+                        attachments,
+                        ..
                     } => ThreadItem::Message {
                         seq: *seq,
                         day: *day,
                         text: blank(),
                         attachments: attachments.clone(),
                     },
-                    ThreadItem::Reply { op, day, delivered, .. } => ThreadItem::Reply {
+                    ThreadItem::Reply {
+                        op, day, delivered, ..
+                    } => ThreadItem::Reply {
                         op: op.clone(),
                         day: *day,
                         text: blank(),
@@ -779,12 +787,16 @@ fn decrypt_with(
 
 /// Serialises `value` as JSON padded with spaces (which JSON ignores) to a
 /// Padmé length, and encrypts it with age to `recipients`.
-fn seal_padded<T: Serialize>(value: &T, recipients: &[&dyn age::Recipient]) -> Result<(Vec<u8>, u64), VaultError> {
+fn seal_padded<T: Serialize>(
+    value: &T,
+    recipients: &[&dyn age::Recipient],
+) -> Result<(Vec<u8>, u64), VaultError> {
     let mut json = SecretBytes::new(serde_json::to_vec(value).map_err(|_| VaultError::Encrypt)?);
     let len = json.len() as u64;
     let padded = usize::try_from(padded_len(len)).map_err(|_| VaultError::Encrypt)?;
     json.expose_mut().resize(padded, b' ');
-    let sealed = crate::core::envelope::encrypt_bytes(json.expose(), recipients).map_err(|_| VaultError::Encrypt)?;
+    let sealed =
+        crate::core::envelope::encrypt_bytes(json.expose(), recipients).map_err(|_| VaultError::Encrypt)?;
     Ok((sealed, len))
 }
 
@@ -835,10 +847,13 @@ fn journal_path(line: &str) -> Option<&str> {
     let plain = |n: &&str| {
         !n.is_empty()
             && !n.starts_with('.')
-            && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
+            && n.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
     };
-    ([CASES_DIR, FILES_DIR, PARTS_DIR].contains(&top) && (1..=2).contains(&rest.len()) && rest.iter().all(plain))
-        .then_some(line)
+    ([CASES_DIR, FILES_DIR, PARTS_DIR].contains(&top)
+        && (1..=2).contains(&rest.len())
+        && rest.iter().all(plain))
+    .then_some(line)
 }
 
 /// Takes the vault's lock, waiting for it (after calling `waiting`) if
@@ -876,7 +891,11 @@ impl Vault {
     }
 
     /// As [`Vault::existing`]; `waiting` is called if another command holds the vault.
-    pub fn existing_or_wait(root: &Path, keys: OfficeKeys, waiting: &mut dyn FnMut()) -> Result<Vault, VaultError> {
+    pub fn existing_or_wait(
+        root: &Path,
+        keys: OfficeKeys,
+        waiting: &mut dyn FnMut(),
+    ) -> Result<Vault, VaultError> {
         if !root.is_dir() {
             return Err(VaultError::NotFound(root.to_path_buf()));
         }
@@ -889,7 +908,11 @@ impl Vault {
     }
 
     /// As [`Vault::create_if_absent`]; `waiting` is called if another command holds the vault.
-    pub fn create_or_wait(root: &Path, keys: OfficeKeys, waiting: &mut dyn FnMut()) -> Result<Vault, VaultError> {
+    pub fn create_or_wait(
+        root: &Path,
+        keys: OfficeKeys,
+        waiting: &mut dyn FnMut(),
+    ) -> Result<Vault, VaultError> {
         fsx::create_private_dir(root).map_err(|source| VaultError::Io {
             what: "create the vault folder",
             path: root.to_path_buf(),
@@ -925,24 +948,47 @@ impl Vault {
         &self.keys
     }
 
+    /// Where the SECRETDIR used with the vault at `root` is remembered:
+    /// in the officer's own state folder, not in the vault, so a vault
+    /// folder (copied, backed up or taken) does not say where the keys are.
+    fn remembered_keys_file(root: &Path) -> Option<PathBuf> {
+        let state = match std::env::var_os("XDG_STATE_HOME") {
+            Some(dir) if !dir.is_empty() => PathBuf::from(dir),
+            _ => PathBuf::from(std::env::var_os("HOME")?).join(".local/state"),
+        };
+        let root = fs::canonicalize(root).ok()?;
+        let digest = Sha256::digest(root.as_os_str().as_encoded_bytes());
+        Some(
+            state
+                .join("candor-desk")
+                .join(format!("keys-for-{}", hex::encode(digest.get(..16)?))),
+        )
+    }
+
     /// The SECRETDIR last used with the vault at `root`, if one was remembered.
     pub fn remembered_keys(root: &Path) -> Option<PathBuf> {
-        let text = fs::read_to_string(root.join(KEYS_PATH_FILE)).ok()?;
+        let text = fs::read_to_string(Self::remembered_keys_file(root)?).ok()?;
         let line = text.lines().next()?.trim();
         (!line.is_empty()).then(|| PathBuf::from(line))
     }
 
-    /// Remembers the keys' folder (as an absolute path) for later commands.
+    /// Remembers the keys' folder (as an absolute path) for later commands,
+    /// outside the vault; removes what the previous release kept in it.
     pub fn remember_keys(&self) -> Result<(), VaultError> {
+        let old = self.root.join(KEYS_PATH_FILE);
+        remove_if_present(&old).map_err(self.io("remove", &old))?;
+        let Some(path) = Self::remembered_keys_file(&self.root) else {
+            return Ok(());
+        };
         let dir = fs::canonicalize(&self.keys.dir).unwrap_or_else(|_| self.keys.dir.clone());
-        let path = self.root.join(KEYS_PATH_FILE);
         let text = format!("{}\n", dir.display());
         if fs::read_to_string(&path).ok().as_deref() == Some(text.as_str()) {
             return Ok(());
         }
-        fsx::write_atomic(&path, text.as_bytes(), 0o600).map_err(self.io("write", &path))?;
-        fix_times(&path).map_err(self.io("set the times of", &path))?;
-        fix_times(&self.root).map_err(self.io("set the times of", &self.root))
+        if let Some(parent) = path.parent() {
+            fsx::create_private_dir(parent).map_err(self.io("create", parent))?;
+        }
+        fsx::write_atomic(&path, text.as_bytes(), 0o600).map_err(self.io("write", &path))
     }
 
     fn io(&self, what: &'static str, path: &Path) -> impl FnOnce(io::Error) -> VaultError {
@@ -1057,7 +1103,8 @@ impl Vault {
                     serde_json::from_slice(plain.expose()).map_err(|e| unreadable(&path, e))?,
                 )),
                 V2_FORMAT => {
-                    let index: IndexV2 = serde_json::from_slice(plain.expose()).map_err(|e| unreadable(&path, e))?;
+                    let index: IndexV2 =
+                        serde_json::from_slice(plain.expose()).map_err(|e| unreadable(&path, e))?;
                     debug_assert_eq!(index.format, V2_FORMAT);
                     Ok(Stored::Format2(index))
                 }
@@ -1138,8 +1185,13 @@ impl Vault {
             let Some(ciphertext) = read_optional(&path)? else {
                 continue;
             };
-            let plain = decrypt_with(&path, &ciphertext, &[&change.index.key.format2() as &dyn age::Identity])?;
-            let case: CaseRecord = serde_json::from_slice(plain.expose()).map_err(|e| unreadable(&path, e))?;
+            let plain = decrypt_with(
+                &path,
+                &ciphertext,
+                &[&change.index.key.format2() as &dyn age::Identity],
+            )?;
+            let case: CaseRecord =
+                serde_json::from_slice(plain.expose()).map_err(|e| unreadable(&path, e))?;
             if case.id != id {
                 return Err(VaultError::CaseFileMismatch { case: id });
             }
@@ -1220,7 +1272,10 @@ impl Vault {
     /// Where an attachment (its ciphertext) is kept.
     pub fn attachment_path(&self, case: CaseId, attachment: &str) -> Result<PathBuf, VaultError> {
         let index = self.index()?;
-        Ok(self.root.join(FILES_DIR).join(index.key.file_name(case, attachment)))
+        Ok(self
+            .root
+            .join(FILES_DIR)
+            .join(index.key.file_name(case, attachment)))
     }
 
     /// Where the ciphertext of a not yet claimed attachment is kept.
@@ -1398,7 +1453,8 @@ impl Change<'_> {
             if from.is_file() {
                 let to = self.attachment_path(case.id, &a.id);
                 fs::hard_link(&from, &to).map_err(self.vault.io("link", &to))?;
-                fs::set_permissions(&to, fs::Permissions::from_mode(0o600)).map_err(self.vault.io("protect", &to))?;
+                fs::set_permissions(&to, fs::Permissions::from_mode(0o600))
+                    .map_err(self.vault.io("protect", &to))?;
                 self.remove.insert(format!("{folder}/{}", a.id));
             }
         }
@@ -1507,7 +1563,8 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let (v, public) = vault(dir.path());
         let sealed =
-            crate::core::envelope::encrypt_bytes(LEGACY.as_bytes(), &[&public as &dyn age::Recipient]).expect("seal");
+            crate::core::envelope::encrypt_bytes(LEGACY.as_bytes(), &[&public as &dyn age::Recipient])
+                .expect("seal");
         fs::write(v.root().join(LEGACY_AGE), sealed).expect("write");
         let id: CaseId = "00000-0000A".parse().expect("id");
 
@@ -1517,7 +1574,10 @@ mod tests {
         assert!(v.root().join(INDEX_FILE).is_file());
         let case = v.case(id).expect("read").expect("case");
         assert_eq!(case.description.expose(), "May I keep the watch?");
-        assert_eq!(state.cases.get(&id).map(|c| c.categories.clone()), Some(vec!["gifts".to_owned()]));
+        assert_eq!(
+            state.cases.get(&id).map(|c| c.categories.clone()),
+            Some(vec!["gifts".to_owned()])
+        );
     }
 
     /// A change dropped before its commit leaves every file as it was; a
@@ -1616,9 +1676,15 @@ mod tests {
         assert!(v.case(case.id).expect("reads").is_some());
 
         fs::write(&path, &old).expect("roll back");
-        assert!(matches!(v.case(case.id), Err(VaultError::CaseFileMismatch { .. })));
+        assert!(matches!(
+            v.case(case.id),
+            Err(VaultError::CaseFileMismatch { .. })
+        ));
         fs::write(&path, fs::read(&other_path).expect("other")).expect("swap");
-        assert!(matches!(v.case(case.id), Err(VaultError::CaseFileMismatch { .. })));
+        assert!(matches!(
+            v.case(case.id),
+            Err(VaultError::CaseFileMismatch { .. })
+        ));
         fs::write(&path, &new).expect("restore");
         assert_eq!(v.case(case.id).expect("reads").expect("case").categories.len(), 2);
     }
@@ -1638,7 +1704,10 @@ mod tests {
             tx.send(waited).expect("send");
         });
         std::thread::sleep(Duration::from_millis(300));
-        assert!(rx.try_recv().is_err(), "the second got the vault while the first held it");
+        assert!(
+            rx.try_recv().is_err(),
+            "the second got the vault while the first held it"
+        );
         drop(v);
         assert_eq!(rx.recv().ok(), Some(true));
         second.join().expect("thread");
