@@ -804,3 +804,37 @@ fn a_vault_from_the_previous_release_is_migrated() {
     );
     assert!(out.status.success(), "{}", text(&out));
 }
+
+/// With a passphrase, the officer token is shown once and kept protected
+/// like the keys; `candor-desk token` unlocks it.
+#[test]
+fn the_officer_token_is_not_kept_in_the_clear() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_candor-desk"))
+            .args(args)
+            .current_dir(dir.path())
+            .env("CANDOR_DESK_PASSPHRASE", "correct horse battery")
+            .env_remove("CANDOR_DESK_KEYS")
+            .output()
+            .expect("runs")
+    };
+    let out = run(&["keygen", "--out", "keys"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let hash = fs::read_to_string(dir.path().join("keys/public/officer-token.sha256")).expect("hash");
+    let shown = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::trim)
+        .find(|l| l.len() == 64 && l.chars().all(|c| c.is_ascii_hexdigit()))
+        .map(str::to_owned)
+        .expect("the token is shown once");
+    assert_eq!(hex::encode(Sha256::digest(shown.as_bytes())), hash.trim());
+    let kept = fs::read_to_string(dir.path().join("keys/secret/officer-token")).expect("token file");
+    assert!(
+        !kept.contains(&shown),
+        "the token file holds the token in the clear"
+    );
+    let out = run(&["token", "--keys", "keys/secret"]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), shown);
+}

@@ -288,6 +288,13 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
     },
+    /// Print the officer API token (for the transfer machine), unlocking it with the passphrase.
+    #[command(after_help = "Example:\n  candor-desk token --keys keys/secret")]
+    Token {
+        /// The secret key folder keygen wrote.
+        #[arg(long, value_name = "SECRETDIR", env = "CANDOR_DESK_KEYS")]
+        keys: PathBuf,
+    },
     /// List (or drop) attachment chunks waiting for the message that lists them.
     #[command(
         after_help = "Examples:\n  candor-desk parts --vault vault\n  candor-desk parts --vault vault --drop 0123456789abcdef0123456789abcdef\n  candor-desk parts --vault vault --drop-all"

@@ -174,10 +174,19 @@ fn run(cli: Cli, seen: &mut Option<u64>) -> anyhow::Result<()> {
             } else {
                 println!("The secret keys are NOT protected by a passphrase (--no-passphrase).");
             }
-            println!(
-                "The officer token in {} goes to the transfer machine (it authorises /export and /import).",
-                g.secret_dir.join(keyfiles::TOKEN).display()
-            );
+            if passphrase.is_some() {
+                println!(
+                    "\nOfficer API token for the transfer machine (it authorises /export and /import; shown now, \
+                     kept in {} protected by your passphrase; `candor-desk token` shows it again):\n{}",
+                    g.secret_dir.join(keyfiles::TOKEN).display(),
+                    g.officer_token.expose()
+                );
+            } else {
+                println!(
+                    "The officer token in {} goes to the transfer machine (it authorises /export and /import).",
+                    g.secret_dir.join(keyfiles::TOKEN).display()
+                );
+            }
         }
         Command::Open { bundle, at, limits } => {
             let dir = keys_dir(&at)?;
@@ -335,6 +344,10 @@ fn run(cli: Cli, seen: &mut Option<u64>) -> anyhow::Result<()> {
                     eprintln!("wrote {}", p.display());
                 }
             }
+        }
+        Command::Token { keys } => {
+            let token = keyfiles::officer_token(&keys, &mut pass)?;
+            println!("{}", token.expose());
         }
         Command::Parts { at, drop, drop_all } => {
             let vault = open_vault(&at, &mut pass)?;
