@@ -60,9 +60,10 @@ impl App {
         Duration::from_secs(self.config.upload_idle_timeout_seconds)
     }
 
-    /// Loads keys, opens (or creates) the store and the server's signing key.
+    /// Loads keys (refusing when no office key can receive today), opens (or
+    /// creates) the store and the server's signing key.
     pub fn start(config: Config) -> Result<App, StartError> {
-        let server_keys = ServerKeys::load(&config.keys)?;
+        let server_keys = ServerKeys::load(&config.keys, crate::clock::today())?;
         let server_key = keys::server_signing_key(&config.data, || {
             let mut seed = [0u8; 32];
             getrandom::fill(&mut seed).ok().map(|_| seed)
