@@ -42,6 +42,9 @@ fn log_out_clears_the_cookie_and_the_browsers_copy() {
     let form = reqwest::blocking::multipart::Form::new()
         .text("session", session)
         .text("message", "after log-out");
-    assert_eq!(post_multipart(&server.site, "/followup/message", form).status(), 401);
+    assert_eq!(
+        post_multipart(&server.site, "/followup/message", form).status(),
+        401
+    );
     server.stop();
 }
