@@ -46,7 +46,10 @@ fn main() -> ExitCode {
     match run(cli, &mut seen, &mut key_files) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            say_err!("candor-desk: {}", error::message(&err, seen, key_files.as_deref()));
+            say_err!(
+                "candor-desk: {}",
+                error::message(&err, seen, key_files.as_deref())
+            );
             error::exit_code(&err)
         }
     }
