@@ -68,7 +68,8 @@ impl Gpg {
     /// A new key: `primary` for signing, `sub` for encryption; its fingerprint.
     fn generate(&self, uid: &str, primary: &str, sub: &str, passphrase: Option<&str>) -> String {
         self.ok(passphrase, &["--quick-gen-key", uid, primary, "sign", "never"]);
-        let listing = String::from_utf8(self.ok(None, &["--with-colons", "--list-keys", uid])).expect("utf-8");
+        let listing =
+            String::from_utf8(self.ok(None, &["--with-colons", "--list-keys", uid])).expect("utf-8");
         let fpr = listing
             .lines()
             .find_map(|l| l.strip_prefix("fpr:::::::::"))
@@ -129,7 +130,12 @@ fn office_keys_made_with_gnupg_open_reports_on_the_desk() {
         ("ed25519", "ed25519", "cv25519", None),
         ("ed25519-pass", "ed25519", "cv25519", Some("a GnuPG passphrase")),
         ("rsa4096", "rsa4096", "rsa4096", None),
-        ("rsa4096-pass", "rsa4096", "rsa4096", Some("another GnuPG passphrase")),
+        (
+            "rsa4096-pass",
+            "rsa4096",
+            "rsa4096",
+            Some("another GnuPG passphrase"),
+        ),
     ];
     let mut desks = Vec::new();
     for (name, primary, sub, pass) in kinds {
@@ -173,7 +179,15 @@ fn office_keys_made_with_gnupg_open_reports_on_the_desk() {
         let extract = tmp.path().join(format!("extract-{name}"));
         let shown = desk_with(
             pass,
-            &["show", &id, "--vault", s(&vault), "--json", "--extract", s(&extract)],
+            &[
+                "show",
+                &id,
+                "--vault",
+                s(&vault),
+                "--json",
+                "--extract",
+                s(&extract),
+            ],
         );
         assert!(shown.contains("Sealed to four GnuPG keys."), "{name}: {shown}");
         let files: Vec<Vec<u8>> = std::fs::read_dir(&extract)
