@@ -102,7 +102,7 @@ tor_node() {
     local name=$1
     mkdir -p "$work/$name"
     chmod 700 "$work/$name"
-    tor --quiet -f "$work/$name/torrc" >"$work/$name/stdout.log" 2>&1 &
+    tor -f "$work/$name/torrc" >"$work/$name/stdout.log" 2>&1 &
     tor_pids+=("$!")
     tor_nodes+=("$name")
 }
@@ -136,11 +136,18 @@ PY
 
 # Waits until node NAME has bootstrapped (100%); fails after SECONDS.
 wait_bootstrapped() {
-    local name=$1 seconds=$2 i
+    local name=$1 seconds=$2 i n
     for i in $(seq "$seconds"); do
         if grep -q "Bootstrapped 100%" "$work/$name/notice.log" 2>/dev/null; then
             return 0
         fi
+        for n in "${!tor_nodes[@]}"; do
+            if ! kill -0 "${tor_pids[$n]}" 2>/dev/null; then
+                echo "tor node ${tor_nodes[$n]} has exited:" >&2
+                tail -n 20 "$work/${tor_nodes[$n]}/stdout.log" >&2
+                return 1
+            fi
+        done
         sleep 1
     done
     echo "tor node $name did not bootstrap in ${seconds}s; its log:" >&2
@@ -149,12 +156,24 @@ wait_bootstrapped() {
 }
 
 # Stops every tor this script started, by process id, and waits for them.
+# A tor can hang in its exit after SIGTERM (seen with 0.4.9.11, blocked on a
+# lock with the log saying "exiting cleanly"): what is left after ten
+# seconds gets SIGKILL.
 tor_stop_all() {
-    local pid
+    local pid i alive
     for pid in "${tor_pids[@]}"; do
         kill "$pid" 2>/dev/null || true
     done
+    for i in $(seq 20); do
+        alive=0
+        for pid in "${tor_pids[@]}"; do
+            kill -0 "$pid" 2>/dev/null && alive=1
+        done
+        [ "$alive" = 0 ] && break
+        sleep 0.5
+    done
     for pid in "${tor_pids[@]}"; do
+        kill -KILL "$pid" 2>/dev/null || true
         wait "$pid" 2>/dev/null || true
     done
     tor_pids=()

@@ -15,6 +15,8 @@
       name), sends an HTTP request on each and keeps them open, then checks
       that the first stream still answers. Prints what happened as key=value.
 """
+import os
+import signal
 import socket
 import sys
 import threading
@@ -58,12 +60,18 @@ def flood(socks_port, onion, seconds, threads):
                 counts["attempts"] += 1
                 counts["ok" if code == 0 else "failed"] += 1
 
+    def report(*_):
+        print(" ".join(f"{k}={v}" for k, v in counts.items()), flush=True)
+        os._exit(0)
+
+    # The script stops the flood with SIGTERM once it has what it needs.
+    signal.signal(signal.SIGTERM, report)
     pool = [threading.Thread(target=worker, args=(n,), daemon=True) for n in range(threads)]
     for t in pool:
         t.start()
     for t in pool:
         t.join(seconds + 5)
-    print(" ".join(f"{k}={v}" for k, v in counts.items()))
+    report()
 
 
 def request(s):
