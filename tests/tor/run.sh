@@ -74,8 +74,9 @@ failed=0
 started=$(date +%s)
 cleanup() {
     local status=$?
-    [ -n "$flood_pid" ] && kill "$flood_pid" 2>/dev/null
-    [ -n "$candor_pid" ] && kill "$candor_pid" 2>/dev/null && wait "$candor_pid" 2>/dev/null
+    set +e
+    if [ -n "$flood_pid" ]; then kill "$flood_pid" 2>/dev/null; wait "$flood_pid" 2>/dev/null; fi
+    if [ -n "$candor_pid" ]; then kill "$candor_pid" 2>/dev/null; wait "$candor_pid" 2>/dev/null; fi
     tor_stop_all
     if [ "$status" -ne 0 ] || [ "$failed" -ne 0 ]; then
         echo "tor test: logs kept in $work"
