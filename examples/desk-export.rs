@@ -57,7 +57,10 @@ fn main() -> anyhow::Result<()> {
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
         if name.ends_with(".asc") && name != "officer.asc" {
             let cert = openpgp::parse_cert(&std::fs::read(&path)?)?;
-            office.push(Box::new(openpgp::OpenPgpRecipient::new(cert)?));
+            office.push(Box::new(openpgp::OpenPgpRecipient::new(
+                &cert,
+                candor::clock::today(),
+            )?));
         }
     }
     if office.is_empty() {

@@ -292,7 +292,7 @@ fn write_vectors() {
     let cert = openpgp::generate("candor test office key", Day(20_400), None).expect("generate");
     let armored = openpgp::armor_secret_key(&cert).expect("armor");
     std::fs::write(dir().join(OPENPGP_KEY_FILE), armored.as_bytes()).expect("write key");
-    let pgp = OpenPgpRecipient::new(cert).expect("recipient");
+    let pgp = OpenPgpRecipient::new(&cert, Day(20_400)).expect("recipient");
     let reporter = identity_from_bytes(&[0x44; 32]).expect("identity").to_public();
     let pgp_env = |name: &str, expect: &str, comment: &str, body: &[u8]| {
         write(

@@ -111,7 +111,8 @@ async fn api_export_get(
     }
 }
 
-/// `GET /status?after=SEQ`: `{"head":N,"new_entries":N,"new_reports":N,"new_messages":N}`.
+/// `GET /status?after=SEQ`: `{"head":N,"new_entries":N,"new_reports":N,"new_messages":N,
+/// "office_keys":[{"key":..,"file":..,"state":..,"expires":..,"receives":..}],"office_key_warnings":[..]}`.
 #[tracing::instrument(skip_all)]
 async fn api_status_get(
     State(app): State<Arc<App>>,

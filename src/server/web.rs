@@ -824,7 +824,14 @@ async fn view_logout_post(
     if let Some(t) = session_cookie(&headers) {
         app.sessions.end(&t);
     }
-    with_cookie(login_page(&app, lang, StatusCode::OK, None), None)
+    let mut resp = with_cookie(login_page(&app, lang, StatusCode::OK, None), None);
+    // The browser drops what it kept of the session: the cookie, and any copy
+    // of the thread page in its cache (a shared computer, a seized laptop).
+    resp.headers_mut().insert(
+        header::HeaderName::from_static("clear-site-data"),
+        HeaderValue::from_static("\"cache\", \"cookies\", \"storage\""),
+    );
+    resp
 }
 
 async fn view_style_get() -> Response {

@@ -12,7 +12,7 @@ Examples:
   # Once: make the office keys (asks for a passphrase); copy keys/public/*
   # into the server's keys/ folder
   candor-desk keygen --out keys
-  candor-desk keygen --out keys --openpgp        # an OpenPGP office key instead
+  candor-desk keygen --out keys --openpgp        # an OpenPGP office key instead (GnuPG 2.2 reads it)
 
   # Each time an export bundle comes over the air gap:
   candor-desk open export-0042.bundle --keys keys/secret --vault vault
@@ -128,6 +128,13 @@ pub struct PeriodArgs {
     pub soon_days: u32,
 }
 
+/// The format of a new OpenPGP key (`keygen --openpgp --profile`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OpenPgpProfile {
+    Rfc4880,
+    Rfc9580,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Make new office keys: DIR/public/ (for the server) and DIR/secret/ (stays here).
@@ -135,7 +142,7 @@ pub enum Command {
     /// The secret keys are protected by a passphrase, asked for twice (or
     /// taken from CANDOR_DESK_PASSPHRASE).
     #[command(
-        after_help = "Examples:\n  candor-desk keygen --out keys\n  candor-desk keygen --out keys --openpgp\n  # then copy keys/public/* into the server's keys/ folder"
+        after_help = "Examples:\n  candor-desk keygen --out keys\n  candor-desk keygen --out keys --openpgp\n  candor-desk keygen --out keys --openpgp --profile rfc9580\n  # then copy keys/public/* into the server's keys/ folder"
     )]
     Keygen {
         /// Folder to create the keys in; existing key files are never overwritten.
@@ -144,6 +151,10 @@ pub enum Command {
         /// Make an OpenPGP key (office.asc, which also signs outboxes) instead of age keys.
         #[arg(long)]
         openpgp: bool,
+        /// The OpenPGP format: rfc4880 (v4 keys and SEIPDv1, which GnuPG 2.2 reads;
+        /// the default) or rfc9580 (v6 keys and SEIPDv2/AEAD: sequoia, GnuPG 2.5+).
+        #[arg(long, value_enum, default_value_t = OpenPgpProfile::Rfc4880, requires = "openpgp")]
+        profile: OpenPgpProfile,
         /// Leave the secret keys unprotected (tests and demos only).
         #[arg(long)]
         no_passphrase: bool,

@@ -14,6 +14,7 @@ use clap::Parser;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use candor::clock;
+use candor::core::openpgp::KeyProfile;
 use candor::core::secret::SecretText;
 use candor::desk::deadlines::Periods;
 use candor::desk::keyfiles::{self, KeyKind, Passphrase, PassphraseSource};
@@ -41,10 +42,14 @@ const PASSPHRASE_ENV: &str = "CANDOR_DESK_PASSPHRASE";
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let mut seen = None;
-    match run(cli, &mut seen) {
+    let mut key_files = None;
+    match run(cli, &mut seen, &mut key_files) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            say_err!("candor-desk: {}", error::message(&err, seen));
+            say_err!(
+                "candor-desk: {}",
+                error::message(&err, seen, key_files.as_deref())
+            );
             error::exit_code(&err)
         }
     }
@@ -155,13 +160,15 @@ fn read_description(description: Option<String>, file: Option<&Path>) -> anyhow:
     Ok(SecretText::new(text))
 }
 
-/// Runs a command; `seen` receives the vault's last verified entry, for advice.
-fn run(cli: Cli, seen: &mut Option<u64>) -> anyhow::Result<()> {
+/// Runs a command; `seen` receives the vault's last verified entry and
+/// `key_files` the office key files `open` decrypts with, for advice.
+fn run(cli: Cli, seen: &mut Option<u64>, key_files: &mut Option<String>) -> anyhow::Result<()> {
     let mut pass = Prompt(None);
     match cli.command {
         Command::Keygen {
             out,
             openpgp,
+            profile,
             no_passphrase,
         } => {
             let passphrase = if no_passphrase {
@@ -169,7 +176,11 @@ fn run(cli: Cli, seen: &mut Option<u64>) -> anyhow::Result<()> {
             } else {
                 Some(new_passphrase()?)
             };
-            let kind = if openpgp { KeyKind::OpenPgp } else { KeyKind::Age };
+            let kind = match (openpgp, profile) {
+                (false, _) => KeyKind::Age,
+                (true, cli::OpenPgpProfile::Rfc4880) => KeyKind::OpenPgp(KeyProfile::Rfc4880),
+                (true, cli::OpenPgpProfile::Rfc9580) => KeyKind::OpenPgp(KeyProfile::Rfc9580),
+            };
             let g = keyfiles::keygen(&out, clock::today(), kind, passphrase.as_ref())?;
             say!("Wrote the office keys under {}.", out.display());
             say!("\nPublic (copy these into the server's keys/ folder):");
@@ -182,7 +193,7 @@ fn run(cli: Cli, seen: &mut Option<u64>) -> anyhow::Result<()> {
             }
             match kind {
                 KeyKind::Age => say!("\nOffice recipient: {}", g.office_recipient),
-                KeyKind::OpenPgp => say!("\nOffice OpenPGP key: {}", g.office_recipient),
+                KeyKind::OpenPgp(_) => say!("\nOffice OpenPGP key: {}", g.office_recipient),
             }
             if passphrase.is_some() {
                 say!("The secret keys are protected by your passphrase: without it they cannot be used.");
@@ -206,6 +217,7 @@ fn run(cli: Cli, seen: &mut Option<u64>) -> anyhow::Result<()> {
         Command::Open { bundle, at, limits } => {
             let dir = keys_dir(&at)?;
             let keys = keyfiles::office_keys(&dir, &mut pass)?;
+            *key_files = Some(keys.files_named());
             let file = File::open(&bundle)
                 .with_context(|| format!("could not open the bundle {}", bundle.display()))?;
             let len = file.metadata().map(|m| m.len()).unwrap_or(0);
@@ -411,7 +423,7 @@ fn run(cli: Cli, seen: &mut Option<u64>) -> anyhow::Result<()> {
             let officer = keyfiles::officer_signing_key(&signer_dir, &mut pass)?;
             let public = office_keys.or_else(|| keyfiles::public_dir_beside(&vault.keys().dir));
             let others = match &public {
-                Some(dir) => keyfiles::OtherOfficeKeys::read(vault.keys(), dir)?,
+                Some(dir) => keyfiles::OtherOfficeKeys::read(vault.keys(), dir, clock::today())?,
                 None => keyfiles::OtherOfficeKeys::default(),
             };
             let pb = bar(0, "{spinner} sealing case {pos}/{len} [{wide_bar}]");
@@ -448,6 +460,9 @@ fn run(cli: Cli, seen: &mut Option<u64>) -> anyhow::Result<()> {
                     |d| format!(" from {}", d.display())
                 )
             );
+            for skipped in &others.skipped {
+                say!("warning: not sealed to {skipped}");
+            }
             say!(
                 "Carry it to the transfer machine and POST it to /import. They stay pending here until a later \
                  export shows them; writing the outbox again is safe."
