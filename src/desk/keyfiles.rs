@@ -15,8 +15,8 @@
 //!   officer-token   0600    the officer API token (for the transfer machine)
 //! ```
 //!
-//! Unless `--no-passphrase` is given, `office.key` and `officer.key` are
-//! encrypted to the officer's passphrase (age scrypt, see
+//! Unless `--no-passphrase` is given, `office.key`, `officer.key` and
+//! `officer-token` are encrypted to the officer's passphrase (age scrypt, see
 //! [`crate::core::keys`]) and `office.asc` carries OpenPGP's own S2K
 //! protection with the same passphrase. A secret folder may hold both kinds
 //! of office key (e.g. after a move from age to OpenPGP): the desk then
@@ -36,6 +36,7 @@ use super::{DeskError, fsx};
 use crate::core::day::Day;
 use crate::core::keys::{self, KeyError, TokenHash};
 use crate::core::openpgp::{self, OpenPgpIdentity};
+use crate::core::secret::SecretText;
 
 pub const RECIPIENTS: &str = "recipients.txt";
 pub const OFFICER_PUB: &str = "officer.pub";
@@ -99,6 +100,8 @@ pub struct Generated {
     pub secret_dir: PathBuf,
     pub public_files: Vec<PathBuf>,
     pub secret_files: Vec<PathBuf>,
+    /// The officer API token, to show once (its file is protected like the keys).
+    pub officer_token: SecretText,
     /// The office's age recipient or OpenPGP fingerprint, to show.
     pub office_recipient: String,
 }
@@ -131,7 +134,6 @@ pub fn keygen(
     }
     let token = Zeroizing::new(hex::encode(*Zeroizing::new(fsx::random::<32>()?)));
     let created_text = created.to_string();
-    let token_file = Zeroizing::new(format!("{}\n", token.as_str()));
     let token_hash = format!("{}\n", TokenHash::of(&token).to_hex());
     let protect = |text: &str| -> Result<Zeroizing<String>, DeskError> {
         match passphrase {
@@ -144,6 +146,8 @@ pub fn keygen(
             None => Ok(Zeroizing::new(text.to_owned())),
         }
     };
+    // The desk never needs the token: kept like the keys, not in the clear.
+    let token_file = protect(&format!("{}\n", token.as_str()))?;
 
     let (secrets, publics, office_recipient): (Secrets, Publics, String) = match kind {
         KeyKind::Age => {
@@ -211,8 +215,23 @@ pub fn keygen(
         secret_dir,
         public_files,
         secret_files,
+        officer_token: SecretText::new(token.as_str().to_owned()),
         office_recipient,
     })
+}
+
+/// The officer API token kept in `secret_dir` (unlocked with the passphrase
+/// if keygen protected it), to carry to the transfer machine.
+pub fn officer_token(secret_dir: &Path, pass: &mut dyn PassphraseSource) -> Result<SecretText, DeskError> {
+    let path = secret_dir.join(TOKEN);
+    let text = read_secret(&path)?.ok_or_else(|| DeskError::MissingKeyFile(path.clone()))?;
+    let text = unlock_text(&path, &text, pass)?;
+    let token = text
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty() && !l.starts_with('#'))
+        .unwrap_or_default();
+    Ok(SecretText::new(token.to_owned()))
 }
 
 fn write_new(path: &Path, text: &str, mode: u32) -> Result<(), DeskError> {

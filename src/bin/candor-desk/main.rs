@@ -106,13 +106,24 @@ fn keys_dir(at: &VaultArgs) -> Result<PathBuf, DeskError> {
         .ok_or(DeskError::NoKeys)
 }
 
+/// Said when another command holds the vault's lock.
+fn waiting_notice(vault: &Path) -> impl FnMut() {
+    let vault = vault.to_path_buf();
+    move || {
+        say_err!(
+            "candor-desk: the vault {} is in use by another candor-desk command; waiting for it to finish…",
+            vault.display()
+        );
+    }
+}
+
 /// Opens an existing vault with its keys.
 fn open_vault(at: &VaultArgs, pass: &mut Prompt) -> Result<Vault, DeskError> {
     if !at.vault.is_dir() {
         return Err(desk::VaultError::NotFound(at.vault.clone()).into());
     }
     let keys = keyfiles::office_keys(&keys_dir(at)?, pass)?;
-    let vault = Vault::existing(&at.vault, keys)?;
+    let vault = Vault::existing_or_wait(&at.vault, keys, &mut waiting_notice(&at.vault))?;
     // Remember the keys only once they have opened the vault.
     vault.index()?;
     vault.remember_keys()?;
@@ -189,22 +200,31 @@ fn run(cli: Cli, seen: &mut Option<u64>, key_files: &mut Option<String>) -> anyh
             } else {
                 say!("The secret keys are NOT protected by a passphrase (--no-passphrase).");
             }
-            say!(
-                "The officer token in {} goes to the transfer machine (it authorises /export and /import).",
-                g.secret_dir.join(keyfiles::TOKEN).display()
-            );
+            if passphrase.is_some() {
+                say!(
+                    "\nOfficer API token for the transfer machine (it authorises /export and /import; shown now, \
+                     kept in {} protected by your passphrase; `candor-desk token` shows it again):\n{}",
+                    g.secret_dir.join(keyfiles::TOKEN).display(),
+                    g.officer_token.expose()
+                );
+            } else {
+                say!(
+                    "The officer token in {} goes to the transfer machine (it authorises /export and /import).",
+                    g.secret_dir.join(keyfiles::TOKEN).display()
+                );
+            }
         }
-        Command::Open { bundle, at } => {
+        Command::Open { bundle, at, limits } => {
             let dir = keys_dir(&at)?;
             let keys = keyfiles::office_keys(&dir, &mut pass)?;
             *key_files = Some(keys.files_named());
             let file = File::open(&bundle)
                 .with_context(|| format!("could not open the bundle {}", bundle.display()))?;
             let len = file.metadata().map(|m| m.len()).unwrap_or(0);
-            let vault = Vault::create_if_absent(&at.vault, keys)?;
+            let vault = Vault::create_or_wait(&at.vault, keys, &mut waiting_notice(&at.vault))?;
             *seen = vault.index().ok().and_then(|s| s.head().ok()).map(|h| h.seq);
             let pb = bar(len, "{spinner} opening {bytes}/{total_bytes} [{wide_bar}] {eta}");
-            let s = import::open_bundle(&vault, pb.wrap_read(file), &mut |_| {})?;
+            let s = import::open_bundle_with(&vault, pb.wrap_read(file), limits.into(), &mut |_| {})?;
             pb.finish_and_clear();
             vault.remember_keys()?;
             let head = s.head.map_or(0, |h| h.seq);
@@ -358,6 +378,30 @@ fn run(cli: Cli, seen: &mut Option<u64>, key_files: &mut Option<String>) -> anyh
                 }
             }
         }
+        Command::Token { keys } => {
+            let token = keyfiles::officer_token(&keys, &mut pass)?;
+            say!("{}", token.expose());
+        }
+        Command::Parts { at, drop, drop_all } => {
+            let vault = open_vault(&at, &mut pass)?;
+            if drop_all || !drop.is_empty() {
+                let dropped = ops::drop_parts(&vault, &drop, drop_all)?;
+                say!("Dropped {} waiting attachment part(s).", dropped.len());
+                return Ok(());
+            }
+            let parts = ops::waiting_parts(&vault)?;
+            if parts.is_empty() {
+                say!("No attachment parts are waiting for their envelope.");
+            }
+            for (id, p) in parts {
+                say!(
+                    "{id}  {} chunk(s), {} bytes, waited through {} export(s)",
+                    p.next,
+                    p.bytes,
+                    p.exports
+                );
+            }
+        }
         Command::Outbox { at, out, office_keys } => {
             let signer_dir = keys_dir(&at)?;
             // The officer's signing key may live in another folder than the
@@ -368,7 +412,11 @@ fn run(cli: Cli, seen: &mut Option<u64>, key_files: &mut Option<String>) -> anyh
                     if Vault::remembered_keys(&at.vault).is_some() =>
                 {
                     let dir = Vault::remembered_keys(&at.vault).ok_or(DeskError::NoKeys)?;
-                    Vault::existing(&at.vault, keyfiles::office_keys(&dir, &mut pass)?)?
+                    Vault::existing_or_wait(
+                        &at.vault,
+                        keyfiles::office_keys(&dir, &mut pass)?,
+                        &mut waiting_notice(&at.vault),
+                    )?
                 }
                 other => other?,
             };
