@@ -85,7 +85,7 @@ async fn api_export_get(
     };
     match officer::export(&app, after) {
         Ok((rx, head)) => {
-            tracing::info!("export served");
+            tracing::debug!("export served");
             let stream =
                 futures_util::stream::unfold(
                     rx,
@@ -113,7 +113,8 @@ async fn api_export_get(
     }
 }
 
-/// `GET /status?after=SEQ`: `{"head":N,"new_entries":N,"new_reports":N,"new_messages":N}`.
+/// `GET /status?after=SEQ`: `{"head":N,"new_entries":N,"new_reports":N,"new_messages":N,
+/// "office_keys":[{"key":..,"file":..,"state":..,"expires":..,"receives":..}],"office_key_warnings":[..]}`.
 #[tracing::instrument(skip_all)]
 async fn api_status_get(
     State(app): State<Arc<App>>,
@@ -160,7 +161,7 @@ async fn api_import_post(State(app): State<Arc<App>>, headers: HeaderMap, body: 
     };
     match officer::import(&app, &body).await {
         Ok(done) => {
-            tracing::info!("outbox imported");
+            tracing::debug!("outbox imported");
             (
                 StatusCode::OK,
                 format!(

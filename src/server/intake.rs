@@ -199,7 +199,7 @@ impl<'a> Gathered<'a> {
         let mut sealer = self
             .app
             .keys
-            .attachment_sealer()
+            .attachment_sealer(crate::clock::today())
             .map_err(|_| IntakeError::Encrypt)?;
         let mut index = 0u32;
         let first_entry = self.entries.len();
@@ -260,7 +260,7 @@ impl<'a> Gathered<'a> {
         recipient: Option<String>,
         extras: CommitExtras,
     ) -> Result<(), IntakeError> {
-        let sealed = self.app.keys.seal(&body);
+        let sealed = self.app.keys.seal(&body, crate::clock::today());
         drop(body);
         let Ok(sealed) = sealed else {
             self.abandon().await;

@@ -500,7 +500,7 @@ async fn view_report_post(
     let body = body_info(&headers, meter);
     match intake::receive_report(&app, form, &body).await {
         Ok(receipt) => {
-            tracing::info!("report received");
+            tracing::debug!("report received");
             receipt_page(&app, lang, &receipt)
         }
         Err(IntakeError::Invalid { form, problems }) => {
@@ -822,7 +822,7 @@ async fn view_message_post(
 }
 
 fn message_sent(app: &App, lang: Lang, token: &str) -> Response {
-    tracing::info!("follow-up message received");
+    tracing::debug!("follow-up message received");
     match followup::thread(app, token) {
         Ok(thread) => thread_page(app, lang, token, thread, Some(Msg("thread-sent-notice"))),
         Err(e) => followup_error(app, lang, e),
@@ -847,7 +847,14 @@ async fn view_logout_post(
     if let Some(t) = session_cookie(&headers) {
         app.sessions.end(&t);
     }
-    with_cookie(login_page(&app, lang, StatusCode::OK, None), None)
+    let mut resp = with_cookie(login_page(&app, lang, StatusCode::OK, None), None);
+    // The browser drops what it kept of the session: the cookie, and any copy
+    // of the thread page in its cache (a shared computer, a seized laptop).
+    resp.headers_mut().insert(
+        header::HeaderName::from_static("clear-site-data"),
+        HeaderValue::from_static("\"cache\", \"cookies\", \"storage\""),
+    );
+    resp
 }
 
 async fn view_style_get() -> Response {

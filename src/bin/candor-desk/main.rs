@@ -14,22 +14,42 @@ use clap::Parser;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use candor::clock;
+use candor::core::openpgp::KeyProfile;
 use candor::core::secret::SecretText;
 use candor::desk::deadlines::Periods;
 use candor::desk::keyfiles::{self, KeyKind, Passphrase, PassphraseSource};
 use candor::desk::view::AsOf;
-use candor::desk::{self, DeskError, Vault, import, ops, stats, view};
+use candor::desk::{self, DeskError, Vault, import, ops, stats, terminal, view};
 use cli::{Cli, Command, PeriodArgs, VaultArgs};
+
+/// Prints a line to stdout as text, never as terminal instructions: every
+/// line the desk prints may quote what a reporter or the server wrote.
+macro_rules! say {
+    ($($arg:tt)*) => {
+        println!("{}", terminal::escape(&format!($($arg)*)))
+    };
+}
+
+/// [`say!`] for stderr.
+macro_rules! say_err {
+    ($($arg:tt)*) => {
+        eprintln!("{}", terminal::escape(&format!($($arg)*)))
+    };
+}
 
 const PASSPHRASE_ENV: &str = "CANDOR_DESK_PASSPHRASE";
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let mut seen = None;
-    match run(cli, &mut seen) {
+    let mut key_files = None;
+    match run(cli, &mut seen, &mut key_files) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("candor-desk: {}", error::message(&err, seen));
+            say_err!(
+                "candor-desk: {}",
+                error::message(&err, seen, key_files.as_deref())
+            );
             error::exit_code(&err)
         }
     }
@@ -86,13 +106,24 @@ fn keys_dir(at: &VaultArgs) -> Result<PathBuf, DeskError> {
         .ok_or(DeskError::NoKeys)
 }
 
+/// Said when another command holds the vault's lock.
+fn waiting_notice(vault: &Path) -> impl FnMut() {
+    let vault = vault.to_path_buf();
+    move || {
+        say_err!(
+            "candor-desk: the vault {} is in use by another candor-desk command; waiting for it to finish…",
+            vault.display()
+        );
+    }
+}
+
 /// Opens an existing vault with its keys.
 fn open_vault(at: &VaultArgs, pass: &mut Prompt) -> Result<Vault, DeskError> {
     if !at.vault.is_dir() {
         return Err(desk::VaultError::NotFound(at.vault.clone()).into());
     }
     let keys = keyfiles::office_keys(&keys_dir(at)?, pass)?;
-    let vault = Vault::existing(&at.vault, keys)?;
+    let vault = Vault::existing_or_wait(&at.vault, keys, &mut waiting_notice(&at.vault))?;
     // Remember the keys only once they have opened the vault.
     vault.index()?;
     vault.remember_keys()?;
@@ -129,13 +160,15 @@ fn read_description(description: Option<String>, file: Option<&Path>) -> anyhow:
     Ok(SecretText::new(text))
 }
 
-/// Runs a command; `seen` receives the vault's last verified entry, for advice.
-fn run(cli: Cli, seen: &mut Option<u64>) -> anyhow::Result<()> {
+/// Runs a command; `seen` receives the vault's last verified entry and
+/// `key_files` the office key files `open` decrypts with, for advice.
+fn run(cli: Cli, seen: &mut Option<u64>, key_files: &mut Option<String>) -> anyhow::Result<()> {
     let mut pass = Prompt(None);
     match cli.command {
         Command::Keygen {
             out,
             openpgp,
+            profile,
             no_passphrase,
         } => {
             let passphrase = if no_passphrase {
@@ -143,48 +176,62 @@ fn run(cli: Cli, seen: &mut Option<u64>) -> anyhow::Result<()> {
             } else {
                 Some(new_passphrase()?)
             };
-            let kind = if openpgp { KeyKind::OpenPgp } else { KeyKind::Age };
+            let kind = match (openpgp, profile) {
+                (false, _) => KeyKind::Age,
+                (true, cli::OpenPgpProfile::Rfc4880) => KeyKind::OpenPgp(KeyProfile::Rfc4880),
+                (true, cli::OpenPgpProfile::Rfc9580) => KeyKind::OpenPgp(KeyProfile::Rfc9580),
+            };
             let g = keyfiles::keygen(&out, clock::today(), kind, passphrase.as_ref())?;
-            println!("Wrote the office keys under {}.", out.display());
-            println!("\nPublic (copy these into the server's keys/ folder):");
+            say!("Wrote the office keys under {}.", out.display());
+            say!("\nPublic (copy these into the server's keys/ folder):");
             for p in &g.public_files {
-                println!("  {}", p.display());
+                say!("  {}", p.display());
             }
-            println!("\nSecret (keep on this air-gapped machine only; back them up offline):");
+            say!("\nSecret (keep on this air-gapped machine only; back them up offline):");
             for p in &g.secret_files {
-                println!("  {}", p.display());
+                say!("  {}", p.display());
             }
             match kind {
-                KeyKind::Age => println!("\nOffice recipient: {}", g.office_recipient),
-                KeyKind::OpenPgp => println!("\nOffice OpenPGP key: {}", g.office_recipient),
+                KeyKind::Age => say!("\nOffice recipient: {}", g.office_recipient),
+                KeyKind::OpenPgp(_) => say!("\nOffice OpenPGP key: {}", g.office_recipient),
             }
             if passphrase.is_some() {
-                println!("The secret keys are protected by your passphrase: without it they cannot be used.");
+                say!("The secret keys are protected by your passphrase: without it they cannot be used.");
             } else {
-                println!("The secret keys are NOT protected by a passphrase (--no-passphrase).");
+                say!("The secret keys are NOT protected by a passphrase (--no-passphrase).");
             }
-            println!(
-                "The officer token in {} goes to the transfer machine (it authorises /export and /import).",
-                g.secret_dir.join(keyfiles::TOKEN).display()
-            );
+            if passphrase.is_some() {
+                say!(
+                    "\nOfficer API token for the transfer machine (it authorises /export and /import; shown now, \
+                     kept in {} protected by your passphrase; `candor-desk token` shows it again):\n{}",
+                    g.secret_dir.join(keyfiles::TOKEN).display(),
+                    g.officer_token.expose()
+                );
+            } else {
+                say!(
+                    "The officer token in {} goes to the transfer machine (it authorises /export and /import).",
+                    g.secret_dir.join(keyfiles::TOKEN).display()
+                );
+            }
         }
-        Command::Open { bundle, at } => {
+        Command::Open { bundle, at, limits } => {
             let dir = keys_dir(&at)?;
             let keys = keyfiles::office_keys(&dir, &mut pass)?;
+            *key_files = Some(keys.files_named());
             let file = File::open(&bundle)
                 .with_context(|| format!("could not open the bundle {}", bundle.display()))?;
             let len = file.metadata().map(|m| m.len()).unwrap_or(0);
-            let vault = Vault::create_if_absent(&at.vault, keys)?;
+            let vault = Vault::create_or_wait(&at.vault, keys, &mut waiting_notice(&at.vault))?;
             *seen = vault.index().ok().and_then(|s| s.head().ok()).map(|h| h.seq);
             let pb = bar(len, "{spinner} opening {bytes}/{total_bytes} [{wide_bar}] {eta}");
-            let s = import::open_bundle(&vault, pb.wrap_read(file), &mut |_| {})?;
+            let s = import::open_bundle_with(&vault, pb.wrap_read(file), limits.into(), &mut |_| {})?;
             pb.finish_and_clear();
             vault.remember_keys()?;
             let head = s.head.map_or(0, |h| h.seq);
             if s.pinned_now {
-                println!("Pinned the server's signing key: later exports must be signed by it.");
+                say!("Pinned the server's signing key: later exports must be signed by it.");
             }
-            println!(
+            say!(
                 "Opened {}: {} new case(s), {} new message(s), {} attachment(s), {} operation(s) delivered, {} case(s) purged.",
                 bundle.display(),
                 s.new_cases.len(),
@@ -194,12 +241,12 @@ fn run(cli: Cli, seen: &mut Option<u64>) -> anyhow::Result<()> {
                 s.purged.len()
             );
             for c in &s.new_cases {
-                println!("  new case {c}");
+                say!("  new case {c}");
             }
             for w in &s.warnings {
-                println!("warning: {w}");
+                say!("warning: {w}");
             }
-            println!(
+            say!(
                 "The vault has verified the server's log up to entry {head}; next time ask for /export?after={head}."
             );
         }
@@ -208,10 +255,13 @@ fn run(cli: Cli, seen: &mut Option<u64>) -> anyhow::Result<()> {
             if json {
                 println!(
                     "{}",
-                    serde_json::to_string_pretty(&view::cases_json(&state, as_of(periods)))?
+                    terminal::json(&serde_json::to_string_pretty(&view::cases_json(
+                        &state,
+                        as_of(periods)
+                    ))?)
                 );
             } else {
-                println!("{}", view::cases_table(&state, as_of(periods)));
+                say!("{}", view::cases_table(&state, as_of(periods)));
             }
         }
         Command::Show {
@@ -227,16 +277,19 @@ fn run(cli: Cli, seen: &mut Option<u64>) -> anyhow::Result<()> {
             if json {
                 println!(
                     "{}",
-                    serde_json::to_string_pretty(&view::case_json(record, as_of(periods)))?
+                    terminal::json(&serde_json::to_string_pretty(&view::case_json(
+                        record,
+                        as_of(periods)
+                    ))?)
                 );
             } else {
-                println!("{}", view::case_text(record, as_of(periods)));
+                say!("{}", view::case_text(record, as_of(periods)));
             }
             if let Some(dir) = extract {
                 let written = view::extract(&vault, record, &dir)?;
                 // Keep stdout pure JSON when --json is given.
                 for p in &written {
-                    eprintln!("wrote {}", p.display());
+                    say_err!("wrote {}", p.display());
                 }
             }
         }
@@ -247,12 +300,12 @@ fn run(cli: Cli, seen: &mut Option<u64>) -> anyhow::Result<()> {
             }
             let vault = open_vault(&at, &mut pass)?;
             ops::reply(&vault, case, text, clock::today())?;
-            println!("Reply to case {case} recorded; it goes out with the next `candor-desk outbox`.");
+            say!("Reply to case {case} recorded; it goes out with the next `candor-desk outbox`.");
         }
         Command::Status { case, at, set } => {
             let vault = open_vault(&at, &mut pass)?;
             ops::set_status(&vault, case, set, clock::today())?;
-            println!("Case {case} is now {set}; the reporter sees it after the next `candor-desk outbox`.");
+            say!("Case {case} is now {set}; the reporter sees it after the next `candor-desk outbox`.");
         }
         Command::Record {
             at,
@@ -274,13 +327,13 @@ fn run(cli: Cli, seen: &mut Option<u64>) -> anyhow::Result<()> {
                 channel: channel.trim().to_ascii_lowercase(),
             };
             let outcome = ops::record(&vault, recorded, issue_receipt)?;
-            println!("Recorded case {}.", outcome.case);
+            say!("Recorded case {}.", outcome.case);
             if let Some(receipt) = outcome.receipt {
-                println!(
+                say!(
                     "Receipt for the reporter (shown once, not kept; hand it over privately):\n{}",
                     receipt.display().expose()
                 );
-                println!(
+                say!(
                     "The case goes to the server with the next `candor-desk outbox`; the reporter can follow up \
                      online once that outbox is imported."
                 );
@@ -298,14 +351,14 @@ fn run(cli: Cli, seen: &mut Option<u64>) -> anyhow::Result<()> {
                 (None, None) => anyhow::bail!("name a CASE or give --closed-before DATE"),
             };
             if cases.is_empty() {
-                println!("No case was closed before that day; nothing purged.");
+                say!("No case was closed before that day; nothing purged.");
                 return Ok(());
             }
             let removed = ops::purge(&vault, &cases)?;
             for c in &removed {
-                println!("Purged case {c} from the vault.");
+                say!("Purged case {c} from the vault.");
             }
-            println!(
+            say!(
                 "The server drops their content when it imports the next `candor-desk outbox` (it keeps the log's \
                  entry hashes, so the chain still verifies)."
             );
@@ -315,14 +368,38 @@ fn run(cli: Cli, seen: &mut Option<u64>) -> anyhow::Result<()> {
             let year = year.unwrap_or_else(|| clock::today().year());
             let figures = stats::compute(&state, year);
             if json {
-                println!("{}", serde_json::to_string_pretty(&figures)?);
+                println!("{}", terminal::json(&serde_json::to_string_pretty(&figures)?));
             } else {
-                println!("{}", stats::table(&figures));
+                say!("{}", stats::table(&figures));
             }
             if let Some(out) = out {
                 for p in stats::write_report(&figures, &out)? {
-                    eprintln!("wrote {}", p.display());
+                    say_err!("wrote {}", p.display());
                 }
+            }
+        }
+        Command::Token { keys } => {
+            let token = keyfiles::officer_token(&keys, &mut pass)?;
+            say!("{}", token.expose());
+        }
+        Command::Parts { at, drop, drop_all } => {
+            let vault = open_vault(&at, &mut pass)?;
+            if drop_all || !drop.is_empty() {
+                let dropped = ops::drop_parts(&vault, &drop, drop_all)?;
+                say!("Dropped {} waiting attachment part(s).", dropped.len());
+                return Ok(());
+            }
+            let parts = ops::waiting_parts(&vault)?;
+            if parts.is_empty() {
+                say!("No attachment parts are waiting for their envelope.");
+            }
+            for (id, p) in parts {
+                say!(
+                    "{id}  {} chunk(s), {} bytes, waited through {} export(s)",
+                    p.next,
+                    p.bytes,
+                    p.exports
+                );
             }
         }
         Command::Outbox { at, out, office_keys } => {
@@ -335,14 +412,18 @@ fn run(cli: Cli, seen: &mut Option<u64>) -> anyhow::Result<()> {
                     if Vault::remembered_keys(&at.vault).is_some() =>
                 {
                     let dir = Vault::remembered_keys(&at.vault).ok_or(DeskError::NoKeys)?;
-                    Vault::existing(&at.vault, keyfiles::office_keys(&dir, &mut pass)?)?
+                    Vault::existing_or_wait(
+                        &at.vault,
+                        keyfiles::office_keys(&dir, &mut pass)?,
+                        &mut waiting_notice(&at.vault),
+                    )?
                 }
                 other => other?,
             };
             let officer = keyfiles::officer_signing_key(&signer_dir, &mut pass)?;
             let public = office_keys.or_else(|| keyfiles::public_dir_beside(&vault.keys().dir));
             let others = match &public {
-                Some(dir) => keyfiles::OtherOfficeKeys::read(vault.keys(), dir)?,
+                Some(dir) => keyfiles::OtherOfficeKeys::read(vault.keys(), dir, clock::today())?,
                 None => keyfiles::OtherOfficeKeys::default(),
             };
             let pb = bar(0, "{spinner} sealing case {pos}/{len} [{wide_bar}]");
@@ -359,7 +440,7 @@ fn run(cli: Cli, seen: &mut Option<u64>) -> anyhow::Result<()> {
                 },
             )?;
             pb.finish_and_clear();
-            println!(
+            say!(
                 "Wrote {}: {} reply(ies), {} status change(s), {} recorded case(s) and {} purge(s) for {} case(s), signed with the officer key.",
                 out.display(),
                 s.replies,
@@ -368,7 +449,7 @@ fn run(cli: Cli, seen: &mut Option<u64>) -> anyhow::Result<()> {
                 s.purges,
                 s.cases
             );
-            println!(
+            say!(
                 "Sealed to {} office key(s): this desk's {} and {} other(s){}.",
                 vault.keys().names.len() + others.names.len(),
                 vault.keys().names.len(),
@@ -379,7 +460,10 @@ fn run(cli: Cli, seen: &mut Option<u64>) -> anyhow::Result<()> {
                     |d| format!(" from {}", d.display())
                 )
             );
-            println!(
+            for skipped in &others.skipped {
+                say!("warning: not sealed to {skipped}");
+            }
+            say!(
                 "Carry it to the transfer machine and POST it to /import. They stay pending here until a later \
                  export shows them; writing the outbox again is safe."
             );

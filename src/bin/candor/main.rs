@@ -77,6 +77,9 @@ enum Command {
 }
 
 fn main() -> anyhow::Result<()> {
+    // Everything the server, sled and a backup create is owner-only,
+    // whatever umask the server was started with.
+    candor::server::perms::restrict_umask();
     // No timestamps: the logs must not record when anything happened.
     tracing_subscriber::fmt()
         .without_time()
@@ -124,6 +127,11 @@ fn serve(config: Config) -> anyhow::Result<()> {
                 "DEMO MODE: keys/ holds the public demo office key; anyone can decrypt these reports. Never use it for real reports (see README)."
             );
         }
+        candor::server::keys::log_warnings(&app.keys, candor::clock::today());
+        tokio::spawn(candor::server::keys::warn_daily(
+            Arc::clone(&app),
+            std::time::Duration::from_secs(600),
+        ));
         if !app.config.rate_limits {
             tracing::warn!("rate limits are OFF (CANDOR_RATE_LIMITS=off): for benchmarks and load tests only");
         }
