@@ -156,6 +156,40 @@ fn export_bytes(list: &[(Entry, Vec<u8>)], from: Head, key: &SigningKey) -> Vec<
     w.end(head, key).expect("end")
 }
 
+/// A message whose case id has a bit set above the 50 a case id has (it
+/// would read as case 00000-00103 if only the low bits were kept): the
+/// chain and signature are valid, the header is refused.
+#[test]
+#[ignore = "writes export-case-out-of-range.vector"]
+fn write_case_range_vector() {
+    let mut list = entries();
+    let mut prev = GENESIS;
+    for (i, (e, _)) in list.iter_mut().enumerate() {
+        if i == 1 {
+            e.case = CaseId([0x80, 0, 0, 0, 0, 1, 2, 3]);
+        }
+        e.prev = prev;
+        prev = e.hash();
+    }
+    let sk = server_key();
+    write(
+        "export-case-out-of-range.vector",
+        &[
+            ("kind", "export".to_owned()),
+            (
+                "expect",
+                "error: entry header is malformed: case id out of range".to_owned(),
+            ),
+            ("server-key", STANDARD.encode(sk.verifying_key().as_bytes())),
+            (
+                "comment",
+                "entry 2's case id has bit 63 set (above the 50 bits of a case id)".to_owned(),
+            ),
+        ],
+        &export_bytes(&list, Head::EMPTY, &sk),
+    );
+}
+
 #[test]
 #[ignore = "writes the vector files; run once when a format changes on purpose"]
 fn write_vectors() {
@@ -258,7 +292,7 @@ fn write_vectors() {
     let cert = openpgp::generate("candor test office key", Day(20_400), None).expect("generate");
     let armored = openpgp::armor_secret_key(&cert).expect("armor");
     std::fs::write(dir().join(OPENPGP_KEY_FILE), armored.as_bytes()).expect("write key");
-    let pgp = OpenPgpRecipient::new(cert).expect("recipient");
+    let pgp = OpenPgpRecipient::new(&cert, Day(20_400)).expect("recipient");
     let reporter = identity_from_bytes(&[0x44; 32]).expect("identity").to_public();
     let pgp_env = |name: &str, expect: &str, comment: &str, body: &[u8]| {
         write(

@@ -505,7 +505,8 @@ impl Outbox {
                             )
                         })
                         .ok_or(BundleError::Malformed("unknown operation"))?;
-                    let case = CaseId(f.array()?);
+                    let case = CaseId::from_bytes(f.array()?)
+                        .map_err(|_| BundleError::Malformed("case id out of range"))?;
                     let body = f.rest().to_vec();
                     if (kind == EntryKind::Purge) != body.is_empty() {
                         return Err(BundleError::Malformed("operation body does not fit its kind"));
@@ -570,7 +571,7 @@ mod tests {
                 let e = Entry {
                     seq,
                     kind: EntryKind::Message,
-                    case: CaseId([1; 8]),
+                    case: CaseId([0, 0, 1, 1, 1, 1, 1, 1]),
                     day: Day(20_000),
                     body_len: body.len() as u64,
                     body_hash: body_hash(&body),
@@ -654,13 +655,13 @@ mod tests {
                 Op {
                     id: [1; 16],
                     kind: EntryKind::Reply,
-                    case: CaseId([1; 8]),
+                    case: CaseId([0, 0, 1, 1, 1, 1, 1, 1]),
                     body: b"ct".to_vec(),
                 },
                 Op {
                     id: [2; 16],
                     kind: EntryKind::Purge,
-                    case: CaseId([1; 8]),
+                    case: CaseId([0, 0, 1, 1, 1, 1, 1, 1]),
                     body: vec![],
                 },
             ],
@@ -701,7 +702,7 @@ mod tests {
             let ob = Outbox {
                 id,
                 day: Day(1),
-                ops: bodies.into_iter().enumerate().map(|(i, body)| Op { id: [i as u8; 16], kind: EntryKind::Reply, case: CaseId([2; 8]), body }).collect(),
+                ops: bodies.into_iter().enumerate().map(|(i, body)| Op { id: [i as u8; 16], kind: EntryKind::Reply, case: CaseId([0, 0, 2, 2, 2, 2, 2, 2]), body }).collect(),
             };
             let bytes = ob.to_bytes(&officer);
             prop_assert_eq!(Outbox::read(&bytes, &officer.verifying_key()).expect("reads"), ob);

@@ -50,6 +50,9 @@ pub enum DeskError {
     /// An entry decrypted but does not hold what its kind promises.
     #[error("{what} could not be read: {reason}")]
     BadEntry { what: String, reason: String },
+    /// An export exceeds one of the desk's limits; nothing was kept.
+    #[error("{0}; the export was refused and the vault was not changed")]
+    OverLimit(String),
     #[error("there is no case {0} in this vault")]
     CaseNotFound(CaseId),
     #[error("nothing is waiting to go out: no reply, status change, recorded case or purge is pending")]
@@ -102,9 +105,11 @@ pub enum ErrorClass {
 impl DeskError {
     pub fn class(&self) -> ErrorClass {
         match self {
-            DeskError::Bundle(_) | DeskError::Decrypt { .. } | DeskError::BadEntry { .. } => {
-                ErrorClass::BundleRefused
-            }
+            DeskError::Bundle(_)
+            | DeskError::Decrypt { .. }
+            | DeskError::BadEntry { .. }
+            | DeskError::OverLimit(_)
+            | DeskError::Vault(VaultError::CaseTooLarge { .. }) => ErrorClass::BundleRefused,
             DeskError::CaseNotFound(_) | DeskError::Vault(VaultError::NotFound(_)) => ErrorClass::NotFound,
             DeskError::NothingPending => ErrorClass::NothingToDo,
             _ => ErrorClass::General,
