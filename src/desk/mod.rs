@@ -12,6 +12,8 @@
 //! - [`keyfiles`]: `keygen`, and reading the secret key folder;
 //! - [`vault`]: the vault on disk (the one place that knows its layout);
 //! - [`import`]: `open`, verifying an export bundle and committing it whole;
+//! - [`verify`]: the rules by which `open` attributes each entry to the
+//!   office (officer signatures) or the reporter (message MACs);
 //! - [`ops`]: `reply`, `status`, `record`, `purge` and `outbox`;
 //! - [`view`]: `cases`, `show` and `--extract`, with deadlines ([`deadlines`]);
 //! - [`stats`]: the annual report's figures, table and chart.
@@ -32,6 +34,7 @@ pub mod keyfiles;
 pub mod ops;
 pub mod stats;
 pub mod vault;
+pub mod verify;
 pub mod view;
 
 pub use vault::{Vault, VaultError};
@@ -49,6 +52,10 @@ pub enum DeskError {
     /// An entry decrypted but does not hold what its kind promises.
     #[error("{what} could not be read: {reason}")]
     BadEntry { what: String, reason: String },
+    /// An entry the desk cannot attribute to the office or the reporter, or
+    /// that contradicts what was sealed: the whole bundle is refused.
+    #[error("{what} was refused: {reason}")]
+    Refused { what: String, reason: String },
     #[error("there is no case {0} in this vault")]
     CaseNotFound(CaseId),
     #[error("nothing is waiting to go out: no reply, status change, recorded case or purge is pending")]
@@ -101,7 +108,10 @@ pub enum ErrorClass {
 impl DeskError {
     pub fn class(&self) -> ErrorClass {
         match self {
-            DeskError::Bundle(_) | DeskError::Decrypt { .. } | DeskError::BadEntry { .. } => {
+            DeskError::Bundle(_)
+            | DeskError::Decrypt { .. }
+            | DeskError::BadEntry { .. }
+            | DeskError::Refused { .. } => {
                 ErrorClass::BundleRefused
             }
             DeskError::CaseNotFound(_) | DeskError::Vault(VaultError::NotFound(_)) => ErrorClass::NotFound,

@@ -8,14 +8,16 @@
 //! certificates (every `keys/*.asc` but `officer.asc`); every report and
 //! attachment is encrypted to all of them at once (an OpenPGP certificate is
 //! one more age recipient, see [`crate::core::openpgp`]), so any one office
-//! key opens it. The officer's signing key is `keys/officer.pub` (Ed25519),
-//! or else the Ed25519 signing subkey of `keys/officer.asc`.
+//! key opens it. The office's signing keys are those in `keys/officer.pub`
+//! (Ed25519, one officer a line), or else the Ed25519 signing subkey of
+//! `keys/officer.asc`.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use ed25519_dalek::{SigningKey, VerifyingKey};
 
+use crate::core::case::CaseId;
 use crate::core::envelope::{self, AttachmentSealer, EnvelopeError, Payload};
 use crate::core::keys::{self, KeyError, TokenHash};
 use crate::core::openpgp::{self, OpenPgpError, OpenPgpRecipient};
@@ -49,7 +51,9 @@ pub struct ServerKeys {
     pub recipients: Vec<age::x25519::Recipient>,
     /// OpenPGP office certificates (*.asc).
     pub openpgp: Vec<OpenPgpRecipient>,
-    pub officer: VerifyingKey,
+    /// The office's signing keys: an outbox and each of its operations
+    /// must be signed by one of them.
+    pub officers: Vec<VerifyingKey>,
     pub token: TokenHash,
     /// The demo office key is among the recipients.
     pub demo: bool,
@@ -87,12 +91,12 @@ impl ServerKeys {
         }
         let opath = dir.join("officer.pub");
         let apath = dir.join("officer.asc");
-        let officer = if opath.exists() {
-            keys::parse_verifying_key(&read(&opath)?).map_err(|e| KeysError::Bad(opath, e))?
+        let officers = if opath.exists() {
+            keys::parse_verifying_keys(&read(&opath)?).map_err(|e| KeysError::Bad(opath, e))?
         } else if apath.exists() {
             let cert = openpgp::parse_cert(read(&apath)?.as_bytes())
                 .map_err(|e| KeysError::BadOpenPgp(apath.clone(), e))?;
-            openpgp::verifying_key(&cert).map_err(|e| KeysError::BadOpenPgp(apath, e))?
+            vec![openpgp::verifying_key(&cert).map_err(|e| KeysError::BadOpenPgp(apath, e))?]
         } else {
             return Err(KeysError::NoOfficerKey(dir.to_owned()));
         };
@@ -102,7 +106,7 @@ impl ServerKeys {
         Ok(ServerKeys {
             recipients,
             openpgp: openpgp_recipients,
-            officer,
+            officers,
             token,
             demo,
         })
@@ -116,9 +120,9 @@ impl ServerKeys {
             .collect()
     }
 
-    /// Encrypts an envelope to every office recipient.
-    pub fn seal(&self, payload: &Payload) -> Result<Vec<u8>, EnvelopeError> {
-        envelope::seal(payload, &self.recipient_refs())
+    /// Encrypts an envelope, bound to `case`, to every office recipient.
+    pub fn seal(&self, case: CaseId, payload: &Payload) -> Result<Vec<u8>, EnvelopeError> {
+        envelope::seal(case, payload, &self.recipient_refs())
     }
 
     /// Starts an attachment stream to every office recipient.

@@ -174,10 +174,19 @@ fn run(cli: Cli, seen: &mut Option<u64>) -> anyhow::Result<()> {
             let file = File::open(&bundle)
                 .with_context(|| format!("could not open the bundle {}", bundle.display()))?;
             let len = file.metadata().map(|m| m.len()).unwrap_or(0);
+            // The office's signing keys: this officer's own and those the
+            // office's public folder lists.
+            let own = match keyfiles::officer_signing_key(&dir, &mut pass) {
+                Ok(key) => Some(key),
+                Err(DeskError::MissingKeyFile(_)) => None,
+                Err(e) => return Err(e.into()),
+            };
+            let trusted = desk::verify::trusted_officers(own.as_ref(), keyfiles::public_dir_beside(&dir).as_deref())?;
+            drop(own);
             let vault = Vault::create_if_absent(&at.vault, keys)?;
             *seen = vault.index().ok().and_then(|s| s.head().ok()).map(|h| h.seq);
             let pb = bar(len, "{spinner} opening {bytes}/{total_bytes} [{wide_bar}] {eta}");
-            let s = import::open_bundle(&vault, pb.wrap_read(file), &mut |_| {})?;
+            let s = import::open_bundle(&vault, pb.wrap_read(file), &trusted, &mut |_| {})?;
             pb.finish_and_clear();
             vault.remember_keys()?;
             let head = s.head.map_or(0, |h| h.seq);
