@@ -90,7 +90,13 @@ fn benches(c: &mut Criterion) {
     });
     let mkey = candor::core::receipt::MessageKey::from_bytes([5; 32]);
     c.bench_function("log: one message MAC", |b| {
-        b.iter(|| black_box(candor::core::log::message_mac(&mkey, CaseId([1; 8]), black_box(&hash))))
+        b.iter(|| {
+            black_box(candor::core::log::message_mac(
+                &mkey,
+                CaseId([1; 8]),
+                black_box(&hash),
+            ))
+        })
     });
     c.bench_function("log: append (hash) one entry", |b| {
         b.iter(|| black_box(black_box(&entries[0]).hash()))

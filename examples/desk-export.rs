@@ -23,6 +23,7 @@ use candor::core::log::{Entry, EntryKind, GENESIS, Head, body_hash};
 use candor::core::openpgp;
 use candor::core::secret::SecretText;
 use ed25519_dalek::SigningKey;
+use sha2::{Digest, Sha256};
 
 const CATEGORIES: &[&str] = &[
     "conduct",
@@ -68,6 +69,7 @@ fn main() -> anyhow::Result<()> {
     for seq in 1..=count {
         let mut id = [0u8; 8];
         getrandom::fill(&mut id).map_err(|e| anyhow::anyhow!("random: {e}"))?;
+        let reporter = age::x25519::Identity::generate().to_public().to_string();
         let category = CATEGORIES
             .get(usize::try_from(seq).unwrap_or(0) % CATEGORIES.len())
             .copied()
@@ -86,17 +88,22 @@ fn main() -> anyhow::Result<()> {
             contact: None,
             attachments: Vec::new(),
             day,
+            recipient: Some(reporter.clone()),
+            message_key: Some(SecretText::new(hex::encode(Sha256::digest(id)))),
         });
-        let body = envelope::seal(&report, &recipients)?;
+        let case = CaseId::from_random(id);
+        let body = envelope::seal(case, &report, &recipients)?;
         let entry = Entry {
+            version: candor::core::log::VERSION,
+            auth: None,
             seq,
             kind: EntryKind::Report,
-            case: CaseId::from_random(id),
+            case,
             day,
             body_len: body.len() as u64,
             body_hash: body_hash(&body),
             prev,
-            recipient: Some(age::x25519::Identity::generate().to_public().to_string()),
+            recipient: Some(reporter),
             part: None,
             op: None,
         };

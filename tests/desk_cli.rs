@@ -458,7 +458,13 @@ fn open_show_extract_reply_status_outbox_round_trip() {
         EntryKind::Message,
         CaseId(CASE),
         envelope::seal(CaseId(CASE), &msg, &[&d.office]).expect("seal"),
-        |e| e.auth = Some(Auth::Reporter(message_mac(&d.receipt.message_key(), CaseId(CASE), &e.body_hash))),
+        |e| {
+            e.auth = Some(Auth::Reporter(message_mac(
+                &d.receipt.message_key(),
+                CaseId(CASE),
+                &e.body_hash,
+            )))
+        },
     );
     let second = log.export(first_seq, &key);
     let out = d.open("export-2.bundle", &second);
@@ -506,7 +512,13 @@ fn bad_bundles_are_refused_and_leave_the_vault_unchanged() {
         EntryKind::Message,
         CaseId(CASE),
         envelope::seal(CaseId(CASE), &msg, &[&d.office]).expect("seal"),
-        |e| e.auth = Some(Auth::Reporter(message_mac(&d.receipt.message_key(), CaseId(CASE), &e.body_hash))),
+        |e| {
+            e.auth = Some(Auth::Reporter(message_mac(
+                &d.receipt.message_key(),
+                CaseId(CASE),
+                &e.body_hash,
+            )))
+        },
     );
     let next = log.export(seen, &key);
 

@@ -264,7 +264,11 @@ fn openpgp_and_age_keys_round_trip_through_the_server() {
     };
     assert_eq!(export(&server.api, &tok, age_head, &third), 200);
     // The age desk knows the office's other signing key (the OpenPGP desk's).
-    fs::copy(pgp_keys.join("public/officer.asc"), age_keys.join("public/officer.asc")).expect("copy");
+    fs::copy(
+        pgp_keys.join("public/officer.asc"),
+        age_keys.join("public/officer.asc"),
+    )
+    .expect("copy");
     let opened = ok(&["open", s(&third), "--vault", s(&age_vault)]);
     // A purge made at the other desk is reported, never applied here.
     assert!(opened.contains("0 case(s) purged"), "{opened}");

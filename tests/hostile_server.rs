@@ -214,7 +214,11 @@ impl Export {
         record(
             &mut out,
             1,
-            &[key.verifying_key().as_bytes(), &self.after.to_be_bytes(), &self.prev],
+            &[
+                key.verifying_key().as_bytes(),
+                &self.after.to_be_bytes(),
+                &self.prev,
+            ],
         );
         let mut prev = self.prev;
         let mut seq = self.after;
@@ -229,7 +233,12 @@ impl Export {
             record(
                 &mut out,
                 2,
-                &[&(h.len() as u16).to_be_bytes(), &h, &flag, e.body.as_deref().unwrap_or(&[])],
+                &[
+                    &(h.len() as u16).to_be_bytes(),
+                    &h,
+                    &flag,
+                    e.body.as_deref().unwrap_or(&[]),
+                ],
             );
         }
         let mut m = b"candor/head/v1\0".to_vec();
@@ -249,7 +258,11 @@ fn server_key(data: &Path) -> SigningKey {
         .find(|l| !l.starts_with('#') && !l.trim().is_empty())
         .expect("key line");
     let b64 = line.split_whitespace().last().expect("base64");
-    let bytes: [u8; 32] = STANDARD.decode(b64).expect("base64").try_into().expect("32 bytes");
+    let bytes: [u8; 32] = STANDARD
+        .decode(b64)
+        .expect("base64")
+        .try_into()
+        .expect("32 bytes");
     SigningKey::from_bytes(&bytes)
 }
 
@@ -269,7 +282,8 @@ fn seal(version: u8, case: [u8; 8], json: &Value, office: &age::x25519::Recipien
     plain.extend_from_slice(&body);
     let total = candor::core::padding::padded_len(plain.len() as u64) as usize;
     plain.resize(total.max(plain.len()), 0);
-    let enc = age::Encryptor::with_recipients(std::iter::once(office as &dyn age::Recipient)).expect("encryptor");
+    let enc =
+        age::Encryptor::with_recipients(std::iter::once(office as &dyn age::Recipient)).expect("encryptor");
     let mut out = Vec::new();
     let mut w = enc.wrap_output(&mut out).expect("wrap");
     w.write_all(&plain).expect("write");
@@ -302,7 +316,14 @@ fn forged_op(version: u8, kind: u8, case: [u8; 8], op: [u8; 16], day: u32, body:
     let mut e = Raw::new(version, kind, case, body);
     e.op = Some(op);
     if version >= 2 {
-        e.auth = Some(forged_auth(kind, case, op, day, [0; 16], e.body.as_deref().unwrap_or(&[])));
+        e.auth = Some(forged_auth(
+            kind,
+            case,
+            op,
+            day,
+            [0; 16],
+            e.body.as_deref().unwrap_or(&[]),
+        ));
     }
     e
 }
@@ -337,7 +358,11 @@ fn send_message(site: &str, receipt: &str, text: &str) {
         .text("session", session)
         .text("message", text.to_owned());
     let resp = post_multipart(site, "/followup/message", form);
-    assert!(resp.status().is_success() || resp.status().is_redirection(), "{}", resp.status());
+    assert!(
+        resp.status().is_success() || resp.status().is_redirection(),
+        "{}",
+        resp.status()
+    );
 }
 
 fn cases(vault: &Path) -> Value {
@@ -347,7 +372,15 @@ fn cases(vault: &Path) -> Value {
 /// Runs the officer's outbox through the server.
 fn officer_round(w: &Path, secret: &Path, vault: &Path, api: &str, token: &str, name: &str) {
     let out = w.join(name);
-    desk_ok(&["outbox", "--vault", s(vault), "--keys", s(secret), "--out", s(&out)]);
+    desk_ok(&[
+        "outbox",
+        "--vault",
+        s(vault),
+        "--keys",
+        s(secret),
+        "--out",
+        s(&out),
+    ]);
     let (status, body) = import(api, token, &std::fs::read(&out).expect("outbox"));
     assert_eq!(status, 200, "{body}");
 }
@@ -385,7 +418,12 @@ fn world() -> World {
     assert_eq!(export(&server.api, &token, 0, &first), 200);
     desk_ok(&["open", s(&first), "--keys", s(&secret), "--vault", s(&vault)]);
     let first = Export::parse(&std::fs::read(&first).expect("bundle"));
-    let reports: Vec<[u8; 8]> = first.entries.iter().filter(|e| e.kind == REPORT).map(|e| e.case).collect();
+    let reports: Vec<[u8; 8]> = first
+        .entries
+        .iter()
+        .filter(|e| e.kind == REPORT)
+        .map(|e| e.case)
+        .collect();
     let (case_a, case_b) = (reports[0], reports[1]);
     let listed = cases(&vault);
     let id_of = |case: [u8; 8]| -> String {
@@ -403,7 +441,14 @@ fn world() -> World {
     };
     let (text_a, text_b) = (id_of(case_a), id_of(case_b));
     // The officer answers case A and opens an investigation.
-    desk_ok(&["reply", &text_a, "--vault", s(&vault), "--message", "Thank you, we are looking into it."]);
+    desk_ok(&[
+        "reply",
+        &text_a,
+        "--vault",
+        s(&vault),
+        "--message",
+        "Thank you, we are looking into it.",
+    ]);
     desk_ok(&["status", &text_a, "--vault", s(&vault), "--set", "investigation"]);
     desk_ok(&["status", &text_b, "--vault", s(&vault), "--set", "acknowledged"]);
     officer_round(&dir, &secret, &vault, &server.api, &token, "outbox-1.bundle");
@@ -412,15 +457,35 @@ fn world() -> World {
     assert_eq!(export(&server.api, &token, after, &second), 200);
     desk_ok(&["open", s(&second), "--keys", s(&secret), "--vault", s(&vault)]);
     let mut seen = first;
-    seen.entries.extend(Export::parse(&std::fs::read(&second).expect("bundle")).entries);
+    seen.entries
+        .extend(Export::parse(&std::fs::read(&second).expect("bundle")).entries);
 
     // The genuine continuation: two new reports, a message, and two status
     // changes the officer makes one after the other.
-    file_report(&server.site, "Gifts from a supplier.", &["conflict-of-interest"], &[]);
+    file_report(
+        &server.site,
+        "Gifts from a supplier.",
+        &["conflict-of-interest"],
+        &[],
+    );
     file_report(&server.site, "Secret side job.", &["outside-activities"], &[]);
     send_message(&server.site, &receipt_a, "One more thing.");
-    desk_ok(&["status", &text_a, "--vault", s(&vault), "--set", "preliminary-review"]);
-    desk_ok(&["status", &text_a, "--vault", s(&vault), "--set", "closed-referred"]);
+    desk_ok(&[
+        "status",
+        &text_a,
+        "--vault",
+        s(&vault),
+        "--set",
+        "preliminary-review",
+    ]);
+    desk_ok(&[
+        "status",
+        &text_a,
+        "--vault",
+        s(&vault),
+        "--set",
+        "closed-referred",
+    ]);
     officer_round(&dir, &secret, &vault, &server.api, &token, "outbox-2.bundle");
     let third = dir.join("third.bundle");
     let after = seen.entries.last().expect("entries").seq;
@@ -491,7 +556,11 @@ impl World {
 
     fn verdict(&self) {
         let failures = self.failures.borrow();
-        assert!(failures.is_empty(), "forgeries the desk let through:\n{}", failures.join("\n"));
+        assert!(
+            failures.is_empty(),
+            "forgeries the desk let through:\n{}",
+            failures.join("\n")
+        );
     }
 }
 
@@ -572,14 +641,18 @@ fn a_compromised_server_can_forge_nothing_into_the_desk() {
     desk(&["purge", "--closed-before", "2021-01-01", "--vault", s(&trial)]);
     let left = cases(&trial).as_array().map_or(0, Vec::len);
     if left != 2 {
-        w.failures
-            .borrow_mut()
-            .push(format!("purge --closed-before 2021-01-01 after a forged 2019 status left {left} of 2 cases"));
+        w.failures.borrow_mut().push(format!(
+            "purge --closed-before 2021-01-01 after a forged 2019 status left {left} of 2 cases"
+        ));
     }
     // The same in the previous release's format, after this release's entries.
     if v >= 2 {
         let legacy = forged_op(1, STATUS, a, [0x52; 16], day_2019, status);
-        w.refused(&w.forged(vec![legacy]), "forged-legacy-status", "previous release");
+        w.refused(
+            &w.forged(vec![legacy]),
+            "forged-legacy-status",
+            "previous release",
+        );
     }
 
     // An office reply telling the reporter where to send the evidence.
@@ -607,7 +680,14 @@ fn a_compromised_server_can_forge_nothing_into_the_desk() {
         "description": "The ethics officer takes bribes.", "attachments": [], "day": day_text(20_400),
         "recipient": reporter, "message_key": hex::encode([0x11; 32]),
     });
-    let mut e = forged_op(v, REPORT, new_case, [0x55; 16], 20_400, seal(v, new_case, &report, &w.office));
+    let mut e = forged_op(
+        v,
+        REPORT,
+        new_case,
+        [0x55; 16],
+        20_400,
+        seal(v, new_case, &report, &w.office),
+    );
     e.recipient = Some(reporter.into_bytes());
     w.refused(&w.forged(vec![e]), "forged-recorded-case", "signing keys");
 
@@ -619,7 +699,10 @@ fn a_compromised_server_can_forge_nothing_into_the_desk() {
         .find(|e| e.kind == STATUS && e.case == a)
         .expect("a genuine status of case A")
         .clone();
-    let moved = Raw { case: b, ..genuine_op.clone() };
+    let moved = Raw {
+        case: b,
+        ..genuine_op.clone()
+    };
     w.refused(&w.forged(vec![moved]), "replayed-op-other-case", "does not match");
     // And replayed in its own case.
     w.refused(&w.forged(vec![genuine_op]), "replayed-op-same-case", "sent again");
@@ -648,12 +731,21 @@ fn a_compromised_server_can_neither_rewrite_swap_nor_reorder_genuine_entries() {
     swapped[y].case = cx;
     for e in swapped.iter_mut().filter(|e| e.kind == 3) {
         // Attachment chunks follow their report's case.
-        e.case = if e.case == cx { cy } else if e.case == cy { cx } else { e.case };
+        e.case = if e.case == cx {
+            cy
+        } else if e.case == cy {
+            cx
+        } else {
+            e.case
+        };
     }
     w.refused(&w.forged(swapped), "swapped-case-ids", "sealed for case");
 
     // A genuine message moved to the other case.
-    let msg = next.iter().position(|e| e.kind == MESSAGE).expect("a genuine message");
+    let msg = next
+        .iter()
+        .position(|e| e.kind == MESSAGE)
+        .expect("a genuine message");
     let mut moved = next.clone();
     moved[msg].case = w.case_b;
     w.refused(&w.forged(moved), "message-to-other-case", "MAC does not match");

@@ -178,8 +178,16 @@ fn entries_v2() -> (Vec<(Entry, Vec<u8>)>, Head) {
     let list = [
         (EntryKind::Report, seal(&report_v2()), None),
         (EntryKind::Message, seal(&message), None),
-        (EntryKind::Reply, seal(&reply), Some(([9; 16], [0; 16], Day(20_401)))),
-        (EntryKind::Status, seal(&status), Some(([10; 16], [9; 16], Day(20_402)))),
+        (
+            EntryKind::Reply,
+            seal(&reply),
+            Some(([9; 16], [0; 16], Day(20_401))),
+        ),
+        (
+            EntryKind::Status,
+            seal(&status),
+            Some(([10; 16], [9; 16], Day(20_402))),
+        ),
     ];
     let out = list
         .into_iter()
@@ -354,12 +362,31 @@ fn write_vectors() {
             &e.encode(),
         )
     };
-    let (report_e, message_e, reply_e, status_e) =
-        (&list[0].0, &list[1].0, &list[2].0, &list[3].0);
-    ent("v2-entry-report.vector", "ok report", "a reporter's report: no proof needed", report_e);
-    ent("v2-entry-message.vector", "ok authenticated message", "a message with the reporter's MAC", message_e);
-    ent("v2-entry-reply.vector", "ok signed reply", "a reply with the officer's signature", reply_e);
-    ent("v2-entry-status.vector", "ok signed status", "a status with the officer's signature", status_e);
+    let (report_e, message_e, reply_e, status_e) = (&list[0].0, &list[1].0, &list[2].0, &list[3].0);
+    ent(
+        "v2-entry-report.vector",
+        "ok report",
+        "a reporter's report: no proof needed",
+        report_e,
+    );
+    ent(
+        "v2-entry-message.vector",
+        "ok authenticated message",
+        "a message with the reporter's MAC",
+        message_e,
+    );
+    ent(
+        "v2-entry-reply.vector",
+        "ok signed reply",
+        "a reply with the officer's signature",
+        reply_e,
+    );
+    ent(
+        "v2-entry-status.vector",
+        "ok signed status",
+        "a status with the officer's signature",
+        status_e,
+    );
     let forged = {
         let mut e = status_e.clone();
         let other = SigningKey::from_bytes(&[0x30; 32]);
@@ -504,7 +531,12 @@ fn write_vectors() {
         ],
     };
     let good = outbox.to_bytes(&officer_key());
-    ob("v2-outbox-good.vector", "ok 3", "CANDOR-OUTBOX/2: reply, status and purge, each signed", &good);
+    ob(
+        "v2-outbox-good.vector",
+        "ok 3",
+        "CANDOR-OUTBOX/2: reply, status and purge, each signed",
+        &good,
+    );
     // The bundle signed over an operation whose own signature is not the
     // officer's: written by hand, as a forger would.
     let forged = {
@@ -518,11 +550,27 @@ fn write_vectors() {
                 out.extend_from_slice(p);
             }
         };
-        rec(&mut bytes, 1, &[&[0x33; 16], officer_key().verifying_key().as_bytes(), &20_401u32.to_be_bytes()]);
+        rec(
+            &mut bytes,
+            1,
+            &[
+                &[0x33; 16],
+                officer_key().verifying_key().as_bytes(),
+                &20_401u32.to_be_bytes(),
+            ],
+        );
         rec(
             &mut bytes,
             2,
-            &[&[7; 16], &[5], &[0, 0, 0, 0, 0, 1, 2, 3], &18_000u32.to_be_bytes(), &[0; 16], &[0x44; 64], b"status ct"],
+            &[
+                &[7; 16],
+                &[5],
+                &[0, 0, 0, 0, 0, 1, 2, 3],
+                &18_000u32.to_be_bytes(),
+                &[0; 16],
+                &[0x44; 64],
+                b"status ct",
+            ],
         );
         let mut h = Sha256::new();
         h.update(b"candor/outbox/v1\0");

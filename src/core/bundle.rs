@@ -93,7 +93,10 @@ pub enum BundleError {
     )]
     OldOutbox,
     #[error("operation {op} is not validly signed: {reason}")]
-    BadOpSignature { op: String, reason: super::log::AuthError },
+    BadOpSignature {
+        op: String,
+        reason: super::log::AuthError,
+    },
     #[error("the bundle's signature is not valid: it was altered")]
     BadSignature,
     #[error(
@@ -265,7 +268,10 @@ pub struct ExportStart {
 #[derive(Debug)]
 pub enum ExportItem {
     /// A verified link of the chain; provisional until `End`.
-    Entry { entry: Entry, body: Option<Vec<u8>> },
+    Entry {
+        entry: Box<Entry>,
+        body: Option<Vec<u8>>,
+    },
     /// The signed head, verified: everything before it may now be kept.
     End(Head),
 }
@@ -345,7 +351,10 @@ impl<R: Read> ExportReader<R> {
                     _ => return Err(BundleError::Malformed("bad body flag")),
                 };
                 self.chain.push(&entry, body.as_deref())?;
-                Ok(Some(ExportItem::Entry { entry, body }))
+                Ok(Some(ExportItem::Entry {
+                    entry: Box::new(entry),
+                    body,
+                }))
             }
             TAG_END => {
                 let mut f = Fields(&payload);
@@ -793,7 +802,10 @@ mod tests {
         let bytes = outbox().to_bytes(&officer);
         let trusted = [officer.verifying_key()];
         let read = Outbox::read(&bytes, &trusted).expect("verifies");
-        assert_eq!(read.ops.iter().map(|s| s.op.clone()).collect::<Vec<_>>(), outbox().ops);
+        assert_eq!(
+            read.ops.iter().map(|s| s.op.clone()).collect::<Vec<_>>(),
+            outbox().ops
+        );
         for s in &read.ops {
             assert_eq!(s.sig.signer, officer.verifying_key().to_bytes());
             assert_eq!((s.sig.day, s.sig.prev), (s.op.day, s.op.prev));
@@ -804,7 +816,13 @@ mod tests {
             Err(BundleError::WrongSigner)
         ));
         // Several officers: the second key's outbox verifies too.
-        assert!(Outbox::read(&outbox().to_bytes(&other), &[officer.verifying_key(), other.verifying_key()]).is_ok());
+        assert!(
+            Outbox::read(
+                &outbox().to_bytes(&other),
+                &[officer.verifying_key(), other.verifying_key()]
+            )
+            .is_ok()
+        );
         for i in 16..bytes.len() {
             let mut t = bytes.clone();
             t[i] ^= 0x80;
@@ -816,7 +834,10 @@ mod tests {
         ));
         let mut old = bytes.clone();
         old[..16].copy_from_slice(LEGACY_OUTBOX_MAGIC);
-        assert!(matches!(Outbox::read(&old, &trusted), Err(BundleError::OldOutbox)));
+        assert!(matches!(
+            Outbox::read(&old, &trusted),
+            Err(BundleError::OldOutbox)
+        ));
     }
 
     proptest! {

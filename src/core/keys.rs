@@ -167,7 +167,9 @@ pub fn parse_verifying_keys(text: &str) -> Result<Vec<VerifyingKey>, KeyError> {
     let what = "public signing";
     let mut keys = Vec::new();
     for (_, line) in content_lines(text) {
-        let b64 = line.strip_prefix(PUBLIC_PREFIX).ok_or(KeyError::BadKeyFile(what))?;
+        let b64 = line
+            .strip_prefix(PUBLIC_PREFIX)
+            .ok_or(KeyError::BadKeyFile(what))?;
         let bytes = decode32(b64, what)?;
         let key = VerifyingKey::from_bytes(&bytes).map_err(|_| KeyError::BadKeyFile(what))?;
         if !keys.contains(&key) {

@@ -195,7 +195,12 @@ pub fn message_mac(key: &MessageKey, case: CaseId, body_hash: &Hash) -> [u8; 32]
 }
 
 /// Checks a message's MAC in constant time.
-pub fn verify_message_mac(key: &MessageKey, case: CaseId, body_hash: &Hash, mac: &[u8; 32]) -> Result<(), AuthError> {
+pub fn verify_message_mac(
+    key: &MessageKey,
+    case: CaseId,
+    body_hash: &Hash,
+    mac: &[u8; 32],
+) -> Result<(), AuthError> {
     if bool::from(message_mac(key, case, body_hash).ct_eq(mac)) {
         Ok(())
     } else {
@@ -571,37 +576,42 @@ pub(crate) mod tests {
             any::<u32>(),
             (any::<bool>(), any::<[u8; 32]>(), any::<[u8; 64]>()),
         )
-            .prop_map(|(seq, k, case, day, body_len, body_hash, prev, id, index, (legacy, signer, signature))| {
-                let kind = EntryKind::from_u8(k).unwrap_or(EntryKind::Report);
-                let auth = match kind {
-                    _ if legacy => None,
-                    EntryKind::Reply | EntryKind::Status | EntryKind::Purge => Some(Auth::Office(OfficeSig {
-                        signer,
+            .prop_map(
+                |(seq, k, case, day, body_len, body_hash, prev, id, index, (legacy, signer, signature))| {
+                    let kind = EntryKind::from_u8(k).unwrap_or(EntryKind::Report);
+                    let auth = match kind {
+                        _ if legacy => None,
+                        EntryKind::Reply | EntryKind::Status | EntryKind::Purge => {
+                            Some(Auth::Office(OfficeSig {
+                                signer,
+                                day: Day(day),
+                                prev: id,
+                                signature,
+                            }))
+                        }
+                        EntryKind::Message => Some(Auth::Reporter(signer)),
+                        _ => None,
+                    };
+                    Entry {
+                        version: if legacy { LEGACY_VERSION } else { VERSION },
+                        auth,
+                        seq,
+                        kind,
+                        case: CaseId(case),
                         day: Day(day),
-                        prev: id,
-                        signature,
-                    })),
-                    EntryKind::Message => Some(Auth::Reporter(signer)),
-                    _ => None,
-                };
-                Entry {
-                    version: if legacy { LEGACY_VERSION } else { VERSION },
-                    auth,
-                    seq,
-                    kind,
-                    case: CaseId(case),
-                    day: Day(day),
-                    body_len,
-                    body_hash,
-                    prev,
-                    recipient: (kind == EntryKind::Report).then(sample_recipient),
-                    part: (kind == EntryKind::AttachmentChunk).then_some(PartRef {
-                        attachment: id,
-                        index,
-                    }),
-                    op: matches!(kind, EntryKind::Reply | EntryKind::Status | EntryKind::Purge).then_some(id),
-                }
-            })
+                        body_len,
+                        body_hash,
+                        prev,
+                        recipient: (kind == EntryKind::Report).then(sample_recipient),
+                        part: (kind == EntryKind::AttachmentChunk).then_some(PartRef {
+                            attachment: id,
+                            index,
+                        }),
+                        op: matches!(kind, EntryKind::Reply | EntryKind::Status | EntryKind::Purge)
+                            .then_some(id),
+                    }
+                },
+            )
     }
 
     #[test]
@@ -680,10 +690,22 @@ pub(crate) mod tests {
         let (op2, prev2, hash2) = ([9; 16], [9; 16], [9; 32]);
         let changed = [
             OpClaim { op: &op2, ..claim },
-            OpClaim { kind: EntryKind::Reply, ..claim },
-            OpClaim { case: CaseId([5; 8]), ..claim },
-            OpClaim { prev: &prev2, ..claim },
-            OpClaim { body_hash: &hash2, ..claim },
+            OpClaim {
+                kind: EntryKind::Reply,
+                ..claim
+            },
+            OpClaim {
+                case: CaseId([5; 8]),
+                ..claim
+            },
+            OpClaim {
+                prev: &prev2,
+                ..claim
+            },
+            OpClaim {
+                body_hash: &hash2,
+                ..claim
+            },
         ];
         for c in &changed {
             assert_eq!(sig.verify(c, &trusted), Err(AuthError::BadSignature));

@@ -453,7 +453,8 @@ mod tests {
         let pgp_r = OpenPgpRecipient::new(cert.clone().strip_secret_key_material()).expect("recipient");
         let age_id = age::x25519::Identity::generate();
         let age_r = age_id.to_public();
-        let ct = envelope::seal(crate::core::case::CaseId([1; 8]), &reply(), &[&pgp_r, &age_r]).expect("seal");
+        let ct =
+            envelope::seal(crate::core::case::CaseId([1; 8]), &reply(), &[&pgp_r, &age_r]).expect("seal");
         for id in [&pgp_id as &dyn age::Identity, &age_id] {
             match envelope::open(&ct, &[id]).expect("open") {
                 Payload::Reply(r) => assert_eq!(r.text.expose(), "we opened a review"),

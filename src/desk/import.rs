@@ -24,8 +24,8 @@ use std::path::PathBuf;
 use ed25519_dalek::VerifyingKey;
 
 use super::DeskError;
-use super::verify::{self, MessageVerdict};
 use super::vault::{CaseRecord, Change, StatusChange, StoredAttachment, ThreadItem, Vault, VaultError};
+use super::verify::{self, MessageVerdict};
 use crate::core::bundle::{BundleError, ExportItem, ExportReader};
 use crate::core::case::{CaseId, Status};
 use crate::core::envelope::{self, AttachmentMeta, EnvelopeError, Opened, Payload};
@@ -234,7 +234,10 @@ impl Import<'_, '_> {
         if let Some(sig) = sig
             && r.day != sig.day
         {
-            return Err(verify::refused(seq, "the recorded case's sealed day is not the day its officer signed"));
+            return Err(verify::refused(
+                seq,
+                "the recorded case's sealed day is not the day its officer signed",
+            ));
         }
         if self.focus(entry.case)? {
             // Every case has one report; the server never files a second.
@@ -246,7 +249,10 @@ impl Import<'_, '_> {
         if self.skipped_messages.contains(&entry.case) {
             return Err(verify::refused(
                 seq,
-                format!("the report of case {} came after a message of that case: the entries were reordered", entry.case),
+                format!(
+                    "the report of case {} came after a message of that case: the entries were reordered",
+                    entry.case
+                ),
             ));
         }
         let (recipient, message_key) = verify::report_keys(entry, &r)?;
@@ -533,7 +539,10 @@ impl Import<'_, '_> {
         if day != sig.day {
             return Err(verify::refused(
                 seq,
-                format!("its sealed day {day} is not the day {} its officer signed", sig.day),
+                format!(
+                    "its sealed day {day} is not the day {} its officer signed",
+                    sig.day
+                ),
             ));
         }
         let Some(case) = self.case_mut() else {
@@ -806,8 +815,13 @@ mod tests {
             e.auth = Some(crate::core::log::Auth::Office(sig));
         });
         let before = log.entries.len() as u64 - 1;
-        let s = open_bundle(&vault, &log.export(before)[..], &[officer.verifying_key()], &mut |_| {})
-            .expect("purge export");
+        let s = open_bundle(
+            &vault,
+            &log.export(before)[..],
+            &[officer.verifying_key()],
+            &mut |_| {},
+        )
+        .expect("purge export");
         assert_eq!(s.unexpected_purges, vec![case_id]);
         assert_eq!(vault.load().expect("state").cases.len(), 1);
         assert!(vault.attachment_path(case.id, &hex::encode(att)).exists());

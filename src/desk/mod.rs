@@ -111,9 +111,7 @@ impl DeskError {
             DeskError::Bundle(_)
             | DeskError::Decrypt { .. }
             | DeskError::BadEntry { .. }
-            | DeskError::Refused { .. } => {
-                ErrorClass::BundleRefused
-            }
+            | DeskError::Refused { .. } => ErrorClass::BundleRefused,
             DeskError::CaseNotFound(_) | DeskError::Vault(VaultError::NotFound(_)) => ErrorClass::NotFound,
             DeskError::NothingPending => ErrorClass::NothingToDo,
             _ => ErrorClass::General,

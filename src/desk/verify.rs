@@ -50,26 +50,30 @@ use ed25519_dalek::{SigningKey, VerifyingKey};
 use super::DeskError;
 use super::vault::{CaseRecord, ThreadItem};
 use crate::core::envelope::{Opened, Payload, ReportBody};
-use crate::core::{keys, openpgp};
 use crate::core::log::{
     Auth, AuthError, Entry, EntryKind, LEGACY_VERSION, OfficeSig, OpClaim, verify_message_mac,
 };
 use crate::core::receipt::MessageKey;
 use crate::core::secret::SecretText;
+use crate::core::{keys, openpgp};
 
 /// The office's signing keys the desk trusts: the officer's own (from the
 /// secret key folder), every key in the `officer.pub` of the office's public
 /// folder (one officer a line) and the signing key of its `officer.asc`, if
 /// there are.
-pub fn trusted_officers(own: Option<&SigningKey>, public_dir: Option<&Path>) -> Result<Vec<VerifyingKey>, DeskError> {
+pub fn trusted_officers(
+    own: Option<&SigningKey>,
+    public_dir: Option<&Path>,
+) -> Result<Vec<VerifyingKey>, DeskError> {
     let mut trusted: Vec<VerifyingKey> = own.map(|k| k.verifying_key()).into_iter().collect();
     if let Some(dir) = public_dir {
         let path = dir.join(super::keyfiles::OFFICER_PUB);
         match std::fs::read_to_string(&path) {
             Ok(text) => {
-                for k in keys::parse_verifying_keys(&text)
-                    .map_err(|source| DeskError::KeyFile { path: path.clone(), source })?
-                {
+                for k in keys::parse_verifying_keys(&text).map_err(|source| DeskError::KeyFile {
+                    path: path.clone(),
+                    source,
+                })? {
                     if !trusted.contains(&k) {
                         trusted.push(k);
                     }
@@ -83,7 +87,10 @@ pub fn trusted_officers(own: Option<&SigningKey>, public_dir: Option<&Path>) -> 
             Ok(bytes) => {
                 let key = openpgp::parse_cert(&bytes)
                     .and_then(|cert| openpgp::verifying_key(&cert))
-                    .map_err(|source| DeskError::OpenPgpFile { path: asc.clone(), source })?;
+                    .map_err(|source| DeskError::OpenPgpFile {
+                        path: asc.clone(),
+                        source,
+                    })?;
                 if !trusted.contains(&key) {
                     trusted.push(key);
                 }
@@ -129,7 +136,10 @@ pub fn entry_version(entry: &Entry, v2_seen: &mut bool) -> Result<(), DeskError>
 
 /// Checks the officer's signature on an office operation; `None` for a
 /// version 1 entry, which has none (see the module's rules).
-pub fn office_signature<'e>(entry: &'e Entry, trusted: &[VerifyingKey]) -> Result<Option<&'e OfficeSig>, DeskError> {
+pub fn office_signature<'e>(
+    entry: &'e Entry,
+    trusted: &[VerifyingKey],
+) -> Result<Option<&'e OfficeSig>, DeskError> {
     if entry.version == LEGACY_VERSION {
         return Ok(None);
     }
@@ -214,12 +224,16 @@ pub fn report_keys(entry: &Entry, report: &ReportBody) -> Result<(String, Option
                 ));
             }
             if MessageKey::from_hex(key.expose()).is_none() {
-                return Err(refused(entry.seq, "the sealed message key is not 32 bytes of hex"));
+                return Err(refused(
+                    entry.seq,
+                    "the sealed message key is not 32 bytes of hex",
+                ));
             }
             Ok((sealed.clone(), Some(key.duplicate())))
         }
         _ => {
-            let recipient = header.ok_or_else(|| refused(entry.seq, "a report without the reporter's recipient"))?;
+            let recipient =
+                header.ok_or_else(|| refused(entry.seq, "a report without the reporter's recipient"))?;
             Ok((recipient.to_owned(), None))
         }
     }
@@ -244,8 +258,12 @@ pub fn message(entry: &Entry, case: &CaseRecord) -> Result<MessageVerdict, DeskE
     let Some(key) = case.message_key.as_ref() else {
         return Ok(MessageVerdict::Unverifiable);
     };
-    let key = MessageKey::from_hex(key.expose())
-        .ok_or_else(|| refused(entry.seq, format!("case {} holds no usable message key", entry.case)))?;
+    let key = MessageKey::from_hex(key.expose()).ok_or_else(|| {
+        refused(
+            entry.seq,
+            format!("case {} holds no usable message key", entry.case),
+        )
+    })?;
     let Some(Auth::Reporter(mac)) = &entry.auth else {
         return Err(refused(
             entry.seq,

@@ -186,8 +186,9 @@ pub fn session_case(app: &App, token: &str) -> Result<CaseId, FollowupError> {
 
 /// The case behind a session token and the reporter's message key.
 pub fn session_message_key(app: &App, token: &str) -> Result<(CaseId, MessageKey), FollowupError> {
-    app.sessions
-        .with(token, |s| (s.case, MessageKey::from_bytes(*s.message_key.expose())))
+    app.sessions.with(token, |s| {
+        (s.case, MessageKey::from_bytes(*s.message_key.expose()))
+    })
 }
 
 /// The thread for a session.

@@ -364,7 +364,8 @@ pub async fn receive_report(app: &App, mut form: Multipart) -> Result<Receipt, I
         new_case: Some((receipt.lookup_id(), case)),
         ..Default::default()
     };
-    g.finish(EntryKind::Report, body, Some(recipient), None, extras).await?;
+    g.finish(EntryKind::Report, body, Some(recipient), None, extras)
+        .await?;
     Ok(receipt)
 }
 
@@ -520,7 +521,13 @@ pub async fn receive_message(
         attachments: std::mem::take(&mut g.attachments),
         day: crate::clock::today(),
     });
-    g.finish(EntryKind::Message, body, None, Some(message_key), CommitExtras::default())
-        .await?;
+    g.finish(
+        EntryKind::Message,
+        body,
+        None,
+        Some(message_key),
+        CommitExtras::default(),
+    )
+    .await?;
     Ok(token)
 }

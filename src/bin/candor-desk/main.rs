@@ -181,7 +181,8 @@ fn run(cli: Cli, seen: &mut Option<u64>) -> anyhow::Result<()> {
                 Err(DeskError::MissingKeyFile(_)) => None,
                 Err(e) => return Err(e.into()),
             };
-            let trusted = desk::verify::trusted_officers(own.as_ref(), keyfiles::public_dir_beside(&dir).as_deref())?;
+            let trusted =
+                desk::verify::trusted_officers(own.as_ref(), keyfiles::public_dir_beside(&dir).as_deref())?;
             drop(own);
             let vault = Vault::create_if_absent(&at.vault, keys)?;
             *seen = vault.index().ok().and_then(|s| s.head().ok()).map(|h| h.seq);
