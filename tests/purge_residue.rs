@@ -2,7 +2,7 @@
 //! files after the purge, before and after restarts of the server. It prints
 //! what it finds (`cargo test --test purge_residue -- --nocapture`) and
 //! asserts only what candor promises: the server serves no purged body and
-//! the receipt no longer opens the case. See README, "Retention".
+//! the receipt no longer opens the case. See docs/officer-year.md, "Retention".
 
 #![cfg(all(feature = "server", feature = "desk"))]
 
