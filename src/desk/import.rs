@@ -265,9 +265,11 @@ impl Import<'_, '_> {
         for meta in &r.attachments {
             self.want(entry.case, meta);
         }
+        // The day sealed in the report, not the header's, which the server
+        // could change after the fact.
         let record = CaseRecord {
             id: entry.case,
-            received: entry.day,
+            received: r.day,
             recipient,
             kind: r.kind,
             categories: r.categories.clone(),
@@ -280,7 +282,7 @@ impl Import<'_, '_> {
             thread: vec![ThreadItem::Report { seq, day: r.day }],
             status_history: vec![StatusChange {
                 status: Status::Received,
-                day: entry.day,
+                day: r.day,
             }],
             channel: Some(if sig.is_some() { "recorded" } else { "online" }.to_owned()),
             upload: None,

@@ -253,6 +253,15 @@ pub enum MessageVerdict {
 /// Checks a message against its case's message key.
 pub fn message(entry: &Entry, case: &CaseRecord) -> Result<MessageVerdict, DeskError> {
     if entry.version == LEGACY_VERSION {
+        if case.message_key.is_some() {
+            return Err(refused(
+                entry.seq,
+                format!(
+                    "an unauthenticated message (the previous release's format) for case {}, whose reporter authenticates every message",
+                    entry.case
+                ),
+            ));
+        }
         return Ok(MessageVerdict::Legacy);
     }
     let Some(key) = case.message_key.as_ref() else {
