@@ -215,3 +215,142 @@ fn tor2web_proxies_are_refused_with_an_explanation() {
     // Without the proxy's mark the same request is taken.
     assert!(!file_report(&server.site, "direct", &["fraud"], &[]).is_empty());
 }
+
+/// Every time a file system keeps for `path`: birth (statx, where the file
+/// system records it), modification and change, as nanoseconds since 1970.
+fn file_times(path: &std::path::Path) -> Vec<(&'static str, i128)> {
+    use std::os::unix::fs::MetadataExt;
+    let m = std::fs::symlink_metadata(path).expect("metadata");
+    let mut out = vec![
+        (
+            "mtime",
+            i128::from(m.mtime()) * 1_000_000_000 + i128::from(m.mtime_nsec()),
+        ),
+        (
+            "ctime",
+            i128::from(m.ctime()) * 1_000_000_000 + i128::from(m.ctime_nsec()),
+        ),
+    ];
+    if let Ok(born) = m.created() {
+        out.push(("birth", nanos(born)));
+    }
+    out
+}
+
+fn nanos(t: std::time::SystemTime) -> i128 {
+    t.duration_since(std::time::UNIX_EPOCH)
+        .expect("after 1970")
+        .as_nanos() as i128
+}
+
+fn tree(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = vec![dir.to_owned()];
+    for e in std::fs::read_dir(dir).expect("read dir") {
+        let p = e.expect("entry").path();
+        if p.is_dir() && !p.is_symlink() {
+            out.extend(tree(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
+/// A seized data directory dates no arrival but the last, and the log at the
+/// default level says nothing per report, log-in or message. Three reporters
+/// file reports with attachments, log in and send a message with an
+/// attachment, seconds apart; the server runs under umask 000. Then every
+/// file and folder of the data directory is checked: no birth, modification
+/// or change time falls while the first two rounds ran (only the start-up
+/// and the last round, the time of the last write, may show), nothing is
+/// readable by group or others, and the log holds no line written after
+/// start-up.
+#[test]
+fn a_seized_data_directory_dates_no_arrival_and_the_log_no_event() {
+    use std::os::unix::fs::PermissionsExt;
+    use std::time::{Duration, SystemTime};
+
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let (public, _) = keygen(&tmp.path().join("office"));
+    let data = tmp.path().join("data");
+    let mut cmd = std::process::Command::new("sh");
+    cmd.args(["-c", "umask 000; exec \"$0\" \"$@\"", SERVER])
+        .env_remove("CANDOR_LOG")
+        .env_remove("RUST_LOG");
+    let server = Server::spawn(cmd, &data, &public, &[]);
+    let started_log = server.log.lock().expect("log").clone();
+    std::thread::sleep(Duration::from_millis(1500));
+
+    let mut rounds = Vec::new();
+    for round in 0..3u8 {
+        let began = SystemTime::now();
+        let evidence: Vec<u8> = (0..300_000u32).map(|i| (i as u8) ^ round).collect();
+        let receipt = file_report(
+            &server.site,
+            &format!("report {round}, filed seconds after the one before"),
+            &["fraud"],
+            &[("evidence.pdf", evidence)],
+        );
+        let (status, page) = login(&server.site, &receipt);
+        assert_eq!(status, 200);
+        let form = Form::new()
+            .text("session", session_field(&page).expect("session"))
+            .text("message", "one more thing")
+            .part(
+                "attachment",
+                reqwest::blocking::multipart::Part::bytes(vec![round; 50_000]).file_name("more.txt"),
+            );
+        assert_eq!(
+            post_multipart(&server.site, "/followup/message", form).status(),
+            200
+        );
+        rounds.push((nanos(began), nanos(SystemTime::now())));
+        std::thread::sleep(Duration::from_millis(1500));
+    }
+    let log = server.log.lock().expect("log").clone();
+    server.stop();
+
+    // The first two rounds, each with the pause after it: a time inside
+    // dates one of those arrivals.
+    let dated: Vec<(i128, i128)> = rounds
+        .iter()
+        .zip(rounds.iter().skip(1))
+        .map(|(this, next)| (this.0, next.0))
+        .collect();
+    let mut dating = Vec::new();
+    let mut loose = Vec::new();
+    for path in tree(&data) {
+        for (what, t) in file_times(&path) {
+            if dated.iter().any(|(from, to)| *from <= t && t < *to) {
+                dating.push(format!("{what} of {}", path.display()));
+            }
+        }
+        let mode = std::fs::symlink_metadata(&path)
+            .expect("metadata")
+            .permissions()
+            .mode();
+        if mode & 0o077 != 0 {
+            loose.push(format!("{:o} {}", mode & 0o777, path.display()));
+        }
+    }
+    let new_lines = log.strip_prefix(started_log.as_str()).unwrap_or(&log);
+    let mut problems = Vec::new();
+    if !new_lines.trim().is_empty() {
+        problems.push(format!(
+            "the log at the default level wrote lines after start-up:\n{new_lines}"
+        ));
+    }
+    if !dating.is_empty() {
+        problems.push(format!(
+            "file times in the data directory date earlier arrivals:\n{}",
+            dating.join("\n")
+        ));
+    }
+    if !loose.is_empty() {
+        problems.push(format!(
+            "readable by group or others under umask 000:\n{}",
+            loose.join("\n")
+        ));
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n\n"));
+}

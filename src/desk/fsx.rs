@@ -85,8 +85,11 @@ pub(crate) fn sync_dir(dir: &Path) {
 /// A file name safe to create inside a folder: no path separators, no `..`,
 /// no leading dot, no control characters, not empty, not overlong.
 pub(crate) fn safe_file_name(name: &str) -> String {
+    // Format characters (bidi overrides, zero-width ones) go: with them a
+    // name can read as another (`invoice<U+202E>fdp.sh` as `…hs.pdf`).
     let mapped: String = name
         .chars()
+        .filter(|&c| !super::terminal::is_format(c))
         .map(|c| match c {
             '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|' => '_',
             c if c.is_control() => '_',
@@ -113,6 +116,8 @@ mod tests {
         assert_eq!(safe_file_name(""), "attachment");
         assert_eq!(safe_file_name("a\\b\0c.pdf"), "a_b_c.pdf");
         assert_eq!(safe_file_name("rapport été.pdf"), "rapport été.pdf");
+        assert_eq!(safe_file_name("invoice\u{202e}fdp.sh"), "invoicefdp.sh");
+        assert_eq!(safe_file_name("a\u{200b}\u{2066}b\u{9b}.txt"), "ab_.txt");
         for bad in ["..", "/", ".", "a/../b", "\n"] {
             let s = safe_file_name(bad);
             assert!(

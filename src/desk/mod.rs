@@ -33,6 +33,7 @@ pub mod import;
 pub mod keyfiles;
 pub mod ops;
 pub mod stats;
+pub mod terminal;
 pub mod vault;
 pub mod verify;
 pub mod view;

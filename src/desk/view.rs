@@ -5,6 +5,11 @@
 //! `deadline`, `acknowledge_due`, `acknowledged`, `feedback_due`,
 //! `feedback_given`); `show` adds the decrypted fields, the `thread` and the
 //! `status_history`.
+//!
+//! Text output is meant for a terminal: table cells are escaped here (so the
+//! columns line up) and the whole text again where it is printed
+//! ([`super::terminal`]); files written by [`extract`] hold the bytes as
+//! they came, under names made safe.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -13,6 +18,7 @@ use comfy_table::{ContentArrangement, Table, presets};
 use serde_json::{Map, Value, json};
 
 use super::deadlines::{self, Deadlines, Mark, Periods};
+use super::terminal::escape;
 use super::vault::{CaseRecord, StoredAttachment, ThreadItem, Vault, VaultState};
 use super::{DeskError, fsx};
 use crate::core::day::Day;
@@ -107,7 +113,7 @@ pub fn cases_table(state: &VaultState, at: AsOf) -> String {
         table.add_row([
             c.id.to_string(),
             c.kind.as_str().to_owned(),
-            c.categories.join(", "),
+            escape(&c.categories.join(", ")).into_owned(),
             c.status().as_str().to_owned(),
             c.received.to_string(),
             c.messages().to_string(),
@@ -248,8 +254,8 @@ pub fn case_text(case: &CaseRecord, at: AsOf) -> String {
             .set_header(["Attachment", "Type", "Size", "In vault"]);
         for a in attachments {
             t.add_row([
-                a.name.clone(),
-                a.content_type.clone(),
+                escape(&a.name).into_owned(),
+                escape(&a.content_type).into_owned(),
                 a.size.to_string(),
                 if a.stored { "yes" } else { "no" }.to_owned(),
             ]);

@@ -83,7 +83,7 @@ async fn api_export_get(
     };
     match officer::export(&app, after) {
         Ok((rx, head)) => {
-            tracing::info!("export served");
+            tracing::debug!("export served");
             let stream =
                 futures_util::stream::unfold(
                     rx,
@@ -153,7 +153,7 @@ async fn api_import_post(
     };
     match officer::import(&app, &body).await {
         Ok(done) => {
-            tracing::info!("outbox imported");
+            tracing::debug!("outbox imported");
             (
                 StatusCode::OK,
                 format!(

@@ -74,7 +74,7 @@ pub async fn serve(app: Arc<App>, shutdown: impl Future<Output = ()> + Send) -> 
             }
             .await;
             match result {
-                Ok(()) => tracing::info!("backup written to the control socket"),
+                Ok(()) => tracing::debug!("backup written to the control socket"),
                 Err(e) => tracing::error!("backup failed: {e}"),
             }
         });

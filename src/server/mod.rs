@@ -17,6 +17,8 @@ pub mod intake;
 pub mod keys;
 pub mod limits;
 pub mod officer;
+pub mod pack;
+pub mod perms;
 pub mod serve;
 pub mod store;
 pub mod web;
@@ -52,6 +54,8 @@ pub enum StartError {
     Keys(#[from] keys::KeysError),
     #[error("could not open the store in {0}: {1}")]
     Store(std::path::PathBuf, store::StoreError),
+    #[error("could not make the data directory {0} owner-only: {1}")]
+    Permissions(std::path::PathBuf, std::io::Error),
 }
 
 impl App {
@@ -63,6 +67,7 @@ impl App {
     /// Loads keys, opens (or creates) the store and the server's signing key.
     pub fn start(config: Config) -> Result<App, StartError> {
         let server_keys = ServerKeys::load(&config.keys)?;
+        perms::owner_only(&config.data).map_err(|e| StartError::Permissions(config.data.clone(), e))?;
         let server_key = keys::server_signing_key(&config.data, || {
             let mut seed = [0u8; 32];
             getrandom::fill(&mut seed).ok().map(|_| seed)

@@ -10,8 +10,8 @@
 //! ```text
 //! L seq            -> entry header (core::log wire format)
 //! B seq            -> blob id of the entry's body (absent once purged)
-//! X blob           -> ciphertext (reports, messages, replies, statuses)
-//! F blob           -> ()            ciphertext kept in the file chunks/<hex blob> (attachment chunks)
+//! X blob           -> ciphertext (reports, messages, replies, statuses of up to INLINE_MAX bytes)
+//! F blob           -> offset | len  ciphertext kept in bodies.pack (attachment chunks, larger bodies)
 //! P blob           -> ()            blob written but not yet committed
 //! C case seq       -> ()            entries of a case
 //! K case           -> lookup id     a case's receipt look-up (absent once purged)
@@ -33,7 +33,15 @@
 //! - Format 0, the layout before the version was recorded: no `M "version"`
 //!   key and no `K` index, so a purge could not find a case's receipt
 //!   look-up. Migration rebuilds `K` from `R`.
-//! - Format 1: the layout above.
+//! - Format 1: `F blob -> ()`, the chunk kept in a file of its own,
+//!   `chunks/<hex blob>`, created when the chunk arrived (so its birth and
+//!   change times dated every upload), and every body of any size in `X`
+//!   (sled writes a value or page over a quarter of its segment, 128 KiB, to a
+//!   file of its own in `blobs/`, which dated large reports the same way).
+//!   Migration copies every chunk file and every `X` value over
+//!   [`INLINE_MAX`] into `bodies.pack`, makes the pack durable, records the
+//!   new locations and the version in one batch, then deletes `chunks/`.
+//! - Format 2: the layout above.
 //!
 //! # Backups
 //!
@@ -61,7 +69,9 @@ use crate::core::day::Day;
 use crate::core::log::{Auth, Entry, EntryKind, Hash, Head, PartRef, VERSION as LOG_VERSION, body_hash};
 use crate::core::receipt::LookupId;
 
-pub const FORMAT_VERSION: u32 = 1;
+use super::pack::{Loc, Pack};
+
+pub const FORMAT_VERSION: u32 = 2;
 
 /// sled's page cache. Its default (1 GiB) would let a server with many
 /// attachments grow to that size and into the systemd unit's `MemoryMax`;
@@ -163,7 +173,7 @@ pub struct Commit {
 struct Staged {
     writes: Vec<(Vec<u8>, Option<Vec<u8>>)>,
     head: Head,
-    purged_chunks: Vec<PathBuf>,
+    purged_chunks: Vec<Loc>,
 }
 
 /// Commits staged for one sled batch.
@@ -171,7 +181,7 @@ struct Group {
     writes: Vec<(Vec<u8>, Option<Vec<u8>>)>,
     /// The head after the last staged commit.
     head: Head,
-    purged_chunks: Vec<PathBuf>,
+    purged_chunks: Vec<Loc>,
     /// How many commits are staged, and the result index of the first.
     staged: usize,
     first: usize,
@@ -273,19 +283,26 @@ pub struct SledStore {
     sync_lock: Mutex<()>,
     /// Blob files already fsynced (sled never rewrites one).
     synced_blobs: Mutex<HashSet<std::ffi::OsString>>,
-    /// Attachment chunks, one file each, outside sled (see [`CHUNK_DIR`]).
-    chunks: PathBuf,
-    /// Chunk files written since the last sync.
-    unsynced_chunks: Mutex<Vec<PathBuf>>,
+    /// Attachment chunks and large bodies, outside sled (see [`PACK_FILE`]).
+    pack: Pack,
 }
 
-/// Attachment chunk bodies live in files of their own in this folder of the
-/// store, not in sled: sled 0.34 keeps every large value it has stored in
-/// memory, so a server taking attachments grew without bound (measured with
-/// benches/load.py: about 17 MiB/s under a mixed load with 20 % attachments).
-/// A file is written when its chunk arrives, fsynced with the group's sync,
-/// and named by its blob id; key `F blob` marks a body kept this way.
-pub const CHUNK_DIR: &str = "chunks";
+/// Attachment chunks, and every other body over [`INLINE_MAX`], live in this
+/// one file of the store, not in sled: sled 0.34 keeps every large value it
+/// has stored in memory, so a server taking attachments grew without bound
+/// (measured with benches/load.py: about 17 MiB/s under a mixed load with
+/// 20 % attachments), and it writes large values to files of their own that
+/// date their arrival. Key `F blob` holds a body's place in it (see
+/// [`super::pack`]); the file is fsynced with the group's sync.
+pub const PACK_FILE: &str = "bodies.pack";
+
+/// Format 1's folder of chunk files, one per chunk (removed by the migration).
+const CHUNK_DIR_V1: &str = "chunks";
+
+/// The largest body kept in sled itself. sled writes a page over a quarter of
+/// its 512 KiB segment to a file of its own, and a leaf holds up to 17 values,
+/// so values of this size never make one.
+pub const INLINE_MAX: usize = 4096;
 
 /// The first half of the blob id of a body stored with its commit (the
 /// second half is the entry's sequence number); attachment chunks have
@@ -303,14 +320,14 @@ impl SledStore {
     /// What every start does on an open store: check (and migrate) the
     /// format, drop what failed uploads left, make everything durable.
     fn prepare(&self) -> Result<(), StoreError> {
-        std::fs::create_dir_all(&self.chunks)?;
         self.check_version()?;
         self.drop_leftover_pending()?;
         self.sync()
     }
 
     /// Opens a store exactly as it is, for a backup: no version check, no
-    /// migration, nothing written. Only [`Store::dump`] is meant to be used.
+    /// migration, nothing written (an older store gets an empty pack file).
+    /// Only [`Store::dump`] is meant to be used.
     pub fn open_as_is(dir: &Path) -> Result<SledStore, StoreError> {
         let db = sled::Config::new()
             .path(dir)
@@ -320,6 +337,7 @@ impl SledStore {
             .flush_every_ms(None)
             .open()?;
         let tree = db.open_tree("candor")?;
+        let pack = Pack::open(&dir.join(PACK_FILE))?;
         Ok(SledStore {
             db,
             tree,
@@ -327,41 +345,18 @@ impl SledStore {
             commit_lock: Mutex::new(()),
             sync_lock: Mutex::new(()),
             synced_blobs: Mutex::new(HashSet::new()),
-            chunks: dir.join(CHUNK_DIR),
-            unsynced_chunks: Mutex::new(Vec::new()),
+            pack,
         })
     }
 
-    fn chunk_path(&self, blob: &[u8]) -> PathBuf {
-        self.chunks.join(hex::encode(blob))
-    }
-
-    /// Writes a chunk's file; the next [`Store::sync`] fsyncs it.
-    fn write_chunk(&self, blob: &[u8], bytes: &[u8]) -> Result<(), StoreError> {
-        use std::io::Write;
-        let path = self.chunk_path(blob);
-        let mut f = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&path)?;
-        f.write_all(bytes)?;
-        self.unsynced_chunks
-            .lock()
-            .map_err(|_| StoreError::Corrupt("chunk list poisoned"))?
-            .push(path);
-        Ok(())
-    }
-
-    /// Removes chunk files; one already gone is no loss.
-    fn remove_chunks(&self, paths: &[PathBuf]) -> Result<(), StoreError> {
-        for p in paths {
-            match std::fs::remove_file(p) {
-                Ok(()) => {}
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                Err(e) => return Err(e.into()),
-            }
+    /// Where the body `blob` lies in the pack, if it is kept there.
+    fn pack_loc(&self, blob: &[u8]) -> Result<Option<Loc>, StoreError> {
+        match self.tree.get(key(b'F', &[blob]))? {
+            None => Ok(None),
+            Some(v) => Loc::decode(&v)
+                .map(Some)
+                .ok_or(StoreError::Corrupt("body location")),
         }
-        Ok(())
     }
 
     /// What `commit` would write, checked against the store and `head`
@@ -395,8 +390,10 @@ impl SledStore {
                 let seq = k.get(9..).ok_or(StoreError::Corrupt("case index"))?;
                 if let Some(blob) = self.tree.get(key(b'B', &[seq]))? {
                     writes.push((key(b'X', &[&blob]), None));
-                    writes.push((key(b'F', &[&blob]), None));
-                    purged_chunks.push(self.chunk_path(&blob));
+                    if let Some(loc) = self.pack_loc(&blob)? {
+                        writes.push((key(b'F', &[&blob]), None));
+                        purged_chunks.push(loc);
+                    }
                     writes.push((key(b'B', &[seq]), None));
                 }
             }
@@ -417,7 +414,14 @@ impl SledStore {
                     blob[..8].copy_from_slice(INLINE_BLOB);
                     blob[8..].copy_from_slice(&seq.to_be_bytes());
                     let (len, hash) = (bytes.len() as u64, body_hash(&bytes));
-                    writes.push((key(b'X', &[&blob]), Some(bytes)));
+                    if bytes.len() > INLINE_MAX {
+                        // Should this commit not land, the next start
+                        // removes the bytes no key names.
+                        let loc = self.pack.append(&bytes)?;
+                        writes.push((key(b'F', &[&blob]), Some(loc.encode().to_vec())));
+                    } else {
+                        writes.push((key(b'X', &[&blob]), Some(bytes)));
+                    }
                     (blob, len, hash)
                 }
             };
@@ -482,19 +486,11 @@ impl SledStore {
         group.staged = 0;
         let first = group.first;
         let purged = std::mem::take(&mut group.purged_chunks);
-        // Purged chunks go from the disk too. Should the purge itself not reach
-        // the disk (a crash before the next sync), the desk sends it again; a
-        // chunk file already gone then reads as purged.
+        // Purged bodies go from the pack too, once the purge is durable (the
+        // next sync): a crash before then keeps the entry naming them, and the
+        // desk sends the purge again.
         match self.tree.apply_batch(batch) {
-            Ok(()) => {
-                // The purge stands; a chunk file left behind is ciphertext
-                // that no key names, and the next start removes it.
-                if self.remove_chunks(&purged).is_err() {
-                    tracing::warn!(
-                        "could not remove the files of purged attachment chunks; the next start will"
-                    );
-                }
-            }
+            Ok(()) => self.pack.purge_later(purged),
             Err(e) => {
                 let reason = e.to_string();
                 for r in results.iter_mut().skip(first).filter(|r| r.is_ok()) {
@@ -526,10 +522,63 @@ impl SledStore {
         };
         match version {
             FORMAT_VERSION => Ok(()),
-            0 => self.migrate_from_0(),
+            0 => {
+                self.migrate_from_0()?;
+                self.migrate_from_1()
+            }
+            1 => self.migrate_from_1(),
             n if n > FORMAT_VERSION => Err(StoreError::NewerFormat(n)),
             _ => Err(StoreError::Corrupt("unknown older format version")),
         }
+    }
+
+    /// Format 1 -> 2: chunk files and large `X` values into the pack.
+    fn migrate_from_1(&self) -> Result<(), StoreError> {
+        let old = self.dir.join(CHUNK_DIR_V1);
+        let mut batch = sled::Batch::default();
+        let mut moved = 0u64;
+        for item in self.tree.scan_prefix([b'F']) {
+            let (k, v) = item?;
+            if !v.is_empty() {
+                // Already in the pack (a format 1 backup restored by this release).
+                continue;
+            }
+            let blob = k.get(1..).ok_or(StoreError::Corrupt("chunk key"))?;
+            match std::fs::read(old.join(hex::encode(blob))) {
+                Ok(bytes) => {
+                    let loc = self.pack.append(&bytes)?;
+                    batch.insert(k, &loc.encode());
+                    moved += 1;
+                }
+                // Format 1 removed a purged chunk's file before the purge was
+                // durable, and read a missing file as purged: so does this.
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => batch.remove(k),
+                Err(e) => return Err(e.into()),
+            }
+        }
+        for item in self.tree.scan_prefix([b'X']) {
+            let (k, v) = item?;
+            if v.len() > INLINE_MAX {
+                let blob = k.get(1..).ok_or(StoreError::Corrupt("body key"))?;
+                let loc = self.pack.append(&v)?;
+                batch.insert(key(b'F', &[blob]), &loc.encode());
+                batch.remove(k);
+                moved += 1;
+            }
+        }
+        batch.insert(key(b'M', &[b"version"]), &2u32.to_be_bytes());
+        // The bodies are durable in the pack before any key names them there.
+        self.pack.sync()?;
+        self.tree.apply_batch(batch)?;
+        self.sync()?;
+        match std::fs::remove_dir_all(&old) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e.into()),
+        }
+        Self::fsync_path(&self.dir)?;
+        tracing::info!("store migrated from format 1 to format 2 ({moved} bodies moved into {PACK_FILE})");
+        Ok(())
     }
 
     /// Format 0 -> 1: verify the chain, rebuild the `K` index, record the version.
@@ -544,9 +593,9 @@ impl SledStore {
             let lookup = k.get(1..).ok_or(StoreError::Corrupt("receipt index"))?;
             batch.insert(key(b'K', &[&case]), lookup);
         }
-        batch.insert(key(b'M', &[b"version"]), &FORMAT_VERSION.to_be_bytes());
+        batch.insert(key(b'M', &[b"version"]), &1u32.to_be_bytes());
         self.tree.apply_batch(batch)?;
-        tracing::info!("store migrated from format 0 to format {FORMAT_VERSION}");
+        tracing::info!("store migrated from format 0 to format 1");
         Ok(())
     }
 
@@ -582,15 +631,14 @@ impl SledStore {
         // its own threads let go, so closing and reopening here could race.
         let raw = SledStore::open_as_is(dir)?;
         {
-            std::fs::create_dir_all(&raw.chunks)?;
             let mut batch = sled::Batch::default();
             let mut in_batch = 0usize;
             while let Some((k, v)) = next()? {
                 match (k.first(), k.get(1..)) {
-                    // Attachment chunks go back into files, as they were.
-                    (Some(b'X'), Some(blob)) if !blob.starts_with(INLINE_BLOB) => {
-                        raw.write_chunk(blob, &v)?;
-                        batch.insert(key(b'F', &[blob]), &[]);
+                    // Attachment chunks and large bodies go back into the pack.
+                    (Some(b'X'), Some(blob)) if !blob.starts_with(INLINE_BLOB) || v.len() > INLINE_MAX => {
+                        let loc = raw.pack.append(&v)?;
+                        batch.insert(key(b'F', &[blob]), &loc.encode());
                     }
                     _ => batch.insert(k, v),
                 }
@@ -608,34 +656,34 @@ impl SledStore {
         Ok((raw, head))
     }
 
-    /// Bodies of submissions that never committed (the server stopped mid-upload).
+    /// Bodies of submissions that never committed (the server stopped
+    /// mid-upload), and pack bytes no key names (a crash mid-write, a purge
+    /// not yet punched): removed, so the pack holds committed bodies only.
     fn drop_leftover_pending(&self) -> Result<(), StoreError> {
         let mut batch = sled::Batch::default();
-        let mut files = Vec::new();
+        let mut pending = HashSet::new();
         for item in self.tree.scan_prefix([b'P']) {
             let (k, _) = item?;
             let blob = k.get(1..).ok_or(StoreError::Corrupt("pending key"))?;
             batch.remove(key(b'X', &[blob]));
             batch.remove(key(b'F', &[blob]));
-            files.push(self.chunk_path(blob));
+            pending.insert(blob.to_vec());
             batch.remove(k);
         }
         self.tree.apply_batch(batch)?;
-        // A chunk file whose key never reached the disk (a crash mid-upload).
-        if self.chunks.is_dir() {
-            for item in std::fs::read_dir(&self.chunks)? {
-                let item = item?;
-                let known = hex::decode(item.file_name().to_string_lossy().as_bytes())
-                    .ok()
-                    .map(|blob| self.tree.contains_key(key(b'F', &[&blob])))
-                    .transpose()?
-                    .unwrap_or(false);
-                if !known {
-                    files.push(item.path());
-                }
+        let mut live = Vec::new();
+        for item in self.tree.scan_prefix([b'F']) {
+            let (k, v) = item?;
+            if k.get(1..).is_some_and(|blob| pending.contains(blob)) {
+                continue;
             }
+            live.push(Loc::decode(&v).ok_or(StoreError::Corrupt("body location"))?);
         }
-        self.remove_chunks(&files)
+        // The keys go first: a crash now leaves bytes no key names, which
+        // the next start removes again.
+        self.db.flush()?;
+        self.pack.keep_only(live)?;
+        Ok(())
     }
 
     fn fsync_path(path: &Path) -> Result<(), StoreError> {
@@ -693,26 +741,33 @@ fn fsync_paths(paths: &[PathBuf]) -> Result<(), StoreError> {
 
 impl Store for SledStore {
     fn put_pending(&self, blob: BlobId, bytes: &[u8]) -> Result<(), StoreError> {
-        self.write_chunk(&blob, bytes)?;
+        let loc = self.pack.append(bytes)?;
         // Two plain inserts, not a batch (each sled batch writes its log
         // buffer out twice). sled recovers its log up to the first gap (a
         // prefix), so after a crash `F` is never there without `P`, and the
         // next start removes a `P` with whatever of it exists.
         self.tree.insert(key(b'P', &[&blob]), &[])?;
-        self.tree.insert(key(b'F', &[&blob]), &[])?;
+        self.tree.insert(key(b'F', &[&blob]), &loc.encode())?;
         Ok(())
     }
 
     fn discard_pending(&self, blobs: &[BlobId]) -> Result<(), StoreError> {
         let mut batch = sled::Batch::default();
+        let mut locs = Vec::new();
         for blob in blobs {
+            if let Some(loc) = self.pack_loc(blob)? {
+                locs.push(loc);
+            }
             batch.remove(key(b'P', &[blob]));
             batch.remove(key(b'X', &[blob]));
             batch.remove(key(b'F', &[blob]));
         }
         self.tree.apply_batch(batch)?;
-        let files: Vec<PathBuf> = blobs.iter().map(|b| self.chunk_path(b)).collect();
-        self.remove_chunks(&files)
+        // Never committed, so nothing names them: gone at once.
+        for loc in locs {
+            self.pack.punch(loc)?;
+        }
+        Ok(())
     }
 
     fn commit_all(&self, commits: Vec<Commit>) -> Vec<Result<Head, StoreError>> {
@@ -761,23 +816,8 @@ impl Store for SledStore {
             .sync_lock
             .lock()
             .map_err(|_| StoreError::Corrupt("sync lock poisoned"))?;
-        // Chunk files first, then sled's keys that name them.
-        let chunks = std::mem::take(
-            &mut *self
-                .unsynced_chunks
-                .lock()
-                .map_err(|_| StoreError::Corrupt("chunk list poisoned"))?,
-        );
-        if !chunks.is_empty() {
-            let result = fsync_paths(&chunks).and_then(|()| Self::fsync_path(&self.chunks));
-            if let Err(e) = result {
-                // Keep them for the next sync; this one has failed.
-                if let Ok(mut list) = self.unsynced_chunks.lock() {
-                    list.extend(chunks);
-                }
-                return Err(e);
-            }
-        }
+        // The pack first, then sled's keys that name its bodies.
+        self.pack.sync()?;
         self.db.flush()?;
         let mut synced = self
             .synced_blobs
@@ -801,11 +841,13 @@ impl Store for SledStore {
         }
         for item in std::fs::read_dir(&self.dir)? {
             let item = item?;
-            if item.file_type()?.is_file() {
+            if item.file_type()?.is_file() && item.file_name() != PACK_FILE {
                 File::open(item.path())?.sync_all()?;
             }
         }
         Self::fsync_path(&self.dir)?;
+        // Purges are durable now: their bodies can go.
+        self.pack.punch_purged()?;
         Ok(())
     }
 
@@ -878,14 +920,10 @@ impl Store for SledStore {
         if let Some(v) = self.tree.get(key(b'X', &[&blob]))? {
             return Ok(Some(v.to_vec()));
         }
-        if self.tree.contains_key(key(b'F', &[&blob]))? {
-            return match std::fs::read(self.chunk_path(&blob)) {
-                Ok(bytes) => Ok(Some(bytes)),
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-                Err(e) => Err(e.into()),
-            };
+        match self.pack_loc(&blob)? {
+            Some(loc) => Ok(self.pack.read(loc)?),
+            None => Ok(None),
         }
-        Ok(None)
     }
 
     fn dump(&self, sink: &mut DumpSink<'_>) -> Result<u64, StoreError> {
@@ -906,12 +944,20 @@ impl Store for SledStore {
                     committed.insert(v.to_vec());
                 }
                 Some(b'X') if !k.get(1..).is_some_and(|blob| committed.contains(blob)) => continue,
-                // A chunk kept in a file goes into the dump as the plain `X`
+                // A body kept in the pack goes into the dump as the plain `X`
                 // entry it stands for, so a restore needs no files beside it.
                 Some(b'F') => {
                     let Some(blob) = k.get(1..) else { continue };
                     if committed.contains(blob) {
-                        let bytes = std::fs::read(self.chunk_path(blob))?;
+                        let bytes = if v.is_empty() {
+                            // A format 1 store (a backup of a stopped, older server).
+                            std::fs::read(self.dir.join(CHUNK_DIR_V1).join(hex::encode(blob)))?
+                        } else {
+                            let loc = Loc::decode(&v).ok_or(StoreError::Corrupt("body location"))?;
+                            self.pack
+                                .read(loc)?
+                                .ok_or(StoreError::Corrupt("body missing from the pack"))?
+                        };
                         sink(&key(b'X', &[blob]), &bytes)?;
                         count += 1;
                     }
@@ -1142,7 +1188,8 @@ mod tests {
             store.tree.get(key(b'X', &[&[4u8; 16]])).expect("get").is_none(),
             "not in sled"
         );
-        assert_eq!(std::fs::read(store.chunk_path(&[4; 16])).expect("file"), chunk);
+        let pack = std::fs::read(dir.path().join("a").join(PACK_FILE)).expect("pack");
+        assert!(pack.windows(64).any(|w| w == &chunk[..64]), "in the pack");
         assert_eq!(store.body(1).expect("body"), Some(chunk.clone()));
 
         let mut dump = Vec::new();
@@ -1157,7 +1204,10 @@ mod tests {
             SledStore::restore(&dir.path().join("b"), &mut || Ok(records.next())).expect("restore");
         assert_eq!(head, store.head().expect("head"));
         assert_eq!(restored.body(1).expect("body"), Some(chunk));
-        assert!(restored.chunk_path(&[4; 16]).is_file(), "restored as a file");
+        assert!(
+            restored.pack_loc(&[4; 16]).expect("loc").is_some(),
+            "restored into the pack"
+        );
 
         // A purge removes the file.
         restored
@@ -1169,8 +1219,114 @@ mod tests {
                 },
             )
             .expect("purge");
-        assert!(!restored.chunk_path(&[4; 16]).exists());
+        restored.sync().expect("sync");
+        let pack = std::fs::read(dir.path().join("b").join(PACK_FILE)).expect("pack");
+        assert!(pack.iter().all(|&b| b == 0), "the purged chunk's bytes are gone");
         assert_eq!(restored.body(1).expect("body"), None);
+    }
+
+    /// Every file and folder of the store after several commits (and a
+    /// restart) was made when the store was, except what a start rewrites:
+    /// no body gets a file of its own.
+    #[test]
+    fn bodies_of_any_size_make_no_file_of_their_own() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let names = |d: &Path| -> Vec<String> {
+            let mut out = Vec::new();
+            for e in walk(d) {
+                out.push(e.strip_prefix(d).expect("prefix").display().to_string());
+            }
+            out.sort();
+            out
+        };
+        let case = CaseId([0, 0, 0, 0, 0, 0, 0, 5]);
+        let store = SledStore::open(dir.path()).expect("open");
+        let before = names(dir.path());
+        for (i, size) in [100usize, 5_000, 200_000, 600_000].into_iter().enumerate() {
+            let body: Vec<u8> = (0..size).map(|j| (j * 31 + i) as u8).collect();
+            store
+                .commit(
+                    vec![new_entry(EntryKind::Message, case, &body)],
+                    CommitExtras::default(),
+                )
+                .expect("commit");
+            store.put_pending([i as u8; 16], &body).expect("pending");
+            store.sync().expect("sync");
+            assert!(
+                store.body(i as u64 + 1).expect("body") == Some(body),
+                "body {i} reads back"
+            );
+        }
+        // Sixteen large bodies more, so sled's leaves would hold several.
+        for _ in 0..16 {
+            store
+                .commit(
+                    vec![new_entry(EntryKind::Message, case, &[7u8; 60_000])],
+                    CommitExtras::default(),
+                )
+                .expect("commit");
+        }
+        store.sync().expect("sync");
+        assert_eq!(names(dir.path()), before);
+        assert_eq!(
+            chain_head(&store, store.head().expect("head").seq),
+            store.head().expect("head")
+        );
+    }
+
+    fn walk(d: &Path) -> Vec<PathBuf> {
+        let mut out = Vec::new();
+        for e in std::fs::read_dir(d).expect("dir") {
+            let p = e.expect("entry").path();
+            if p.is_dir() {
+                out.extend(walk(&p));
+            }
+            out.push(p);
+        }
+        out
+    }
+
+    fn copy_dir(from: &Path, to: &Path) {
+        std::fs::create_dir_all(to).expect("mkdir");
+        for e in std::fs::read_dir(from).expect("dir") {
+            let p = e.expect("entry").path();
+            let dest = to.join(p.file_name().expect("name"));
+            if p.is_dir() {
+                copy_dir(&p, &dest);
+            } else {
+                std::fs::copy(&p, &dest).expect("copy");
+            }
+        }
+    }
+
+    /// A store written by format 1's `candor serve` (tests/vectors/store-format-1):
+    /// its chunk files move into the pack, the chain still verifies, and
+    /// `chunks/` is gone; a second open changes nothing.
+    #[test]
+    fn a_format_1_store_is_migrated() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let vector = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/vectors/store-format-1/data/store");
+        copy_dir(&vector, dir.path());
+        assert!(dir.path().join(CHUNK_DIR_V1).is_dir());
+        let head = {
+            let store = SledStore::open(dir.path()).expect("open");
+            assert_eq!(
+                store.tree.get(key(b'M', &[b"version"])).expect("get").as_deref(),
+                Some(&FORMAT_VERSION.to_be_bytes()[..])
+            );
+            let head = store.verify_chain().expect("chain");
+            let chunks: usize = (1..=head.seq)
+                .filter(|&s| {
+                    store.entry(s).expect("entry").expect("present").kind == EntryKind::AttachmentChunk
+                })
+                .map(|s| store.body(s).expect("body").expect("present").len())
+                .sum();
+            assert!(chunks > 1_500_000, "the attachment's chunks are all there");
+            head
+        };
+        assert!(!dir.path().join(CHUNK_DIR_V1).exists());
+        let store = reopen(dir.path()).expect("reopen");
+        assert_eq!(store.verify_chain().expect("chain"), head);
     }
 
     #[test]

@@ -489,7 +489,7 @@ async fn view_report_post(
     };
     match intake::receive_report(&app, form).await {
         Ok(receipt) => {
-            tracing::info!("report received");
+            tracing::debug!("report received");
             receipt_page(&app, lang, &receipt)
         }
         Err(IntakeError::Invalid { form, problems }) => {
@@ -799,7 +799,7 @@ async fn view_message_post(
 }
 
 fn message_sent(app: &App, lang: Lang, token: &str) -> Response {
-    tracing::info!("follow-up message received");
+    tracing::debug!("follow-up message received");
     match followup::thread(app, token) {
         Ok(thread) => thread_page(app, lang, token, thread, Some(Msg("thread-sent-notice"))),
         Err(e) => followup_error(app, lang, e),

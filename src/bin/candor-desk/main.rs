@@ -18,8 +18,23 @@ use candor::core::secret::SecretText;
 use candor::desk::deadlines::Periods;
 use candor::desk::keyfiles::{self, KeyKind, Passphrase, PassphraseSource};
 use candor::desk::view::AsOf;
-use candor::desk::{self, DeskError, Vault, import, ops, stats, view};
+use candor::desk::{self, DeskError, Vault, import, ops, stats, terminal, view};
 use cli::{Cli, Command, PeriodArgs, VaultArgs};
+
+/// Prints a line to stdout as text, never as terminal instructions: every
+/// line the desk prints may quote what a reporter or the server wrote.
+macro_rules! say {
+    ($($arg:tt)*) => {
+        println!("{}", terminal::escape(&format!($($arg)*)))
+    };
+}
+
+/// [`say!`] for stderr.
+macro_rules! say_err {
+    ($($arg:tt)*) => {
+        eprintln!("{}", terminal::escape(&format!($($arg)*)))
+    };
+}
 
 const PASSPHRASE_ENV: &str = "CANDOR_DESK_PASSPHRASE";
 
@@ -29,7 +44,7 @@ fn main() -> ExitCode {
     match run(cli, &mut seen) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("candor-desk: {}", error::message(&err, seen));
+            say_err!("candor-desk: {}", error::message(&err, seen));
             error::exit_code(&err)
         }
     }
@@ -145,25 +160,25 @@ fn run(cli: Cli, seen: &mut Option<u64>) -> anyhow::Result<()> {
             };
             let kind = if openpgp { KeyKind::OpenPgp } else { KeyKind::Age };
             let g = keyfiles::keygen(&out, clock::today(), kind, passphrase.as_ref())?;
-            println!("Wrote the office keys under {}.", out.display());
-            println!("\nPublic (copy these into the server's keys/ folder):");
+            say!("Wrote the office keys under {}.", out.display());
+            say!("\nPublic (copy these into the server's keys/ folder):");
             for p in &g.public_files {
-                println!("  {}", p.display());
+                say!("  {}", p.display());
             }
-            println!("\nSecret (keep on this air-gapped machine only; back them up offline):");
+            say!("\nSecret (keep on this air-gapped machine only; back them up offline):");
             for p in &g.secret_files {
-                println!("  {}", p.display());
+                say!("  {}", p.display());
             }
             match kind {
-                KeyKind::Age => println!("\nOffice recipient: {}", g.office_recipient),
-                KeyKind::OpenPgp => println!("\nOffice OpenPGP key: {}", g.office_recipient),
+                KeyKind::Age => say!("\nOffice recipient: {}", g.office_recipient),
+                KeyKind::OpenPgp => say!("\nOffice OpenPGP key: {}", g.office_recipient),
             }
             if passphrase.is_some() {
-                println!("The secret keys are protected by your passphrase: without it they cannot be used.");
+                say!("The secret keys are protected by your passphrase: without it they cannot be used.");
             } else {
-                println!("The secret keys are NOT protected by a passphrase (--no-passphrase).");
+                say!("The secret keys are NOT protected by a passphrase (--no-passphrase).");
             }
-            println!(
+            say!(
                 "The officer token in {} goes to the transfer machine (it authorises /export and /import).",
                 g.secret_dir.join(keyfiles::TOKEN).display()
             );
@@ -192,9 +207,9 @@ fn run(cli: Cli, seen: &mut Option<u64>) -> anyhow::Result<()> {
             vault.remember_keys()?;
             let head = s.head.map_or(0, |h| h.seq);
             if s.pinned_now {
-                println!("Pinned the server's signing key: later exports must be signed by it.");
+                say!("Pinned the server's signing key: later exports must be signed by it.");
             }
-            println!(
+            say!(
                 "Opened {}: {} new case(s), {} new message(s), {} attachment(s), {} operation(s) delivered, {} case(s) purged.",
                 bundle.display(),
                 s.new_cases.len(),
@@ -204,12 +219,12 @@ fn run(cli: Cli, seen: &mut Option<u64>) -> anyhow::Result<()> {
                 s.purged.len()
             );
             for c in &s.new_cases {
-                println!("  new case {c}");
+                say!("  new case {c}");
             }
             for w in &s.warnings {
-                println!("warning: {w}");
+                say!("warning: {w}");
             }
-            println!(
+            say!(
                 "The vault has verified the server's log up to entry {head}; next time ask for /export?after={head}."
             );
         }
@@ -218,10 +233,13 @@ fn run(cli: Cli, seen: &mut Option<u64>) -> anyhow::Result<()> {
             if json {
                 println!(
                     "{}",
-                    serde_json::to_string_pretty(&view::cases_json(&state, as_of(periods)))?
+                    terminal::json(&serde_json::to_string_pretty(&view::cases_json(
+                        &state,
+                        as_of(periods)
+                    ))?)
                 );
             } else {
-                println!("{}", view::cases_table(&state, as_of(periods)));
+                say!("{}", view::cases_table(&state, as_of(periods)));
             }
         }
         Command::Show {
@@ -237,16 +255,19 @@ fn run(cli: Cli, seen: &mut Option<u64>) -> anyhow::Result<()> {
             if json {
                 println!(
                     "{}",
-                    serde_json::to_string_pretty(&view::case_json(record, as_of(periods)))?
+                    terminal::json(&serde_json::to_string_pretty(&view::case_json(
+                        record,
+                        as_of(periods)
+                    ))?)
                 );
             } else {
-                println!("{}", view::case_text(record, as_of(periods)));
+                say!("{}", view::case_text(record, as_of(periods)));
             }
             if let Some(dir) = extract {
                 let written = view::extract(&vault, record, &dir)?;
                 // Keep stdout pure JSON when --json is given.
                 for p in &written {
-                    eprintln!("wrote {}", p.display());
+                    say_err!("wrote {}", p.display());
                 }
             }
         }
@@ -257,12 +278,12 @@ fn run(cli: Cli, seen: &mut Option<u64>) -> anyhow::Result<()> {
             }
             let vault = open_vault(&at, &mut pass)?;
             ops::reply(&vault, case, text, clock::today())?;
-            println!("Reply to case {case} recorded; it goes out with the next `candor-desk outbox`.");
+            say!("Reply to case {case} recorded; it goes out with the next `candor-desk outbox`.");
         }
         Command::Status { case, at, set } => {
             let vault = open_vault(&at, &mut pass)?;
             ops::set_status(&vault, case, set, clock::today())?;
-            println!("Case {case} is now {set}; the reporter sees it after the next `candor-desk outbox`.");
+            say!("Case {case} is now {set}; the reporter sees it after the next `candor-desk outbox`.");
         }
         Command::Record {
             at,
@@ -284,13 +305,13 @@ fn run(cli: Cli, seen: &mut Option<u64>) -> anyhow::Result<()> {
                 channel: channel.trim().to_ascii_lowercase(),
             };
             let outcome = ops::record(&vault, recorded, issue_receipt)?;
-            println!("Recorded case {}.", outcome.case);
+            say!("Recorded case {}.", outcome.case);
             if let Some(receipt) = outcome.receipt {
-                println!(
+                say!(
                     "Receipt for the reporter (shown once, not kept; hand it over privately):\n{}",
                     receipt.display().expose()
                 );
-                println!(
+                say!(
                     "The case goes to the server with the next `candor-desk outbox`; the reporter can follow up \
                      online once that outbox is imported."
                 );
@@ -308,14 +329,14 @@ fn run(cli: Cli, seen: &mut Option<u64>) -> anyhow::Result<()> {
                 (None, None) => anyhow::bail!("name a CASE or give --closed-before DATE"),
             };
             if cases.is_empty() {
-                println!("No case was closed before that day; nothing purged.");
+                say!("No case was closed before that day; nothing purged.");
                 return Ok(());
             }
             let removed = ops::purge(&vault, &cases)?;
             for c in &removed {
-                println!("Purged case {c} from the vault.");
+                say!("Purged case {c} from the vault.");
             }
-            println!(
+            say!(
                 "The server drops their content when it imports the next `candor-desk outbox` (it keeps the log's \
                  entry hashes, so the chain still verifies)."
             );
@@ -325,13 +346,13 @@ fn run(cli: Cli, seen: &mut Option<u64>) -> anyhow::Result<()> {
             let year = year.unwrap_or_else(|| clock::today().year());
             let figures = stats::compute(&state, year);
             if json {
-                println!("{}", serde_json::to_string_pretty(&figures)?);
+                println!("{}", terminal::json(&serde_json::to_string_pretty(&figures)?));
             } else {
-                println!("{}", stats::table(&figures));
+                say!("{}", stats::table(&figures));
             }
             if let Some(out) = out {
                 for p in stats::write_report(&figures, &out)? {
-                    eprintln!("wrote {}", p.display());
+                    say_err!("wrote {}", p.display());
                 }
             }
         }
@@ -369,7 +390,7 @@ fn run(cli: Cli, seen: &mut Option<u64>) -> anyhow::Result<()> {
                 },
             )?;
             pb.finish_and_clear();
-            println!(
+            say!(
                 "Wrote {}: {} reply(ies), {} status change(s), {} recorded case(s) and {} purge(s) for {} case(s), signed with the officer key.",
                 out.display(),
                 s.replies,
@@ -378,7 +399,7 @@ fn run(cli: Cli, seen: &mut Option<u64>) -> anyhow::Result<()> {
                 s.purges,
                 s.cases
             );
-            println!(
+            say!(
                 "Sealed to {} office key(s): this desk's {} and {} other(s){}.",
                 vault.keys().names.len() + others.names.len(),
                 vault.keys().names.len(),
@@ -389,7 +410,7 @@ fn run(cli: Cli, seen: &mut Option<u64>) -> anyhow::Result<()> {
                     |d| format!(" from {}", d.display())
                 )
             );
-            println!(
+            say!(
                 "Carry it to the transfer machine and POST it to /import. They stay pending here until a later \
                  export shows them; writing the outbox again is safe."
             );

@@ -77,6 +77,9 @@ enum Command {
 }
 
 fn main() -> anyhow::Result<()> {
+    // Everything the server, sled and a backup create is owner-only,
+    // whatever umask the server was started with.
+    candor::server::perms::restrict_umask();
     // No timestamps: the logs must not record when anything happened.
     tracing_subscriber::fmt()
         .without_time()
