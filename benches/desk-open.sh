@@ -4,6 +4,9 @@
 #
 #   benches/desk-open.sh [N ...]            (default: 2000 10000)
 #   KEYS=openpgp benches/desk-open.sh 10000 (an OpenPGP office key instead of age)
+#   MODE=interleaved benches/desk-open.sh 100000
+#                                           (two reports, then N messages alternating
+#                                           between their two cases)
 #
 # Builds the release desk (the air-gapped build: --no-default-features
 # --features desk) and the `desk-export` example, which writes a valid export
@@ -33,10 +36,16 @@ keygen=(keygen --out "$work/keys" --no-passphrase)
 # time is shown (the machine is shared), with that run's CPU time (user +
 # system) and the highest peak RSS of the three.
 runs=${RUNS:-3}
-printf '%-8s %-8s %11s %12s %11s %13s\n' keys reports "bundle MiB" "open wall s" "open CPU s" "peak RSS MiB"
+printf '%-8s %-8s %11s %12s %11s %13s\n' keys "${MODE:-reports}" "bundle MiB" "open wall s" "open CPU s" "peak RSS MiB"
 for n in "${sizes[@]}"; do
     bundle=$work/export-$n.bundle
-    "$export_bin" "$work/keys/public" "$n" "$bundle"
+    if [ "${MODE:-reports}" = interleaved ]; then
+        "$export_bin" "$work/keys/public" "$n" "$bundle" interleaved
+        want=2
+    else
+        "$export_bin" "$work/keys/public" "$n" "$bundle"
+        want=$n
+    fi
     best= cpu= rss=0
     for i in $(seq "$runs"); do
         vault=$work/vault-$n-$i
@@ -47,8 +56,8 @@ for n in "${sizes[@]}"; do
         [ "$kib" -gt "$rss" ] && rss=$kib
         if [ -z "$best" ] || awk -v a="$wall" -v b="$best" 'BEGIN {exit !(a < b)}'; then best=$wall cpu=$used; fi
     done
-    cases=$(find "$vault/cases" -name '*.age' | wc -l)
-    [ "$cases" -eq "$n" ] || { echo "expected $n cases in the vault, found $cases" >&2; exit 1; }
+    cases=$("$desk" cases --vault "$vault" --keys "$work/keys/secret" --json | grep -c '"id"')
+    [ "$cases" -eq "$want" ] || { echo "expected $want cases in the vault, found $cases" >&2; exit 1; }
     mib=$(du -m "$bundle" | cut -f1)
     printf '%-8s %-8s %11s %12s %11s %13s\n' "${KEYS:-age}" "$n" "$mib" "$best" "$cpu" "$(awk -v k="$rss" 'BEGIN {printf "%.1f", k/1024}')"
 done

@@ -463,9 +463,17 @@ fn status_counts_what_is_new_without_content() {
     let (status, body) = get("?after=0", Some(&token));
     assert_eq!(status, 200);
     let v: serde_json::Value = serde_json::from_str(&body).expect("json");
+    let recipient = std::fs::read_to_string(public.join("recipients.txt")).expect("recipients");
+    let recipient = recipient
+        .lines()
+        .find(|l| l.starts_with("age1"))
+        .expect("recipient");
     assert_eq!(
         v,
-        serde_json::json!({"head": 0, "new_entries": 0, "new_reports": 0, "new_messages": 0})
+        serde_json::json!({"head": 0, "new_entries": 0, "new_reports": 0, "new_messages": 0,
+            "office_keys": [{"key": recipient, "file": "recipients.txt", "state": "valid",
+                "expires": null, "receives": true}],
+            "office_key_warnings": []})
     );
 
     file_report(
@@ -544,6 +552,59 @@ fn transfer_script_counts_fetches_and_posts() {
     let quiet = run(&["check"]);
     assert!(!quiet.contains("NOTIFY:"), "nothing new after `seen`: {quiet}");
     assert!(quiet.contains("\"new_entries\":0"), "{quiet}");
+    server.stop();
+
+    // Office keys that expire: `check` alerts once a day, naming each.
+    let soon = public.join("soon.asc");
+    let cert = sequoia_openpgp::cert::CertBuilder::new()
+        .set_creation_time(std::time::UNIX_EPOCH + Duration::from_secs(20_454 * 86_400))
+        .set_validity_period(Duration::from_secs(40 * 86_400))
+        .add_userid("office key")
+        .add_storage_encryption_subkey()
+        .generate()
+        .expect("certificate")
+        .0;
+    let soon_fpr = cert.fingerprint().to_hex();
+    let armored = {
+        use sequoia_openpgp::serialize::SerializeInto;
+        cert.strip_secret_key_material()
+            .armored()
+            .to_vec()
+            .expect("armor")
+    };
+    std::fs::write(&soon, armored).expect("write certificate");
+    // 2026-01-01 is day 20 454: the key stops on 2026-02-10, 30 days after 2026-01-11.
+    let server = Server::start_with(
+        &tmp.path().join("data"),
+        &public,
+        &[("CANDOR_TODAY", "2026-01-11")],
+    );
+    let env_url = server.api.clone();
+    let run = |args: &[&str]| {
+        let out = Command::new("sh")
+            .arg(&script)
+            .args(args)
+            .current_dir(tmp.path())
+            .env("CANDOR_OFFICER_URL", &env_url)
+            .env("CANDOR_TOKEN_FILE", secret.join("officer-token"))
+            .env("CANDOR_STATE_DIR", &state)
+            .env("CANDOR_SOCKS", "none")
+            .env("CANDOR_NOTIFY", "echo NOTIFY:")
+            .output()
+            .expect("run the transfer script");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let said = run(&["check"]);
+    assert!(
+        said.contains(&format!(
+            "NOTIFY: candor: office key soon.asc ({soon_fpr}) expires on 2026-02-10, in 30 day(s). Make a new office key"
+        )),
+        "{said}"
+    );
+    assert!(!said.contains("new report(s)"), "{said}");
+    let again = run(&["check"]);
+    assert!(!again.contains("NOTIFY:"), "alerted twice the same day: {again}");
     server.stop();
 }
 

@@ -13,7 +13,7 @@ use std::fs;
 use std::path::Path;
 use std::process::{Command, Output};
 
-use common::{Server, all_bytes, contains, export, file_report, import, login, token};
+use common::{Server, all_bytes, contains, export, file_report, import, login};
 use serde_json::{Value, json};
 
 const PASS: &str = "correct horse battery staple";
@@ -92,7 +92,9 @@ fn openpgp_and_age_keys_round_trip_through_the_server() {
     .expect("copy");
     let data = dir.path().join("data");
     let server = Server::start(&data, &keys);
-    let tok = token(&pgp_keys.join("secret"));
+    let tok = ok(&["token", "--keys", s(&pgp_keys.join("secret"))])
+        .trim()
+        .to_owned();
     let text = "The procurement chief splits contracts to stay under the tender threshold";
     let receipt = file_report(
         &server.site,
@@ -448,7 +450,9 @@ fn each_desk_reads_the_other_desks_replies() {
 
     let data = dir.path().join("data");
     let server = Server::start(&data, &keys);
-    let tok = token(&age_keys.join("secret"));
+    let tok = ok(&["token", "--keys", s(&age_keys.join("secret"))])
+        .trim()
+        .to_owned();
     let receipt = file_report(
         &server.site,
         "Gifts from a supplier",

@@ -253,6 +253,40 @@ fn report_v2() -> Payload {
 /// them were written by the previous release and stay as they are: they
 /// show what this release still reads (envelopes, exports) or refuses with a
 /// named error (outboxes).
+/// A message whose case id has a bit set above the 50 a case id has (it
+/// would read as case 00000-00103 if only the low bits were kept): the
+/// chain and signature are valid, the header is refused.
+#[test]
+#[ignore = "writes export-case-out-of-range.vector"]
+fn write_case_range_vector() {
+    let mut list = entries();
+    let mut prev = GENESIS;
+    for (i, (e, _)) in list.iter_mut().enumerate() {
+        if i == 1 {
+            e.case = CaseId([0x80, 0, 0, 0, 0, 1, 2, 3]);
+        }
+        e.prev = prev;
+        prev = e.hash();
+    }
+    let sk = server_key();
+    write(
+        "export-case-out-of-range.vector",
+        &[
+            ("kind", "export".to_owned()),
+            (
+                "expect",
+                "error: entry header is malformed: case id out of range".to_owned(),
+            ),
+            ("server-key", STANDARD.encode(sk.verifying_key().as_bytes())),
+            (
+                "comment",
+                "entry 2's case id has bit 63 set (above the 50 bits of a case id)".to_owned(),
+            ),
+        ],
+        &export_bytes(&list, Head::EMPTY, &sk),
+    );
+}
+
 #[test]
 #[ignore = "writes the version 2 vector files; run once when a format changes on purpose"]
 fn write_vectors() {

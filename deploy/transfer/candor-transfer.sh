@@ -2,7 +2,9 @@
 # The transfer machine's side of the officer API, through Tor.
 #
 #   candor-transfer.sh status          how much is new since the desk's last entry (counts only)
-#   candor-transfer.sh check           the same, for a timer: notifies only if something is new
+#   candor-transfer.sh check           the same, for a timer: notifies only if something is new,
+#                                      and, once a day, of office keys that expire within 60 days,
+#                                      have expired, or were revoked
 #   candor-transfer.sh fetch [FILE]    download the export bundle that follows the desk's last entry
 #   candor-transfer.sh post FILE       import an outbox bundle written by the desk
 #   candor-transfer.sh seen N          record that the desk has verified up to entry N
@@ -49,6 +51,17 @@ check)
     messages=$(printf '%s' "$answer" | sed -n 's/.*"new_messages":\([0-9]*\).*/\1/p')
     if [ "${reports:-0}" -gt 0 ] || [ "${messages:-0}" -gt 0 ]; then
         $notify "candor: $reports new report(s) and $messages new message(s) since entry $seen: time to fetch an export"
+    fi
+    # Office keys the server warns of: one line each in "office_key_warnings".
+    keys=$(printf '%s' "$answer" | sed -n 's/.*"office_key_warnings":\[\(.*\)\].*/\1/p' \
+        | sed -e 's/^"//' -e 's/"$//' -e 's/","/\
+/g')
+    today=$(date -u +%F)
+    if [ -n "$keys" ] && [ "$(cat "$state/keys-warned" 2>/dev/null)" != "$today" ]; then
+        printf '%s\n' "$keys" | while IFS= read -r line; do
+            $notify "candor: office key $line. Make a new office key at the desk (candor-desk keygen) and put its public half in the server's keys/ before no valid key is left: then reports are refused"
+        done
+        printf '%s\n' "$today" > "$state/keys-warned"
     fi
     printf '%s\n' "$answer"
     ;;

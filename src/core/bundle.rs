@@ -604,7 +604,8 @@ impl Outbox {
                             )
                         })
                         .ok_or(BundleError::Malformed("unknown operation"))?;
-                    let case = CaseId(f.array()?);
+                    let case = CaseId::from_bytes(f.array()?)
+                        .map_err(|_| BundleError::Malformed("case id out of range"))?;
                     let op_day = Day(f.u32()?);
                     let prev = f.array()?;
                     let signature = f.array()?;
@@ -695,7 +696,7 @@ mod tests {
                     auth: Some(crate::core::log::Auth::Reporter([1; 32])),
                     seq,
                     kind: EntryKind::Message,
-                    case: CaseId([1; 8]),
+                    case: CaseId([0, 0, 1, 1, 1, 1, 1, 1]),
                     day: Day(20_000),
                     body_len: body.len() as u64,
                     body_hash: body_hash(&body),
@@ -779,7 +780,7 @@ mod tests {
                 Op {
                     id: [1; 16],
                     kind: EntryKind::Reply,
-                    case: CaseId([1; 8]),
+                    case: CaseId([0, 0, 1, 1, 1, 1, 1, 1]),
                     day: Day(20_000),
                     prev: [0; 16],
                     body: b"ct".to_vec(),
@@ -787,7 +788,7 @@ mod tests {
                 Op {
                     id: [2; 16],
                     kind: EntryKind::Purge,
-                    case: CaseId([1; 8]),
+                    case: CaseId([0, 0, 1, 1, 1, 1, 1, 1]),
                     day: Day(20_001),
                     prev: [1; 16],
                     body: vec![],
@@ -847,7 +848,7 @@ mod tests {
             let ob = Outbox {
                 id,
                 day: Day(1),
-                ops: bodies.into_iter().enumerate().map(|(i, body)| Op { id: [i as u8; 16], kind: EntryKind::Reply, case: CaseId([2; 8]), day: Day(i as u32), prev: [i as u8 ^ 0xff; 16], body }).collect(),
+                ops: bodies.into_iter().enumerate().map(|(i, body)| Op { id: [i as u8; 16], kind: EntryKind::Reply, case: CaseId([0, 0, 2, 2, 2, 2, 2, 2]), day: Day(i as u32), prev: [i as u8 ^ 0xff; 16], body }).collect(),
             };
             let bytes = ob.to_bytes(&officer);
             let read = Outbox::read(&bytes, &[officer.verifying_key()]).expect("reads");

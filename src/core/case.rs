@@ -140,7 +140,25 @@ const CASE_ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct CaseId(pub [u8; 8]);
 
+/// A case id's 8 bytes had bits set above the 50 a case id has.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("case id {} is outside the range of case ids (50 bits)", hex::encode(.0))]
+pub struct CaseIdOutOfRange(pub [u8; 8]);
+
 impl CaseId {
+    /// The largest case id: ten symbols of five bits.
+    pub const MAX: u64 = (1 << 50) - 1;
+
+    /// A case id read from a wire format: every decoder goes through here,
+    /// so that two different byte strings never name the same case (names
+    /// show the low 50 bits only).
+    pub fn from_bytes(bytes: [u8; 8]) -> Result<CaseId, CaseIdOutOfRange> {
+        if u64::from_be_bytes(bytes) > Self::MAX {
+            return Err(CaseIdOutOfRange(bytes));
+        }
+        Ok(CaseId(bytes))
+    }
+
     /// A case id from random bytes; only the low 50 bits are kept.
     pub fn from_random(bytes: [u8; 8]) -> CaseId {
         let v = u64::from_be_bytes(bytes) & ((1 << 50) - 1);
@@ -237,6 +255,13 @@ mod tests {
             prop_assert_eq!(shown.len(), 11);
             prop_assert_eq!(shown.parse::<CaseId>(), Ok(id));
             prop_assert_eq!(shown.to_lowercase().parse::<CaseId>(), Ok(id));
+            prop_assert_eq!(CaseId::from_bytes(id.0), Ok(id));
+        }
+
+        #[test]
+        fn case_ids_outside_the_range_are_refused(high in 1u64..(1 << 14), low in any::<u64>()) {
+            let bytes = ((high << 50) | (low & CaseId::MAX)).to_be_bytes();
+            prop_assert_eq!(CaseId::from_bytes(bytes), Err(CaseIdOutOfRange(bytes)));
         }
     }
 }

@@ -329,7 +329,7 @@ impl Entry {
         }
         let seq = r.u64()?;
         let kind = EntryKind::from_u8(r.u8()?).ok_or(LogError::Malformed("unknown entry kind"))?;
-        let case = CaseId(r.array()?);
+        let case = CaseId::from_bytes(r.array()?).map_err(|_| LogError::Malformed("case id out of range"))?;
         let day = Day(r.u32()?);
         let body_len = r.u64()?;
         let body_hash = r.array()?;
@@ -597,7 +597,7 @@ pub(crate) mod tests {
                         auth,
                         seq,
                         kind,
-                        case: CaseId(case),
+                        case: CaseId::from_random(case),
                         day: Day(day),
                         body_len,
                         body_hash,

@@ -14,9 +14,32 @@
 //! OpenPGP key, so an officer whose keys live in OpenPGP can sign outbox
 //! bundles with it (see [`signing_key`] and [`verifying_key`]).
 //!
-//! It does no I/O: certificates and keys come in as bytes. sequoia draws its
-//! own randomness for session keys and key generation (as age does for file
-//! keys), and checks key validity against the system time.
+//! It does no I/O and reads no clock: certificates and keys come in as bytes,
+//! and whether a certificate may be encrypted to is asked for a [`Day`]
+//! given by the caller ([`cert_state`], [`OpenPgpRecipient::new`]). sequoia
+//! draws its own randomness for session keys and key generation (as age does
+//! for file keys).
+//!
+//! # Keys that expire or are revoked
+//!
+//! A certificate can receive on a day when, at the last second of that day,
+//! it is not revoked, its primary key is alive and at least one encryption
+//! subkey is alive. Judging at the day's end makes a key that expires during
+//! the day expired for the whole day, so nothing is sealed to it after it has
+//! expired, and a key created during the day valid from its start. The server
+//! seals to the keys that can receive today ([`cert_state`]); the desk
+//! encrypts its own vault to its own key whatever its dates
+//! ([`OpenPgpIdentity::to_recipient`]): expiry tells others not to use a key,
+//! it does not stop its holder from reading.
+//!
+//! # Certificates GnuPG can use
+//!
+//! [`generate`] makes what GnuPG 2.2 (Debian 12) reads and answers: v4 keys
+//! (RFC 4880) advertising only SEIPDv1 (the MDC feature), so what is sealed
+//! to them is a SEIPDv1 packet. [`KeyProfile::Rfc9580`] makes v6 keys that
+//! advertise SEIPDv2 (AEAD) for those who want the new format and read it
+//! with sequoia or GnuPG 2.5 and later. Each stanza follows the certificate
+//! it is sealed to: SEIPDv2 only when that certificate advertises it.
 //!
 //! # Wire format
 //!
@@ -52,16 +75,19 @@ use age_core::format::{FileKey, Stanza};
 use age_core::secrecy::ExposeSecret;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD_NO_PAD;
-use openpgp::cert::{CertBuilder, CipherSuite};
+use openpgp::cert::{CertBuilder, CipherSuite, Preferences};
 use openpgp::crypto::{KeyPair, Password, SessionKey};
+use openpgp::packet::Key;
+use openpgp::packet::key::{PublicParts, UnspecifiedRole};
 use openpgp::packet::{PKESK, SKESK};
 use openpgp::parse::Parse;
 use openpgp::parse::stream::{DecryptionHelper, DecryptorBuilder, MessageStructure, VerificationHelper};
 use openpgp::policy::StandardPolicy;
 use openpgp::serialize::SerializeInto;
+use openpgp::serialize::stream::Recipient;
 use openpgp::serialize::stream::{Encryptor, LiteralWriter, Message};
-use openpgp::types::SymmetricAlgorithm;
-use openpgp::{Cert, KeyHandle};
+use openpgp::types::{Features, RevocationStatus, SymmetricAlgorithm};
+use openpgp::{Cert, KeyHandle, Profile};
 use sequoia_openpgp as openpgp;
 use zeroize::Zeroizing;
 
@@ -88,6 +114,8 @@ pub enum OpenPgpError {
     NoEd25519Signing(String),
     #[error("could not make an OpenPGP key")]
     Generate,
+    #[error("the OpenPGP certificate {0} cannot be encrypted to: {1}")]
+    NotValid(String, CertState),
 }
 
 fn policy() -> StandardPolicy<'static> {
@@ -97,6 +125,111 @@ fn policy() -> StandardPolicy<'static> {
 /// The start of `day` as a system time (key creation times are rounded to the day).
 fn day_start(day: Day) -> SystemTime {
     UNIX_EPOCH + Duration::from_secs(u64::from(day.0) * 86_400)
+}
+
+/// The last second of `day`: when a key's validity for that day is judged.
+fn day_end(day: Day) -> SystemTime {
+    day_start(Day(day.0.saturating_add(1))) - Duration::from_secs(1)
+}
+
+/// The day a point in time falls on.
+fn day_of(t: SystemTime) -> Day {
+    Day::from_unix_seconds(t.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs()))
+}
+
+/// Whether an office certificate can be encrypted to on a given day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CertState {
+    /// It can; `expires` is the day it stops (the first day it cannot), if any.
+    Valid { expires: Option<Day> },
+    /// It expired: it cannot from this day on.
+    Expired { on: Day },
+    /// It, or every encryption subkey it has, was revoked.
+    Revoked,
+    /// It was created after that day.
+    NotYetValid,
+    /// No encryption subkey sequoia's standard policy accepts (weak or
+    /// unknown algorithms, signing-only keys, broken binding signatures).
+    NoEncryptionKey,
+}
+
+impl CertState {
+    pub fn is_valid(&self) -> bool {
+        matches!(self, CertState::Valid { .. })
+    }
+}
+
+impl std::fmt::Display for CertState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CertState::Valid { expires: Some(d) } => write!(f, "valid until {d}"),
+            CertState::Valid { expires: None } => f.write_str("valid, does not expire"),
+            CertState::Expired { on } => write!(f, "expired on {on}"),
+            CertState::Revoked => f.write_str("revoked"),
+            CertState::NotYetValid => f.write_str("not valid yet (created later)"),
+            CertState::NoEncryptionKey => f.write_str("no usable encryption subkey"),
+        }
+    }
+}
+
+/// How `cert` stands on `day` (judged at the day's last second).
+pub fn cert_state(cert: &Cert, day: Day) -> CertState {
+    let p = policy();
+    let t = day_end(day);
+    let Ok(vc) = cert.with_policy(&p, Some(t)) else {
+        return if cert.primary_key().key().creation_time() > t {
+            CertState::NotYetValid
+        } else {
+            CertState::NoEncryptionKey
+        };
+    };
+    if let RevocationStatus::Revoked(_) = vc.revocation_status() {
+        return CertState::Revoked;
+    }
+    let primary_expires = vc.primary_key().key_expiration_time();
+    if vc.alive().is_err() {
+        return match primary_expires {
+            Some(at) if at <= t => CertState::Expired { on: day_of(at) },
+            _ => CertState::NotYetValid,
+        };
+    }
+    let encryption = || {
+        vc.keys()
+            .supported()
+            .for_transport_encryption()
+            .for_storage_encryption()
+    };
+    let alive: Vec<Option<SystemTime>> = encryption()
+        .alive()
+        .revoked(false)
+        .map(|ka| ka.key_expiration_time())
+        .collect();
+    if alive.is_empty() {
+        let expired = encryption()
+            .revoked(false)
+            .filter_map(|ka| ka.key_expiration_time())
+            .filter(|at| *at <= t)
+            .max();
+        return match expired {
+            Some(at) => CertState::Expired { on: day_of(at) },
+            None if encryption().count() > 0 => CertState::Revoked,
+            None => CertState::NoEncryptionKey,
+        };
+    }
+    // The certificate receives until its primary key or its last live
+    // encryption subkey expires, whichever comes first.
+    let subkeys_expire = alive
+        .iter()
+        .copied()
+        .collect::<Option<Vec<_>>>()
+        .and_then(|v| v.into_iter().max());
+    let expires = match (primary_expires, subkeys_expire) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    };
+    CertState::Valid {
+        expires: expires.map(day_of),
+    }
 }
 
 /// Reads a certificate or a secret key (armored or binary).
@@ -114,10 +247,40 @@ pub fn fingerprint(cert: &Cert) -> String {
     cert.fingerprint().to_hex()
 }
 
-/// A new office key: certification primary, Ed25519 signing subkey, X25519
-/// encryption subkey, secrets S2K-protected with `passphrase` if given.
+/// Which OpenPGP a new key speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum KeyProfile {
+    /// v4 keys (RFC 4880) advertising SEIPDv1 only: GnuPG 2.2 and later
+    /// read what is sealed to them.
+    #[default]
+    Rfc4880,
+    /// v6 keys (RFC 9580) advertising SEIPDv2 (AEAD): sequoia, GnuPG 2.5+.
+    Rfc9580,
+}
+
+/// A new office key that GnuPG 2.2 can use ([`KeyProfile::Rfc4880`]); see
+/// [`generate_with`].
 pub fn generate(user_id: &str, created: Day, passphrase: Option<&[u8]>) -> Result<Cert, OpenPgpError> {
+    generate_with(user_id, created, passphrase, KeyProfile::Rfc4880)
+}
+
+/// A new office key: certification primary, Ed25519 signing subkey, X25519
+/// encryption subkey, secrets S2K-protected with `passphrase` if given, in
+/// the format `profile` names. It does not expire.
+pub fn generate_with(
+    user_id: &str,
+    created: Day,
+    passphrase: Option<&[u8]>,
+    profile: KeyProfile,
+) -> Result<Cert, OpenPgpError> {
+    let (profile, features) = match profile {
+        KeyProfile::Rfc4880 => (Profile::RFC4880, Features::empty().set_seipdv1()),
+        KeyProfile::Rfc9580 => (Profile::RFC9580, Features::empty().set_seipdv1().set_seipdv2()),
+    };
     let builder = CertBuilder::new()
+        .set_profile(profile)
+        .and_then(|b| b.set_features(features))
+        .map_err(|_| OpenPgpError::Generate)?
         .set_cipher_suite(CipherSuite::Cv25519)
         .set_creation_time(day_start(created))
         .add_userid(user_id)
@@ -150,11 +313,13 @@ pub fn armor_secret_key(cert: &Cert) -> Result<Zeroizing<String>, OpenPgpError> 
         .map_err(|_| OpenPgpError::Generate)
 }
 
-/// An OpenPGP certificate as an age recipient.
+/// An OpenPGP certificate as an age recipient: the encryption subkeys to
+/// seal to, chosen when it is made (for a day, or the desk's own keys).
 #[derive(Clone)]
 pub struct OpenPgpRecipient {
-    cert: Cert,
     fingerprint: String,
+    features: Features,
+    keys: Vec<Key<PublicParts, UnspecifiedRole>>,
 }
 
 impl std::fmt::Debug for OpenPgpRecipient {
@@ -164,23 +329,36 @@ impl std::fmt::Debug for OpenPgpRecipient {
 }
 
 impl OpenPgpRecipient {
-    /// Checks that the certificate can receive encrypted data today.
-    pub fn new(cert: Cert) -> Result<OpenPgpRecipient, OpenPgpError> {
-        let fingerprint = fingerprint(&cert);
+    /// The certificate as a recipient on `day`: refused unless it can
+    /// receive on that day ([`cert_state`]); seals to each encryption
+    /// subkey alive and not revoked then.
+    pub fn new(cert: &Cert, day: Day) -> Result<OpenPgpRecipient, OpenPgpError> {
+        let fingerprint = fingerprint(cert);
+        let state = cert_state(cert, day);
+        if !state.is_valid() {
+            return Err(OpenPgpError::NotValid(fingerprint, state));
+        }
         let p = policy();
-        let usable = cert
+        let vc = cert
+            .with_policy(&p, Some(day_end(day)))
+            .map_err(|_| OpenPgpError::NoEncryptionKey(fingerprint.clone()))?;
+        let keys: Vec<_> = vc
             .keys()
-            .with_policy(&p, None)
             .supported()
             .alive()
             .revoked(false)
             .for_transport_encryption()
             .for_storage_encryption()
-            .count();
-        if usable == 0 {
+            .map(|ka| ka.key().clone().role_into_unspecified())
+            .collect();
+        if keys.is_empty() {
             return Err(OpenPgpError::NoEncryptionKey(fingerprint));
         }
-        Ok(OpenPgpRecipient { cert, fingerprint })
+        Ok(OpenPgpRecipient {
+            features: vc.features().unwrap_or_else(Features::empty),
+            fingerprint,
+            keys,
+        })
     }
 
     pub fn fingerprint(&self) -> &str {
@@ -188,16 +366,14 @@ impl OpenPgpRecipient {
     }
 
     fn encrypt_file_key(&self, key: &[u8]) -> openpgp::Result<Vec<u8>> {
-        let p = policy();
-        let recipients = self
-            .cert
-            .keys()
-            .with_policy(&p, None)
-            .supported()
-            .alive()
-            .revoked(false)
-            .for_transport_encryption()
-            .for_storage_encryption();
+        let recipients = self.keys.iter().map(|k| {
+            let handle: KeyHandle = if self.features.supports_seipdv2() {
+                k.fingerprint().into()
+            } else {
+                k.keyid().into()
+            };
+            Recipient::new(self.features.clone(), handle, k)
+        });
         let mut sink = Vec::new();
         let message = Message::new(&mut sink);
         let message = Encryptor::for_recipients(message, recipients).build()?;
@@ -227,7 +403,7 @@ impl age::Recipient for OpenPgpRecipient {
 /// An OpenPGP secret key, unlocked, as an age identity.
 pub struct OpenPgpIdentity {
     fingerprint: String,
-    cert: Cert,
+    features: Features,
     keys: Vec<KeyPair>,
 }
 
@@ -257,6 +433,7 @@ impl OpenPgpIdentity {
         let fpr = fingerprint(tsk);
         let p = policy();
         let mut keys = Vec::new();
+        // Expired or revoked subkeys still open what was sealed to them.
         for ka in tsk
             .keys()
             .with_policy(&p, None)
@@ -274,9 +451,14 @@ impl OpenPgpIdentity {
         if keys.is_empty() {
             return Err(OpenPgpError::NoSecretKey(fpr));
         }
+        let features = tsk
+            .with_policy(&p, None)
+            .ok()
+            .and_then(|vc| vc.features())
+            .unwrap_or_else(Features::empty);
         Ok(OpenPgpIdentity {
             fingerprint: fpr,
-            cert: tsk.clone().strip_secret_key_material(),
+            features,
             keys,
         })
     }
@@ -285,9 +467,15 @@ impl OpenPgpIdentity {
         &self.fingerprint
     }
 
-    /// The matching recipient (to encrypt the vault and office copies to).
-    pub fn to_recipient(&self) -> Result<OpenPgpRecipient, OpenPgpError> {
-        OpenPgpRecipient::new(self.cert.clone())
+    /// The matching recipient (to encrypt the vault and office copies to):
+    /// every encryption subkey this identity holds the secret of, expired or
+    /// not, so a desk still writes its vault after its key has expired.
+    pub fn to_recipient(&self) -> OpenPgpRecipient {
+        OpenPgpRecipient {
+            fingerprint: self.fingerprint.clone(),
+            features: self.features.clone(),
+            keys: self.keys.iter().map(|k| k.public().clone()).collect(),
+        }
     }
 
     fn decrypt_file_key(&self, body: &[u8]) -> Option<Zeroizing<Vec<u8>>> {
@@ -450,7 +638,8 @@ mod tests {
     fn mixed_recipients_each_decrypt() {
         let cert = generate("office <office@example.org>", Day(20_000), None).expect("key");
         let pgp_id = OpenPgpIdentity::new(&cert, None).expect("identity");
-        let pgp_r = OpenPgpRecipient::new(cert.clone().strip_secret_key_material()).expect("recipient");
+        let pgp_r =
+            OpenPgpRecipient::new(&cert.clone().strip_secret_key_material(), Day(20_000)).expect("recipient");
         let age_id = age::x25519::Identity::generate();
         let age_r = age_id.to_public();
         let ct =
@@ -464,6 +653,157 @@ mod tests {
         let other = generate("other", Day(20_000), None).expect("key");
         let other = OpenPgpIdentity::new(&other, None).expect("identity");
         assert!(envelope::open(&ct, &[&other]).is_err());
+    }
+
+    /// A certificate created on `created` whose primary key lives `days`.
+    fn expiring(created: Day, days: u64) -> Cert {
+        CertBuilder::new()
+            .set_cipher_suite(CipherSuite::Cv25519)
+            .set_creation_time(day_start(created) + Duration::from_secs(13 * 3600))
+            .set_validity_period(Duration::from_secs(days * 86_400))
+            .add_userid("office")
+            .add_storage_encryption_subkey()
+            .generate()
+            .expect("key")
+            .0
+    }
+
+    #[test]
+    fn a_certificate_is_judged_at_the_end_of_each_day() {
+        // Created 13:00 on day 20 000, expires 13:00 on day 20 010.
+        let cert = expiring(Day(20_000), 10);
+        assert_eq!(
+            cert_state(&cert, Day(19_999)),
+            CertState::NotYetValid,
+            "not before it exists"
+        );
+        let valid = CertState::Valid {
+            expires: Some(Day(20_010)),
+        };
+        assert_eq!(
+            cert_state(&cert, Day(20_000)),
+            valid,
+            "valid on the day it was made"
+        );
+        assert_eq!(cert_state(&cert, Day(20_009)), valid);
+        assert_eq!(
+            cert_state(&cert, Day(20_010)),
+            CertState::Expired { on: Day(20_010) },
+            "expired for the whole day it expires on"
+        );
+        assert_eq!(
+            cert_state(&cert, Day(21_000)),
+            CertState::Expired { on: Day(20_010) }
+        );
+        assert!(OpenPgpRecipient::new(&cert, Day(20_009)).is_ok());
+        assert_eq!(
+            OpenPgpRecipient::new(&cert, Day(20_010)).err(),
+            Some(OpenPgpError::NotValid(
+                fingerprint(&cert),
+                CertState::Expired { on: Day(20_010) }
+            ))
+        );
+        // No expiry at all.
+        let forever = generate("office", Day(20_000), None).expect("key");
+        assert_eq!(
+            cert_state(&forever, Day(30_000)),
+            CertState::Valid { expires: None }
+        );
+    }
+
+    #[test]
+    fn an_expired_subkey_or_a_revoked_certificate_cannot_receive() {
+        use openpgp::types::KeyFlags;
+        // The primary lives on; the only encryption subkey expires on day 20 005.
+        let (cert, _) = CertBuilder::new()
+            .set_cipher_suite(CipherSuite::Cv25519)
+            .set_creation_time(day_start(Day(20_000)))
+            .add_userid("office")
+            .add_subkey(
+                KeyFlags::empty().set_storage_encryption(),
+                Duration::from_secs(5 * 86_400),
+                None,
+            )
+            .generate()
+            .expect("key");
+        assert_eq!(
+            cert_state(&cert, Day(20_004)),
+            CertState::Valid {
+                expires: Some(Day(20_005))
+            }
+        );
+        assert_eq!(
+            cert_state(&cert, Day(20_005)),
+            CertState::Expired { on: Day(20_005) }
+        );
+
+        // The revocation certificate sequoia makes with every key.
+        let (cert, revocation) = CertBuilder::new()
+            .set_cipher_suite(CipherSuite::Cv25519)
+            .set_creation_time(day_start(Day(20_000)))
+            .add_userid("office")
+            .add_storage_encryption_subkey()
+            .generate()
+            .expect("key");
+        assert!(cert_state(&cert, Day(20_001)).is_valid());
+        let (revoked, _) = cert.insert_packets(revocation).expect("revoke");
+        assert_eq!(cert_state(&revoked, Day(20_002)), CertState::Revoked);
+        assert!(OpenPgpRecipient::new(&revoked, Day(20_002)).is_err());
+    }
+
+    #[test]
+    fn the_default_profile_is_what_gnupg_2_2_reads() {
+        let p = policy();
+        let v4 = generate("office", Day(20_000), None).expect("key");
+        assert_eq!(v4.primary_key().key().version(), 4);
+        let features = v4
+            .with_policy(&p, None)
+            .expect("valid")
+            .features()
+            .expect("features");
+        assert!(features.supports_seipdv1() && !features.supports_seipdv2());
+        // Sealed to it: a PKESK v3 and a SEIPD v1 packet (tag 18, version 1).
+        let stanza = OpenPgpRecipient::new(&v4, Day(20_000))
+            .expect("recipient")
+            .encrypt_file_key(&[7u8; 16])
+            .expect("encrypt");
+        let pile = openpgp::PacketPile::from_bytes(&stanza).expect("packets");
+        let mut versions: Vec<(openpgp::packet::Tag, u8)> = pile
+            .children()
+            .map(|p| (p.tag(), p.version().unwrap_or(0)))
+            .collect();
+        // One PKESK per encryption subkey (generate makes two).
+        versions.dedup();
+        assert_eq!(
+            versions,
+            vec![(openpgp::packet::Tag::PKESK, 3), (openpgp::packet::Tag::SEIP, 1)]
+        );
+        let v6 = generate_with("office", Day(20_000), None, KeyProfile::Rfc9580).expect("key");
+        assert_eq!(v6.primary_key().key().version(), 6);
+        let stanza = OpenPgpRecipient::new(&v6, Day(20_000))
+            .expect("recipient")
+            .encrypt_file_key(&[7u8; 16])
+            .expect("encrypt");
+        let pile = openpgp::PacketPile::from_bytes(&stanza).expect("packets");
+        assert!(
+            pile.children()
+                .any(|p| p.tag() == openpgp::packet::Tag::SEIP && p.version() == Some(2)),
+            "rfc9580 seals with SEIPDv2"
+        );
+    }
+
+    #[test]
+    fn the_desk_still_seals_to_its_own_expired_key() {
+        let cert = expiring(Day(20_000), 10);
+        let id = OpenPgpIdentity::new(&cert, None).expect("identity");
+        assert!(OpenPgpRecipient::new(&cert, Day(20_100)).is_err());
+        let ct = envelope::seal(
+            crate::core::case::CaseId::from_random([1; 8]),
+            &reply(),
+            &[&id.to_recipient()],
+        )
+        .expect("seal");
+        assert!(envelope::open(&ct, &[&id]).is_ok());
     }
 
     #[test]

@@ -1,35 +1,81 @@
 //! `open`: verifies an export bundle and commits it to the vault whole, or
 //! not at all.
 //!
-//! The bundle is read as a stream, and so is the vault: each case an entry
-//! touches is read from the vault, changed, and written into the change's
-//! staging folder (encrypted) when the next entry is about another case, so
-//! memory holds one case at a time, never the bundle or the vault.
-//! Attachment chunk ciphertexts are appended to files in the staging folder
-//! (never whole in memory, never on disk in the clear). Only after
-//! [`ExportItem::End`] (and no trailing bytes) are attachments checked
-//! (decrypted to nowhere: key, MAC and padding) and the change committed
-//! (see [`super::vault`]). Any failure before that drops the change, and
-//! the vault is as it was.
+//! An open takes two passes, so that it is linear in the bundle whatever
+//! the order of its entries:
+//!
+//! 1. The bundle is read as a stream and verified (chain, signature, end
+//!    record, nothing after it); each entry (header and ciphertext body) is
+//!    copied into a spill file in the change's staging folder, and only its
+//!    offset is kept in memory, grouped by case (and chunks by attachment).
+//!    Limits that need no decryption (bytes per message, messages per case)
+//!    are checked here.
+//! 2. Case by case, each case is read from the vault once, its entries are
+//!    applied in log order ([`Import::entry`]), its attachments are assembled
+//!    from their chunks and checked (decrypted to nowhere: key, MAC and
+//!    padding), and it is written into the change once. Chunks no envelope
+//!    claimed wait in the vault for a later export, within the limits.
+//!
+//! Memory holds one case, the offsets and the index, never the bundle or the
+//! vault; nothing is on disk in the clear. Any failure drops the change, and
+//! the vault is as it was (see [`super::vault`]).
 //!
 //! Each entry is attributed before it is applied, by the rules of
 //! [`super::verify`]: office operations by an officer's signature, messages
 //! by the reporter's MAC, every envelope by the case and kind sealed in it.
+//! The entry versions are checked in pass 1, in log order; a case's
+//! operations are checked in pass 2, in their log order within the case.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fs::{self, File, OpenOptions};
-use std::io::{BufReader, BufWriter, Read, Write};
-use std::path::PathBuf;
+use std::fs::{self, File};
+use std::io::{BufReader, BufWriter, Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
 
 use ed25519_dalek::VerifyingKey;
 
-use super::DeskError;
-use super::vault::{CaseRecord, Change, StatusChange, StoredAttachment, ThreadItem, Vault, VaultError};
+use super::vault::{
+    CaseRecord, Change, StatusChange, StoredAttachment, ThreadItem, Vault, VaultError, WaitingPart,
+};
 use super::verify::{self, MessageVerdict};
+use super::{DeskError, fsx};
 use crate::core::bundle::{BundleError, ExportItem, ExportReader};
 use crate::core::case::{CaseId, Status};
 use crate::core::envelope::{self, AttachmentMeta, EnvelopeError, Opened, Payload};
 use crate::core::log::{Entry, EntryKind, Head, OfficeSig};
+
+/// What the desk accepts from one export; what exceeds a limit is refused,
+/// naming the case, and the vault is left unchanged.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Bytes one case may hold (its record: fields, thread, history; not its attachments).
+    pub case_bytes: u64,
+    /// Bytes of one report's or message's envelope (padded ciphertext).
+    pub message_bytes: u64,
+    /// Messages one case may receive in one export.
+    pub messages_per_case: u32,
+    /// Attachments whose chunks may wait for their envelope.
+    pub waiting_parts: usize,
+    /// Bytes all waiting attachment parts may hold together.
+    pub waiting_bytes: u64,
+    /// Exports a part may wait through before it is dropped.
+    pub waiting_exports: u32,
+}
+
+impl Default for Limits {
+    /// Room for years of an ordinary case (a report and its follow-ups are
+    /// text: a long one is tens of KiB), far below what makes a vault
+    /// unusable on a desk with a few GiB of memory.
+    fn default() -> Limits {
+        Limits {
+            case_bytes: 32 << 20,
+            message_bytes: 2 << 20,
+            messages_per_case: 200,
+            waiting_parts: 500,
+            waiting_bytes: 2 << 30,
+            waiting_exports: 3,
+        }
+    }
+}
 
 /// What an `open` did.
 #[derive(Debug, Default)]
@@ -48,29 +94,124 @@ pub struct OpenSummary {
     pub warnings: Vec<String>,
 }
 
-/// An attachment being assembled from its chunks.
-struct Assembly {
-    file: PathBuf,
-    next: u32,
-    broken: bool,
-}
-
-/// An attachment an envelope listed, to decrypt at commit.
+/// An attachment an envelope listed, to assemble when its case is written.
 struct Wanted {
     case: CaseId,
     id: String,
     size: u64,
 }
 
+/// The bundle's entries, copied to a file in the staging folder; see
+/// [`spill_entry`] for the record.
+struct Spill {
+    path: PathBuf,
+    writer: Option<BufWriter<File>>,
+    reader: Option<BufReader<File>>,
+    len: u64,
+}
+
+impl Spill {
+    fn create(path: PathBuf) -> Result<Spill, DeskError> {
+        let file = fsx::create_private_file(&path).map_err(DeskError::io("write", &path))?;
+        Ok(Spill {
+            path,
+            writer: Some(BufWriter::new(file)),
+            reader: None,
+            len: 0,
+        })
+    }
+
+    /// Appends an entry; returns its offset.
+    fn push(&mut self, entry: &Entry, body: Option<&[u8]>) -> Result<u64, DeskError> {
+        let at = self.len;
+        let record = spill_entry(entry, body);
+        let w = self
+            .writer
+            .as_mut()
+            .ok_or_else(|| DeskError::io("write", &self.path)(std::io::ErrorKind::Other.into()))?;
+        w.write_all(&record).map_err(DeskError::io("write", &self.path))?;
+        self.len += record.len() as u64;
+        Ok(at)
+    }
+
+    /// Reads the entry at `offset`.
+    fn read(&mut self, offset: u64) -> Result<(Entry, Option<Vec<u8>>), DeskError> {
+        if let Some(mut w) = self.writer.take() {
+            w.flush().map_err(DeskError::io("write", &self.path))?;
+            let file = File::open(&self.path).map_err(DeskError::io("read", &self.path))?;
+            self.reader = Some(BufReader::new(file));
+        }
+        let path = self.path.clone();
+        let r = self
+            .reader
+            .as_mut()
+            .ok_or_else(|| DeskError::io("read", &path)(std::io::ErrorKind::Other.into()))?;
+        r.seek(SeekFrom::Start(offset))
+            .map_err(DeskError::io("read", &path))?;
+        unspill_entry(r).map_err(DeskError::io("read", &path))
+    }
+}
+
+/// One spilled entry: `u32` header length, the header as the log encodes it
+/// ([`Entry::encode`]), `u8` 1 if a body follows, `u64` body length, body
+/// (integers big-endian).
+fn spill_entry(entry: &Entry, body: Option<&[u8]>) -> Vec<u8> {
+    let header = entry.encode();
+    let mut out = Vec::with_capacity(header.len() + 13 + body.map_or(0, <[u8]>::len));
+    out.extend_from_slice(&(header.len() as u32).to_be_bytes());
+    out.extend_from_slice(&header);
+    match body {
+        Some(b) => {
+            out.push(1);
+            out.extend_from_slice(&(b.len() as u64).to_be_bytes());
+            out.extend_from_slice(b);
+        }
+        None => out.push(0),
+    }
+    out
+}
+
+fn unspill_entry(r: &mut impl Read) -> std::io::Result<(Entry, Option<Vec<u8>>)> {
+    fn bad<E>(_: E) -> std::io::Error {
+        std::io::Error::new(std::io::ErrorKind::InvalidData, "the spilled entry is damaged")
+    }
+    let mut n = [0u8; 4];
+    r.read_exact(&mut n)?;
+    let mut header = vec![0u8; u32::from_be_bytes(n) as usize];
+    r.read_exact(&mut header)?;
+    let entry = Entry::decode(&header).map_err(bad)?;
+    let mut flag = [0u8; 1];
+    r.read_exact(&mut flag)?;
+    if flag[0] == 0 {
+        return Ok((entry, None));
+    }
+    let mut len = [0u8; 8];
+    r.read_exact(&mut len)?;
+    let len = usize::try_from(u64::from_be_bytes(len)).map_err(bad)?;
+    let mut body = vec![0u8; len];
+    r.read_exact(&mut body)?;
+    Ok((entry, Some(body)))
+}
+
 struct Import<'a, 'v> {
     change: Change<'v>,
     identities: &'a [&'a dyn age::Identity],
     progress: &'a mut dyn FnMut(u64),
-    /// The case the last entries were about, and whether it changed.
+    limits: Limits,
+    spill: Spill,
+    /// Cases in the order the bundle first names them, and their entries' offsets.
+    order: Vec<CaseId>,
+    by_case: BTreeMap<CaseId, Vec<u64>>,
+    /// Messages per case in this bundle.
+    messages: BTreeMap<CaseId, u32>,
+    /// Chunk offsets by attachment id (hex).
+    chunks: BTreeMap<String, Vec<u64>>,
+    /// The case the entries being applied are about, and whether it changed.
     current: Option<CaseRecord>,
     dirty: bool,
-    assemblies: BTreeMap<String, Assembly>,
+    /// Attachments the current case's envelopes listed.
     wanted: Vec<Wanted>,
+    claimed: BTreeSet<String>,
     summary: OpenSummary,
     /// The office's signing keys.
     trusted: &'a [VerifyingKey],
@@ -85,15 +226,28 @@ struct Import<'a, 'v> {
 }
 
 /// Opens the export bundle read from `bundle` into `vault`, with the vault's
-/// office keys; office operations must be signed by one of `trusted`.
-/// `progress` is told how many entries were read so far.
+/// office keys and the default [`Limits`]; office operations must be
+/// signed by one of `trusted`. `progress` is told how many entries were
+/// read so far.
 pub fn open_bundle<R: Read>(
     vault: &Vault,
     bundle: R,
     trusted: &[VerifyingKey],
     progress: &mut dyn FnMut(u64),
 ) -> Result<OpenSummary, DeskError> {
-    let change = vault.begin()?;
+    open_bundle_with(vault, bundle, trusted, Limits::default(), progress)
+}
+
+/// [`open_bundle`] with the office's own limits.
+pub fn open_bundle_with<R: Read>(
+    vault: &Vault,
+    bundle: R,
+    trusted: &[VerifyingKey],
+    limits: Limits,
+    progress: &mut dyn FnMut(u64),
+) -> Result<OpenSummary, DeskError> {
+    let mut change = vault.begin()?;
+    change.limit_case_bytes(limits.case_bytes);
     let unreadable = |reason: String| {
         DeskError::Vault(VaultError::Unreadable {
             path: vault.root().to_path_buf(),
@@ -103,6 +257,7 @@ pub fn open_bundle<R: Read>(
     let seen = change.index.head().map_err(unreadable)?;
     let pinned = change.index.pinned_key().map_err(unreadable)?;
     let ids: Vec<&dyn age::Identity> = vault.keys().identity_refs();
+    let spill = Spill::create(change.staging().join("spill"))?;
 
     let mut reader = ExportReader::open(BufReader::new(bundle), seen, pinned.as_ref())?;
     let v2_seen = change.index.entries_v2;
@@ -114,15 +269,21 @@ pub fn open_bundle<R: Read>(
         change,
         identities: &ids,
         progress,
+        limits,
+        spill,
+        order: Vec::new(),
+        by_case: BTreeMap::new(),
+        messages: BTreeMap::new(),
+        chunks: BTreeMap::new(),
         current: None,
         dirty: false,
-        assemblies: BTreeMap::new(),
         wanted: Vec::new(),
+        claimed: BTreeSet::new(),
         summary: OpenSummary::default(),
     };
     let head = loop {
         match reader.next_item()? {
-            Some(ExportItem::Entry { entry, body }) => import.entry(&entry, body)?,
+            Some(ExportItem::Entry { entry, body }) => import.collect(&entry, body.as_deref())?,
             Some(ExportItem::End(head)) => break head,
             None => return Err(BundleError::Truncated.into()),
         }
@@ -131,6 +292,7 @@ pub fn open_bundle<R: Read>(
     if reader.next_item()?.is_some() {
         return Err(BundleError::TrailingData.into());
     }
+    import.apply()?;
     import.summary.pinned_now = import.change.index.pin(&reader.start().server_key);
     import.change.index.set_head(head);
     import.change.index.entries_v2 = import.v2_seen;
@@ -161,7 +323,72 @@ fn bad(seq: u64, reason: impl Into<String>) -> DeskError {
     }
 }
 
+/// Appends `from` to `out`.
+fn append_file(from: &Path, out: &mut impl Write) -> Result<(), DeskError> {
+    let mut input = File::open(from).map_err(DeskError::io("read", from))?;
+    std::io::copy(&mut input, out).map_err(DeskError::io("copy", from))?;
+    Ok(())
+}
+
 impl Import<'_, '_> {
+    /// Pass 1: keeps an entry's place, checking the limits that need no decryption.
+    fn collect(&mut self, entry: &Entry, body: Option<&[u8]>) -> Result<(), DeskError> {
+        self.summary.entries += 1;
+        (self.progress)(self.summary.entries as u64);
+        verify::entry_version(entry, &mut self.v2_seen)?;
+        let (seq, case) = (entry.seq, entry.case);
+        if matches!(entry.kind, EntryKind::Report | EntryKind::Message) {
+            let len = body.map_or(0, <[u8]>::len) as u64;
+            if len > self.limits.message_bytes {
+                return Err(DeskError::OverLimit(format!(
+                    "entry {seq}: a {} of {len} bytes for case {case} is over the limit of {} bytes per message \
+                     (--max-message-bytes)",
+                    entry.kind.as_str(),
+                    self.limits.message_bytes
+                )));
+            }
+        }
+        if entry.kind == EntryKind::Message {
+            let n = self.messages.entry(case).or_insert(0);
+            *n += 1;
+            if *n > self.limits.messages_per_case {
+                return Err(DeskError::OverLimit(format!(
+                    "case {case} receives more than {} messages in this export (--max-messages-per-case)",
+                    self.limits.messages_per_case
+                )));
+            }
+        }
+        let offset = self.spill.push(entry, body)?;
+        if entry.kind == EntryKind::AttachmentChunk {
+            let Some(part) = entry.part else {
+                return Err(bad(seq, "a chunk without its attachment id"));
+            };
+            self.chunks
+                .entry(hex_id(&part.attachment))
+                .or_default()
+                .push(offset);
+            return Ok(());
+        }
+        let offsets = self.by_case.entry(case).or_default();
+        if offsets.is_empty() {
+            self.order.push(case);
+        }
+        offsets.push(offset);
+        Ok(())
+    }
+
+    /// Pass 2: each case read once, its entries applied in order, written once.
+    fn apply(&mut self) -> Result<(), DeskError> {
+        for case in std::mem::take(&mut self.order) {
+            for offset in self.by_case.remove(&case).unwrap_or_default() {
+                let (entry, body) = self.spill.read(offset)?;
+                self.entry(&entry, body)?;
+            }
+            self.flush()?;
+        }
+        self.wait_for_envelopes()
+    }
+
     /// Opens an entry's envelope and checks that it was sealed for the case
     /// and kind its header names.
     fn open_envelope(&self, entry: &Entry, body: &[u8]) -> Result<Payload, DeskError> {
@@ -176,12 +403,22 @@ impl Import<'_, '_> {
         Ok(opened.payload)
     }
 
-    /// Writes the case in hand into the change, if it changed.
+    /// Writes the case in hand into the change, with the attachments its
+    /// envelopes listed, if it changed.
     fn flush(&mut self) -> Result<(), DeskError> {
-        if let Some(case) = self.current.take()
-            && std::mem::take(&mut self.dirty)
-        {
-            self.change.put_case(&case)?;
+        let wanted = std::mem::take(&mut self.wanted);
+        if let Some(mut case) = self.current.take() {
+            for w in &wanted {
+                if self.claim(w)? {
+                    if let Some(a) = case.attachment_mut(&w.id) {
+                        a.stored = true;
+                    }
+                    self.dirty = true;
+                }
+            }
+            if std::mem::take(&mut self.dirty) {
+                self.change.put_case(&case)?;
+            }
         }
         self.dirty = false;
         Ok(())
@@ -205,11 +442,9 @@ impl Import<'_, '_> {
     }
 
     fn entry(&mut self, entry: &Entry, body: Option<Vec<u8>>) -> Result<(), DeskError> {
-        self.summary.entries += 1;
-        (self.progress)(self.summary.entries as u64);
-        verify::entry_version(entry, &mut self.v2_seen)?;
         match entry.kind {
-            EntryKind::AttachmentChunk => self.chunk(entry, body.as_deref()),
+            // Kept by attachment id in pass 1.
+            EntryKind::AttachmentChunk => Ok(()),
             // A case recorded at a desk and filed through an outbox.
             EntryKind::Report if entry.op.is_some() => self.recorded_case(entry, body.as_deref()),
             // Purged on the server: the header keeps the chain, the content is gone.
@@ -430,57 +665,6 @@ impl Import<'_, '_> {
         });
     }
 
-    fn chunk(&mut self, entry: &Entry, body: Option<&[u8]>) -> Result<(), DeskError> {
-        let Some(part) = entry.part else {
-            return Err(bad(entry.seq, "a chunk without its attachment id"));
-        };
-        let id = hex_id(&part.attachment);
-        if !self.assemblies.contains_key(&id) {
-            let file = self.change.staging().join(format!("chunks-{id}"));
-            // Chunks that came in an earlier export continue here.
-            let next = match self.change.index.parts.get(&id) {
-                Some(next) => {
-                    let kept = self.change.vault().part_path(&id);
-                    fs::copy(&kept, &file).map_err(DeskError::io("copy", &kept))?;
-                    *next
-                }
-                None => 0,
-            };
-            self.assemblies.insert(
-                id.clone(),
-                Assembly {
-                    file,
-                    next,
-                    broken: false,
-                },
-            );
-        }
-        let Some(asm) = self.assemblies.get_mut(&id) else {
-            return Ok(());
-        };
-        match body {
-            _ if asm.broken => {}
-            None => asm.broken = true,
-            Some(_) if part.index != asm.next => {
-                asm.broken = true;
-                self.summary.warnings.push(format!(
-                    "entry {}: attachment chunk {} came where chunk {} was expected; the attachment is incomplete",
-                    entry.seq, part.index, asm.next
-                ));
-            }
-            Some(bytes) => {
-                let mut f = OpenOptions::new()
-                    .create(true)
-                    .append(true)
-                    .open(&asm.file)
-                    .map_err(DeskError::io("write", &asm.file))?;
-                f.write_all(bytes).map_err(DeskError::io("write", &asm.file))?;
-                asm.next += 1;
-            }
-        }
-        Ok(())
-    }
-
     /// A reply or status change: this desk's own, now on the server, or
     /// another desk's (signed), added to the thread.
     fn office_op(&mut self, entry: &Entry, body: Option<&[u8]>) -> Result<(), DeskError> {
@@ -580,77 +764,169 @@ impl Import<'_, '_> {
         Ok(())
     }
 
-    /// Checks the attachments and places them in the change, then commits
-    /// it. Nothing in the vault changes before the decryptions succeed.
-    fn commit(mut self) -> Result<OpenSummary, DeskError> {
-        let mut claimed: BTreeSet<String> = BTreeSet::new();
-        let wanted = std::mem::take(&mut self.wanted);
-        for w in &wanted {
-            if !self.focus(w.case)? {
-                continue; // purged later in the same export
-            }
-            let source = match self.assemblies.get(&w.id) {
-                Some(a) if !a.broken && !claimed.contains(&w.id) => Some((a.file.clone(), true)),
-                Some(_) => None,
-                None if self.change.index.parts.contains_key(&w.id) && !claimed.contains(&w.id) => {
-                    Some((self.change.vault().part_path(&w.id), false))
+    /// Appends an attachment's chunks from this export to `out`, from chunk
+    /// `next` on; returns the next chunk index and whether they were whole.
+    fn append_chunks(
+        &mut self,
+        id: &str,
+        offsets: &[u64],
+        mut next: u32,
+        out: &mut impl Write,
+        path: &Path,
+    ) -> Result<(u32, bool), DeskError> {
+        for offset in offsets {
+            let (entry, body) = self.spill.read(*offset)?;
+            let index = entry.part.map_or(u32::MAX, |p| p.index);
+            match body {
+                None => return Ok((next, false)),
+                Some(_) if index != next => {
+                    self.summary.warnings.push(format!(
+                        "entry {}: chunk {index} of attachment {id} came where chunk {next} was expected; the attachment is incomplete",
+                        entry.seq
+                    ));
+                    return Ok((next, false));
                 }
-                None => None,
-            };
-            let Some((source, staged)) = source else {
-                self.summary.warnings.push(format!(
-                    "case {}: attachment {} is missing or incomplete in this export",
-                    w.case, w.id
-                ));
-                continue;
-            };
-            // Check key, MAC and padding now; keep only the ciphertext.
-            let input = File::open(&source).map_err(DeskError::io("read", &source))?;
-            envelope::open_attachment(BufReader::new(input), self.identities, w.size, std::io::sink())
-                .map_err(|e| match e {
-                    EnvelopeError::Decrypt => DeskError::Decrypt {
-                        what: format!("attachment {} of case {}", w.id, w.case),
-                    },
-                    other => DeskError::BadEntry {
-                        what: format!("attachment {} of case {}", w.id, w.case),
-                        reason: other.to_string(),
-                    },
-                })?;
-            let dest = self.change.attachment_path(w.case, &w.id)?;
-            if staged {
-                fs::rename(&source, &dest).map_err(DeskError::io("move", &source))?;
-            } else {
-                let mut out = BufWriter::new(File::create(&dest).map_err(DeskError::io("write", &dest))?);
-                let mut input = File::open(&source).map_err(DeskError::io("read", &source))?;
-                std::io::copy(&mut input, &mut out).map_err(DeskError::io("copy", &source))?;
-                out.flush().map_err(DeskError::io("write", &dest))?;
+                Some(bytes) => {
+                    out.write_all(&bytes).map_err(DeskError::io("write", path))?;
+                    next += 1;
+                }
             }
-            claimed.insert(w.id.clone());
-            if let Some(a) = self.case_mut().and_then(|c| c.attachment_mut(&w.id)) {
-                a.stored = true;
-            }
-            self.summary.attachments += 1;
         }
-        self.flush()?;
-        // Chunks no envelope claimed yet wait in parts/ for a later export.
-        let assemblies = std::mem::take(&mut self.assemblies);
-        for (id, asm) in assemblies {
-            if claimed.contains(&id) || asm.broken {
-                self.change.index.parts.remove(&id);
+        Ok((next, true))
+    }
+
+    /// Assembles an attachment the current case listed from what waited in
+    /// the vault and this export's chunks, checks it and stages it; false
+    /// (with a warning) if it is missing or incomplete.
+    fn claim(&mut self, w: &Wanted) -> Result<bool, DeskError> {
+        let offsets = if self.claimed.contains(&w.id) {
+            None
+        } else {
+            self.chunks.remove(&w.id)
+        };
+        let kept = self
+            .change
+            .index
+            .parts
+            .get(&w.id)
+            .copied()
+            .filter(|_| !self.claimed.contains(&w.id));
+        if offsets.is_none() && kept.is_none() {
+            self.summary.warnings.push(format!(
+                "case {}: attachment {} is missing or incomplete in this export",
+                w.case, w.id
+            ));
+            return Ok(false);
+        }
+        let dest = self.change.attachment_path(w.case, &w.id);
+        let mut out = BufWriter::new(fsx::create_private_file(&dest).map_err(DeskError::io("write", &dest))?);
+        let mut next = 0;
+        if let Some(k) = kept {
+            append_file(&self.change.kept_part_path(&w.id), &mut out)?;
+            next = k.next;
+        }
+        let (_, whole) = self.append_chunks(
+            &w.id,
+            offsets.as_deref().unwrap_or_default(),
+            next,
+            &mut out,
+            &dest,
+        )?;
+        out.flush().map_err(DeskError::io("write", &dest))?;
+        drop(out);
+        if kept.is_some() {
+            self.change.remove_part(&w.id);
+        }
+        if !whole {
+            fs::remove_file(&dest).map_err(DeskError::io("remove", &dest))?;
+            self.summary.warnings.push(format!(
+                "case {}: attachment {} is missing or incomplete in this export",
+                w.case, w.id
+            ));
+            return Ok(false);
+        }
+        // Check key, MAC and padding now; keep only the ciphertext.
+        let input = File::open(&dest).map_err(DeskError::io("read", &dest))?;
+        envelope::open_attachment(BufReader::new(input), self.identities, w.size, std::io::sink()).map_err(
+            |e| match e {
+                EnvelopeError::Decrypt => DeskError::Decrypt {
+                    what: format!("attachment {} of case {}", w.id, w.case),
+                },
+                other => DeskError::BadEntry {
+                    what: format!("attachment {} of case {}", w.id, w.case),
+                    reason: other.to_string(),
+                },
+            },
+        )?;
+        self.claimed.insert(w.id.clone());
+        self.summary.attachments += 1;
+        Ok(true)
+    }
+
+    /// Chunks no envelope claimed wait in the vault for a later export,
+    /// within the limits; parts that waited too long are dropped.
+    fn wait_for_envelopes(&mut self) -> Result<(), DeskError> {
+        for (id, offsets) in std::mem::take(&mut self.chunks) {
+            let kept = self.change.index.parts.get(&id).copied();
+            let dest = self.change.part_path(&id);
+            let mut out =
+                BufWriter::new(fsx::create_private_file(&dest).map_err(DeskError::io("write", &dest))?);
+            let part = kept.unwrap_or_default();
+            if kept.is_some() {
+                append_file(&self.change.kept_part_path(&id), &mut out)?;
+            }
+            let (next, whole) = self.append_chunks(&id, &offsets, part.next, &mut out, &dest)?;
+            out.flush().map_err(DeskError::io("write", &dest))?;
+            drop(out);
+            if !whole {
                 self.change.remove_part(&id);
-            } else {
-                self.change.index.parts.insert(id.clone(), asm.next);
-                let dest = self.change.part_path(&id);
-                fs::rename(&asm.file, &dest).map_err(DeskError::io("move", &asm.file))?;
+                continue;
+            }
+            let bytes = fs::metadata(&dest).map_err(DeskError::io("read", &dest))?.len();
+            self.change
+                .index
+                .parts
+                .insert(id, WaitingPart { next, bytes, ..part });
+        }
+        let mut expired = Vec::new();
+        for (id, part) in self.change.index.parts.iter_mut() {
+            part.exports += 1;
+            if part.exports > self.limits.waiting_exports {
+                expired.push(id.clone());
             }
         }
-        for id in &claimed {
-            self.change.index.parts.remove(id);
-            self.change.remove_part(id);
+        for id in expired {
+            self.summary.warnings.push(format!(
+                "attachment {id} waited through {} exports without the message or report that lists it; its chunks were dropped",
+                self.limits.waiting_exports
+            ));
+            self.change.remove_part(&id);
         }
-        // From here on the bundle is accepted; only the disk can fail.
-        self.change.commit()?;
-        Ok(self.summary)
+        let parts = &self.change.index.parts;
+        let bytes: u64 = parts.values().map(|p| p.bytes).sum();
+        if parts.len() > self.limits.waiting_parts || bytes > self.limits.waiting_bytes {
+            return Err(DeskError::OverLimit(format!(
+                "this export would leave {} attachment part(s), {bytes} bytes, waiting for their envelope; the limits \
+                 are {} parts (--max-waiting-parts) and {} bytes (--max-waiting-bytes)",
+                parts.len(),
+                self.limits.waiting_parts,
+                self.limits.waiting_bytes
+            )));
+        }
+        Ok(())
+    }
+
+    /// Commits the change. From here on the bundle is accepted; only the disk can fail.
+    fn commit(self) -> Result<OpenSummary, DeskError> {
+        let Import {
+            change,
+            spill,
+            summary,
+            ..
+        } = self;
+        drop(spill);
+        change.commit()?;
+        Ok(summary)
     }
 }
 
@@ -756,8 +1032,12 @@ mod tests {
         let s = open_bundle(&vault, &first[..], &[], &mut |_| {}).expect("first export");
         assert!(s.new_cases.is_empty());
         let state = vault.load().expect("state");
-        assert_eq!(state.index.parts.get(&hex::encode(att)), Some(&(split as u32)));
-        assert!(vault.part_path(&hex::encode(att)).is_file());
+        assert_eq!(
+            state.index.parts.get(&hex::encode(att)).map(|p| p.next),
+            Some(split as u32)
+        );
+        let part = vault.part_path(&state.index, &hex::encode(att));
+        assert!(part.is_file());
 
         let recipient = age::x25519::Identity::generate().to_public().to_string();
         let report = Payload::Report(ReportBody {
@@ -786,10 +1066,11 @@ mod tests {
         assert_eq!(s.attachments, 1);
         let state = vault.load().expect("state");
         assert!(state.index.parts.is_empty());
-        assert!(!vault.part_path(&hex::encode(att)).exists());
+        assert!(!part.exists());
         let case = state.cases.values().next().expect("case");
         assert!(case.attachments.first().is_some_and(|a| a.stored));
-        let stored = std::fs::read(vault.attachment_path(case.id, &hex::encode(att))).expect("attachment");
+        let stored_at = vault.attachment_path(case.id, &hex::encode(att)).expect("path");
+        let stored = std::fs::read(&stored_at).expect("attachment");
         assert!(
             !stored.windows(64).any(|w| w == &data[..64]),
             "attachment kept in the clear"
@@ -826,6 +1107,6 @@ mod tests {
         .expect("purge export");
         assert_eq!(s.unexpected_purges, vec![case_id]);
         assert_eq!(vault.load().expect("state").cases.len(), 1);
-        assert!(vault.attachment_path(case.id, &hex::encode(att)).exists());
+        assert!(stored_at.exists());
     }
 }

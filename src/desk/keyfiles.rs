@@ -15,8 +15,8 @@
 //!   officer-token   0600    the officer API token (for the transfer machine)
 //! ```
 //!
-//! Unless `--no-passphrase` is given, `office.key` and `officer.key` are
-//! encrypted to the officer's passphrase (age scrypt, see
+//! Unless `--no-passphrase` is given, `office.key`, `officer.key` and
+//! `officer-token` are encrypted to the officer's passphrase (age scrypt, see
 //! [`crate::core::keys`]) and `office.asc` carries OpenPGP's own S2K
 //! protection with the same passphrase. A secret folder may hold both kinds
 //! of office key (e.g. after a move from age to OpenPGP): the desk then
@@ -36,6 +36,7 @@ use super::{DeskError, fsx};
 use crate::core::day::Day;
 use crate::core::keys::{self, KeyError, TokenHash};
 use crate::core::openpgp::{self, OpenPgpIdentity};
+use crate::core::secret::SecretText;
 
 pub const RECIPIENTS: &str = "recipients.txt";
 pub const OFFICER_PUB: &str = "officer.pub";
@@ -88,7 +89,8 @@ type LockedCert = (sequoia_openpgp::Cert, Option<Zeroizing<String>>);
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum KeyKind {
     Age,
-    OpenPgp,
+    /// An OpenPGP key in the given format (v4 for GnuPG 2.2 unless told).
+    OpenPgp(openpgp::KeyProfile),
 }
 
 /// What `keygen` wrote.
@@ -98,6 +100,8 @@ pub struct Generated {
     pub secret_dir: PathBuf,
     pub public_files: Vec<PathBuf>,
     pub secret_files: Vec<PathBuf>,
+    /// The officer API token, to show once (its file is protected like the keys).
+    pub officer_token: SecretText,
     /// The office's age recipient or OpenPGP fingerprint, to show.
     pub office_recipient: String,
 }
@@ -117,7 +121,7 @@ pub fn keygen(
             &[RECIPIENTS, OFFICER_PUB, TOKEN_HASH],
             &[OFFICE_KEY, OFFICER_KEY, TOKEN],
         ),
-        KeyKind::OpenPgp => (&[OFFICE_ASC, OFFICER_ASC, TOKEN_HASH], &[OFFICE_ASC, TOKEN]),
+        KeyKind::OpenPgp(_) => (&[OFFICE_ASC, OFFICER_ASC, TOKEN_HASH], &[OFFICE_ASC, TOKEN]),
     };
     let public_files: Vec<PathBuf> = public_names.iter().map(|n| public_dir.join(n)).collect();
     let secret_files: Vec<PathBuf> = secret_names.iter().map(|n| secret_dir.join(n)).collect();
@@ -130,7 +134,6 @@ pub fn keygen(
     }
     let token = Zeroizing::new(hex::encode(*Zeroizing::new(fsx::random::<32>()?)));
     let created_text = created.to_string();
-    let token_file = Zeroizing::new(format!("{}\n", token.as_str()));
     let token_hash = format!("{}\n", TokenHash::of(&token).to_hex());
     let protect = |text: &str| -> Result<Zeroizing<String>, DeskError> {
         match passphrase {
@@ -143,6 +146,8 @@ pub fn keygen(
             None => Ok(Zeroizing::new(text.to_owned())),
         }
     };
+    // The desk never needs the token: kept like the keys, not in the clear.
+    let token_file = protect(&format!("{}\n", token.as_str()))?;
 
     let (secrets, publics, office_recipient): (Secrets, Publics, String) = match kind {
         KeyKind::Age => {
@@ -175,11 +180,12 @@ pub fn keygen(
                 office_recipient,
             )
         }
-        KeyKind::OpenPgp => {
-            let cert = openpgp::generate(
+        KeyKind::OpenPgp(profile) => {
+            let cert = openpgp::generate_with(
                 &format!("candor office key, created {created_text}"),
                 created,
                 passphrase.map(|p| p.expose().as_bytes()),
+                profile,
             )
             .map_err(DeskError::OpenPgp)?;
             let secret = openpgp::armor_secret_key(&cert).map_err(DeskError::OpenPgp)?;
@@ -209,8 +215,23 @@ pub fn keygen(
         secret_dir,
         public_files,
         secret_files,
+        officer_token: SecretText::new(token.as_str().to_owned()),
         office_recipient,
     })
+}
+
+/// The officer API token kept in `secret_dir` (unlocked with the passphrase
+/// if keygen protected it), to carry to the transfer machine.
+pub fn officer_token(secret_dir: &Path, pass: &mut dyn PassphraseSource) -> Result<SecretText, DeskError> {
+    let path = secret_dir.join(TOKEN);
+    let text = read_secret(&path)?.ok_or_else(|| DeskError::MissingKeyFile(path.clone()))?;
+    let text = unlock_text(&path, &text, pass)?;
+    let token = text
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty() && !l.starts_with('#'))
+        .unwrap_or_default();
+    Ok(SecretText::new(token.to_owned()))
 }
 
 fn write_new(path: &Path, text: &str, mode: u32) -> Result<(), DeskError> {
@@ -277,6 +298,8 @@ pub struct OfficeKeys {
     pub names: Vec<String>,
     /// The folder they came from.
     pub dir: PathBuf,
+    /// The secret key files read (`office.key`, `office.asc`), for messages.
+    pub files: Vec<&'static str>,
 }
 
 impl std::fmt::Debug for OfficeKeys {
@@ -310,7 +333,14 @@ impl OfficeKeys {
             recipients,
             names,
             dir,
+            files: vec![OFFICE_KEY],
         }
+    }
+
+    /// The key files read, as a message names them: "office.key",
+    /// "office.asc" or "office.key or office.asc".
+    pub fn files_named(&self) -> String {
+        self.files.join(" or ")
     }
 }
 
@@ -320,6 +350,9 @@ impl OfficeKeys {
 pub struct OtherOfficeKeys {
     pub names: Vec<String>,
     pub recipients: Vec<Box<dyn age::Recipient>>,
+    /// OpenPGP certificates left out because they cannot receive today
+    /// (expired, revoked): "FILE (FINGERPRINT): why", to show the officer.
+    pub skipped: Vec<String>,
 }
 
 impl std::fmt::Debug for OtherOfficeKeys {
@@ -344,8 +377,10 @@ impl OtherOfficeKeys {
     /// the server's `keys/`, with the age recipients in `recipients.txt` and
     /// the OpenPGP certificates in `*.asc` (except `officer.asc`, the signing
     /// certificate). Replies and statuses are sealed to all of them, so any
-    /// desk of the office can read what another desk sent.
-    pub fn read(own: &OfficeKeys, dir: &Path) -> Result<OtherOfficeKeys, DeskError> {
+    /// desk of the office can read what another desk sent; a certificate
+    /// that cannot receive on `today` is left out and named in `skipped`,
+    /// as the server leaves it out of reports.
+    pub fn read(own: &OfficeKeys, dir: &Path, today: Day) -> Result<OtherOfficeKeys, DeskError> {
         let mut found = OtherOfficeKeys::default();
         let recipients_file = dir.join(RECIPIENTS);
         match fs::read_to_string(&recipients_file) {
@@ -370,13 +405,21 @@ impl OtherOfficeKeys {
         certs.sort();
         for path in certs {
             let bytes = fs::read(&path).map_err(DeskError::io("read", &path))?;
-            let recipient = openpgp::parse_cert(&bytes)
-                .and_then(openpgp::OpenPgpRecipient::new)
-                .map_err(|source| DeskError::OpenPgpFile {
-                    path: path.clone(),
-                    source,
-                })?;
-            found.add(own, recipient.fingerprint().to_owned(), Box::new(recipient));
+            let cert = openpgp::parse_cert(&bytes).map_err(|source| DeskError::OpenPgpFile {
+                path: path.clone(),
+                source,
+            })?;
+            let fpr = openpgp::fingerprint(&cert);
+            if own.names.contains(&fpr) {
+                continue;
+            }
+            match openpgp::OpenPgpRecipient::new(&cert, today) {
+                Ok(recipient) => found.add(own, fpr, Box::new(recipient)),
+                Err(openpgp::OpenPgpError::NotValid(_, state)) => {
+                    found.skipped.push(format!("{} ({fpr}): {state}", path.display()));
+                }
+                Err(source) => return Err(DeskError::OpenPgpFile { path, source }),
+            }
         }
         Ok(found)
     }
@@ -396,6 +439,7 @@ pub fn office_keys(secret_dir: &Path, pass: &mut dyn PassphraseSource) -> Result
         recipients: Vec::new(),
         names: Vec::new(),
         dir: secret_dir.to_path_buf(),
+        files: Vec::new(),
     };
     let age_path = secret_dir.join(OFFICE_KEY);
     if let Some(text) = read_secret(&age_path)? {
@@ -408,6 +452,7 @@ pub fn office_keys(secret_dir: &Path, pass: &mut dyn PassphraseSource) -> Result
         keys.identities.extend(more.identities);
         keys.recipients.extend(more.recipients);
         keys.names.extend(more.names);
+        keys.files.push(OFFICE_KEY);
     }
     if let Some((cert, passphrase)) = openpgp_key(secret_dir, pass)? {
         let path = secret_dir.join(OFFICE_ASC);
@@ -418,9 +463,8 @@ pub fn office_keys(secret_dir: &Path, pass: &mut dyn PassphraseSource) -> Result
                     source,
                 }
             })?;
-        let recipient = id
-            .to_recipient()
-            .map_err(|source| DeskError::OpenPgpFile { path, source })?;
+        let recipient = id.to_recipient();
+        keys.files.push(OFFICE_ASC);
         keys.names.push(id.fingerprint().to_owned());
         keys.identities.push(Box::new(id));
         keys.recipients.push(Box::new(recipient));

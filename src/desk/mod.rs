@@ -57,6 +57,9 @@ pub enum DeskError {
     /// that contradicts what was sealed: the whole bundle is refused.
     #[error("{what} was refused: {reason}")]
     Refused { what: String, reason: String },
+    /// An export exceeds one of the desk's limits; nothing was kept.
+    #[error("{0}; the export was refused and the vault was not changed")]
+    OverLimit(String),
     #[error("there is no case {0} in this vault")]
     CaseNotFound(CaseId),
     #[error("nothing is waiting to go out: no reply, status change, recorded case or purge is pending")]
@@ -112,7 +115,9 @@ impl DeskError {
             DeskError::Bundle(_)
             | DeskError::Decrypt { .. }
             | DeskError::BadEntry { .. }
-            | DeskError::Refused { .. } => ErrorClass::BundleRefused,
+            | DeskError::Refused { .. }
+            | DeskError::OverLimit(_)
+            | DeskError::Vault(VaultError::CaseTooLarge { .. }) => ErrorClass::BundleRefused,
             DeskError::CaseNotFound(_) | DeskError::Vault(VaultError::NotFound(_)) => ErrorClass::NotFound,
             DeskError::NothingPending => ErrorClass::NothingToDo,
             _ => ErrorClass::General,

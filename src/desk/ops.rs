@@ -19,7 +19,7 @@ use std::path::Path;
 
 use ed25519_dalek::SigningKey;
 
-use super::vault::{CaseRecord, StatusChange, ThreadItem, Upload, Vault};
+use super::vault::{CaseRecord, StatusChange, ThreadItem, Upload, Vault, WaitingPart};
 use super::{DeskError, fsx};
 use crate::core::bundle::{NewCase, Op, Outbox};
 use crate::core::case::{CaseId, Kind, Status};
@@ -172,12 +172,16 @@ pub fn purge(vault: &Vault, cases: &[CaseId]) -> Result<Vec<CaseId>, DeskError> 
     let mut change = vault.begin()?;
     let mut removed = Vec::new();
     for case in cases {
-        let record = change.case(*case)?.ok_or(DeskError::CaseNotFound(*case))?;
-        change.remove_case(*case)?;
+        // The index's summary says all a purge needs: the case file is not read.
+        let record = change
+            .index
+            .summary(*case)
+            .ok_or(DeskError::CaseNotFound(*case))?;
         let on_server = record
             .upload
             .as_ref()
             .map_or(record.has_online_reporter(), |u| u.delivered);
+        change.remove_case(*case)?;
         if on_server {
             change
                 .index
@@ -190,19 +194,44 @@ pub fn purge(vault: &Vault, cases: &[CaseId]) -> Result<Vec<CaseId>, DeskError> 
     Ok(removed)
 }
 
-/// The cases whose last status is closed and was set before `day`.
+/// The cases whose last status is closed and was set before `day` (from
+/// the index's summaries: no case file is read).
 pub fn closed_before(vault: &Vault, day: Day) -> Result<Vec<CaseId>, DeskError> {
-    let mut found = Vec::new();
-    vault.for_each_case(|_, c| {
-        if c.status_history
-            .last()
-            .is_some_and(|s| s.status.is_closed() && s.day < day)
-        {
-            found.push(c.id);
+    Ok(vault
+        .index()?
+        .summaries()
+        .filter(|c| {
+            c.status_history
+                .last()
+                .is_some_and(|s| s.status.is_closed() && s.day < day)
+        })
+        .map(|c| c.id)
+        .collect())
+}
+
+/// The attachment parts waiting for their envelope, by attachment id.
+pub fn waiting_parts(vault: &Vault) -> Result<Vec<(String, WaitingPart)>, DeskError> {
+    Ok(vault.index()?.parts.into_iter().collect())
+}
+
+/// Drops waiting attachment parts (`all`, or those in `ids`); returns the ids dropped.
+pub fn drop_parts(vault: &Vault, ids: &[String], all: bool) -> Result<Vec<String>, DeskError> {
+    let mut change = vault.begin()?;
+    let chosen: Vec<String> = if all {
+        change.index.parts.keys().cloned().collect()
+    } else {
+        ids.iter().map(|i| i.trim().to_ascii_lowercase()).collect()
+    };
+    for id in &chosen {
+        if !change.index.parts.contains_key(id) {
+            return Err(DeskError::BadInput(format!(
+                "no attachment part {id} is waiting; `candor-desk parts` lists them"
+            )));
         }
-        Ok(())
-    })?;
-    Ok(found)
+        change.remove_part(id);
+    }
+    change.commit()?;
+    Ok(chosen)
 }
 
 /// What an outbox holds.
@@ -242,10 +271,17 @@ pub fn write_outbox(
     office_recipients.extend(others.iter().copied());
     let mut ops = Vec::new();
     let mut summary = OutboxSummary::default();
-    let total = vault.case_count()? as u64;
+    // Only the cases with something pending are read.
+    let index = vault.index()?;
+    let pending_cases: Vec<CaseId> = index
+        .summaries()
+        .filter(|c| c.pending() > 0)
+        .map(|c| c.id)
+        .collect();
+    let total = pending_cases.len() as u64;
     let mut n = 0;
-    vault.for_each_case(|_, case| {
-        let case = &case;
+    for id in pending_cases {
+        let case = &vault.case(id)?.ok_or(DeskError::CaseNotFound(id))?;
         n += 1;
         progress(n, total);
         let seal_err = |source| DeskError::Seal {
@@ -344,9 +380,8 @@ pub fn write_outbox(
             touched = true;
         }
         summary.cases += usize::from(touched);
-        Ok(())
-    })?;
-    for (case, op) in &vault.index()?.pending_purges {
+    }
+    for (case, op) in &index.pending_purges {
         ops.push(Op {
             id: op_id(op, *case)?,
             kind: EntryKind::Purge,

@@ -6,38 +6,50 @@
 //!
 //! ```text
 //! VAULT/                       0700
+//!   .lock                      0600  empty; every command holds an exclusive lock on it
 //!   index.age                  0600  the index, encrypted with age to every office key
 //!                                    (age and/or OpenPGP): pinned server key, last
-//!                                    verified head, attachment parts waiting for their
-//!                                    envelope, pending purges, and the vault key
-//!   cases/<CASE>.age           0600  one case (fields, thread, status history, pending
+//!                                    verified head, waiting attachment parts, pending
+//!                                    purges, the vault key, and for every case its
+//!                                    file's version and digest and a summary
+//!   cases/<NAME>               0600  one case (fields, thread, status history, pending
 //!                                    operations), encrypted with the vault key
-//!   keys.path                  0600  the SECRETDIR last used with this vault (a
-//!                                    path, no key), so `--keys` may be left out
-//!   files/<CASE>/<ATT>         0600  attachments, as the server's ciphertext (an
+//!   files/<NAME>               0600  attachments, as the server's ciphertext (an
 //!                                    age stream to the office keys, padded);
 //!                                    decrypted only by `show --extract`
-//!   parts/<ATT>                0600  ciphertext of attachments whose chunks came
+//!   parts/<NAME>               0600  ciphertext of attachments whose chunks came
 //!                                    in an export before the envelope that lists them
-//!   .staging-<random>/               a change being prepared (ciphertext only)
-//!   .commit/                         a committed change being moved into place
+//!   .staging-<random>/         0700  a change being prepared (ciphertext only)
+//!   .commit/                   0700  a committed change being moved into place
 //! ```
+//!
+//! A NAME is 32 hex digits of HKDF-SHA256 under the vault key, of the case
+//! id (cases), case and attachment id (files) or attachment id (parts): the
+//! names say nothing without the office key. Every file and folder the
+//! vault writes carries the same fixed modification and access time
+//! ([`FIXED_TIME`], and reads do not update access times), so they show no
+//! timeline; the change time (ctime), which no program can set, still shows
+//! when each file was last written.
 //!
 //! # Wire format
 //!
-//! `index.age` is an age file (to the office recipients) holding JSON; the
+//! `index.age` is an age file (to the office recipients) holding JSON,
+//! padded with spaces to a Padmé length ([`crate::core::padding`]); the
 //! vault key in it is 32 random bytes. A case file is an age file holding
-//! the case as JSON, whose one stanza is
+//! the case as JSON, padded the same way, whose one stanza is
 //!
 //! ```text
 //! -> candor-vault <base64 salt, 16 bytes>
-//! <ChaCha20-Poly1305 of the 16-byte file key, under HKDF-SHA256(salt, "candor-vault", vault key)>
+//! <ChaCha20-Poly1305 of the 16-byte file key, under
+//!  HKDF-SHA256(salt, "candor-vault/case/3" || case id (8 bytes) || version (u64 BE), vault key)>
 //! ```
 //!
 //! built from age's own primitives (the same wrap age's X25519 stanza uses).
-//! So every case is encrypted at rest to the office keys through the index,
-//! and a case costs a symmetric wrap, not one public-key operation per office
-//! key (an OpenPGP key costs about 0.6 ms per encryption).
+//! The case id and the file's version are thus bound to the file (a file
+//! moved to another case's name, or an older version put back, does not
+//! decrypt), and the index also keeps the SHA-256 of each case file's bytes.
+//! Format 2 (the previous release) named files by case and attachment id,
+//! did not pad, and wrapped with `HKDF(salt, "candor-vault", vault key)`.
 //!
 //! # Changes and the commit point
 //!
@@ -48,30 +60,37 @@
 //! Then its files are moved into place and `.commit` removed; any later use
 //! of the vault first finishes a `.commit` left by an interruption (moving
 //! and deleting again is harmless). A change that is dropped before its
-//! commit leaves every vault file as it was.
+//! commit leaves every vault file as it was. Staging folders left by a
+//! killed command are removed only under the lock.
 //!
-//! Older vaults (`vault.json`, then `vault.age`: one file with every case)
-//! are still read; the first change writes them in this layout and removes
-//! the old file. Attachments of a `vault.json` vault stay in the clear until
-//! the case is purged.
+//! Older vaults (format 2: an index and `cases/<CASE>.age`; format 1:
+//! `vault.json` or `vault.age`, one file with every case) are migrated to
+//! this layout, in one change, when the vault is first opened with the keys.
+//! Attachments of a `vault.json` vault stay in the clear until the case is
+//! purged.
 //!
 //! # Invariants
 //!
 //! - Nothing from a case reaches the disk in the clear: the index and the
-//!   cases only encrypted, attachments only as ciphertext. Plaintext appears
-//!   where the officer asks for it (`show` prints, `show --extract DIR`
-//!   writes DIR). What the names show: case ids and how many cases there
-//!   are, which the server knows too.
-//! - Memory: a change holds the index and the cases it is working on, never
-//!   the whole vault, so `open` works case by case however large the bundle.
+//!   cases only encrypted and padded, attachments only as ciphertext.
+//!   Plaintext appears where the officer asks for it (`show` prints, `show
+//!   --extract DIR` writes DIR).
+//! - A case file is read only if its digest is the one the index holds and
+//!   it decrypts under its own case id and version.
+//! - `cases`, `stats` and `purge` read the index only (its summaries), never
+//!   a case file; a change holds the index and the cases it is working on,
+//!   never the whole vault.
+//! - One command at a time: a second one waits for the lock.
 //! - The index is encrypted to the keys the desk was given, so a vault
 //!   opened with an age key and an OpenPGP key can afterwards be read with
 //!   either; the vault key stays the same.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fs::{self, File};
+use std::fs::{self, File, FileTimes, OpenOptions};
 use std::io::{self, Read, Write};
+use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
 
 use age_core::format::{FileKey, Stanza};
 use age_core::secrecy::ExposeSecret;
@@ -79,6 +98,7 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD_NO_PAD;
 use ed25519_dalek::VerifyingKey;
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
 use super::fsx;
@@ -86,6 +106,7 @@ use super::keyfiles::OfficeKeys;
 use crate::core::case::{CaseId, Kind, Status};
 use crate::core::day::Day;
 use crate::core::log::Head;
+use crate::core::padding::padded_len;
 use crate::core::secret::{SecretBytes, SecretText, serialize_opt_secret_text, serialize_secret_text};
 
 const INDEX_FILE: &str = "index.age";
@@ -94,15 +115,22 @@ const FILES_DIR: &str = "files";
 const PARTS_DIR: &str = "parts";
 const JOURNAL: &str = "journal";
 const COMMIT_DIR: &str = ".commit";
+const LOCK_FILE: &str = ".lock";
 const LEGACY_AGE: &str = "vault.age";
 const LEGACY_JSON: &str = "vault.json";
 const KEYS_PATH_FILE: &str = "keys.path";
 const STAGING_PREFIX: &str = ".staging-";
-const CASE_SUFFIX: &str = ".age";
-/// The index's format; 1 was the single-file vault.
-const FORMAT: u32 = 2;
+const V2_CASE_SUFFIX: &str = ".age";
+/// The index's format; 2 named files by ids, 1 was the single-file vault.
+const FORMAT: u32 = 3;
+const V2_FORMAT: u32 = 2;
 const LEGACY_FORMAT: u32 = 1;
 const VAULT_STANZA: &str = "candor-vault";
+const CASE_LABEL: &[u8] = b"candor-vault/case/3";
+const NAME_LABEL: &[u8] = b"candor-vault/name/3/";
+
+/// The modification and access time of every vault file: 2000-01-01 00:00 UTC.
+pub const FIXED_TIME: Duration = Duration::from_secs(946_684_800);
 
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -113,6 +141,13 @@ pub enum VaultError {
     Unreadable { path: PathBuf, reason: String },
     #[error("could not decrypt the vault at {}: is this the office key it was made with?", .0.display())]
     Decrypt(PathBuf),
+    #[error(
+        "the file of case {case} is not the one the vault's index names (swapped, rolled back or damaged); \
+         restore the vault from a backup"
+    )]
+    CaseFileMismatch { case: CaseId },
+    #[error("case {case} would hold {bytes} bytes, over the limit of {limit}; the vault was not changed")]
+    CaseTooLarge { case: CaseId, bytes: u64, limit: u64 },
     #[error("could not encrypt the vault")]
     Encrypt,
     #[error("could not {what} in the vault at {}: {source}", path.display())]
@@ -123,11 +158,14 @@ pub enum VaultError {
     },
 }
 
-/// A vault folder and the office keys that open it.
+/// A vault folder, the office keys that open it, and the lock that makes
+/// this command the only one using it.
 #[derive(Debug)]
 pub struct Vault {
     root: PathBuf,
     keys: OfficeKeys,
+    /// Held (exclusively) as long as the vault is.
+    _lock: File,
 }
 
 /// The last head the desk verified, as stored.
@@ -179,19 +217,71 @@ impl VaultKey {
         Ok(VaultKey(key))
     }
 
-    fn wrapping_key(&self, salt: &[u8]) -> [u8; 32] {
-        age_core::primitives::hkdf(salt, VAULT_STANZA.as_bytes(), self.0.as_slice())
+    /// The age wrap of one case file, bound to its id and version.
+    fn for_case(&self, id: CaseId, version: u64) -> StanzaKey<'_> {
+        let mut label = CASE_LABEL.to_vec();
+        label.extend_from_slice(&id.0);
+        label.extend_from_slice(&version.to_be_bytes());
+        StanzaKey { key: self, label }
+    }
+
+    /// The wrap format 2 used for every case file.
+    fn format2(&self) -> StanzaKey<'_> {
+        StanzaKey {
+            key: self,
+            label: VAULT_STANZA.as_bytes().to_vec(),
+        }
+    }
+
+    /// A file name that says nothing without the vault key.
+    fn name(&self, what: &str, ids: &[&[u8]]) -> String {
+        let mut label = NAME_LABEL.to_vec();
+        label.extend_from_slice(what.as_bytes());
+        for id in ids {
+            label.push(b'/');
+            label.extend_from_slice(id);
+        }
+        let mac = age_core::primitives::hkdf(&[], &label, self.0.as_slice());
+        hex::encode(mac.get(..16).unwrap_or_default())
+    }
+
+    fn case_name(&self, id: CaseId) -> String {
+        self.name("case", &[&id.0])
+    }
+
+    fn file_name(&self, case: CaseId, attachment: &str) -> String {
+        self.name("file", &[&case.0, attachment.as_bytes()])
+    }
+
+    fn part_name(&self, attachment: &str) -> String {
+        self.name("part", &[attachment.as_bytes()])
     }
 }
 
-impl age::Recipient for VaultKey {
+/// The vault key with the label of one wrap (see the module docs).
+struct StanzaKey<'k> {
+    key: &'k VaultKey,
+    label: Vec<u8>,
+}
+
+impl StanzaKey<'_> {
+    fn wrapping_key(&self, salt: &[u8]) -> Zeroizing<[u8; 32]> {
+        Zeroizing::new(age_core::primitives::hkdf(
+            salt,
+            &self.label,
+            self.key.0.as_slice(),
+        ))
+    }
+}
+
+impl age::Recipient for StanzaKey<'_> {
     fn wrap_file_key(
         &self,
         file_key: &FileKey,
     ) -> Result<(Vec<Stanza>, std::collections::HashSet<String>), age::EncryptError> {
         let mut salt = [0u8; 16];
         getrandom::fill(&mut salt).map_err(|e| age::EncryptError::Io(io::Error::other(e.to_string())))?;
-        let key = Zeroizing::new(self.wrapping_key(&salt));
+        let key = self.wrapping_key(&salt);
         let body = age_core::primitives::aead_encrypt(&key, file_key.expose_secret());
         Ok((
             vec![Stanza {
@@ -204,7 +294,7 @@ impl age::Recipient for VaultKey {
     }
 }
 
-impl age::Identity for VaultKey {
+impl age::Identity for StanzaKey<'_> {
     fn unwrap_stanza(&self, stanza: &Stanza) -> Option<Result<FileKey, age::DecryptError>> {
         if stanza.tag != VAULT_STANZA {
             return None;
@@ -216,7 +306,7 @@ impl age::Identity for VaultKey {
         let Some(salt) = salt.filter(|s| s.len() == 16) else {
             return Some(Err(age::DecryptError::InvalidHeader));
         };
-        let key = Zeroizing::new(self.wrapping_key(&salt));
+        let key = self.wrapping_key(&salt);
         Some(
             age_core::primitives::aead_decrypt(&key, 16, &stanza.body)
                 .ok()
@@ -227,16 +317,38 @@ impl age::Identity for VaultKey {
     }
 }
 
-/// What `index.age` holds: everything but the cases.
+/// An attachment whose chunks came before the envelope that lists it.
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize)]
+pub struct WaitingPart {
+    /// The index of the next chunk expected.
+    pub next: u32,
+    /// The bytes of ciphertext kept so far.
+    pub bytes: u64,
+    /// How many exports it has waited through.
+    pub exports: u32,
+}
+
+/// What the index knows of one case.
+#[derive(Debug, Serialize, Deserialize)]
+struct CaseEntry {
+    /// Counts the case file's versions; bound to the file's encryption.
+    version: u64,
+    /// Hex SHA-256 of the case file's bytes.
+    digest: String,
+    /// The case without its texts: what `cases`, `stats` and `purge` need.
+    summary: CaseRecord,
+}
+
+/// What `index.age` holds: everything but the case files.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct Index {
     format: u32,
     /// Hex of the server's Ed25519 key, pinned at the first open.
     server_key: Option<String>,
     head: HeadRecord,
-    /// Attachments still waiting for their envelope: hex id -> next chunk index.
+    /// Attachments still waiting for their envelope, by hex id.
     #[serde(default)]
-    pub parts: BTreeMap<String, u32>,
+    pub parts: BTreeMap<String, WaitingPart>,
     /// Purges not yet seen back from the server: case -> op id (hex).
     #[serde(default)]
     pub pending_purges: BTreeMap<CaseId, String>,
@@ -244,6 +356,21 @@ pub struct Index {
     /// no version 1 entry, so one is refused (see `desk::verify`).
     #[serde(default)]
     pub entries_v2: bool,
+    key: VaultKey,
+    #[serde(default)]
+    cases: BTreeMap<CaseId, CaseEntry>,
+}
+
+/// The index of a format-2 vault.
+#[derive(Debug, Deserialize)]
+struct IndexV2 {
+    format: u32,
+    server_key: Option<String>,
+    head: HeadRecord,
+    #[serde(default)]
+    parts: BTreeMap<String, u32>,
+    #[serde(default)]
+    pending_purges: BTreeMap<CaseId, String>,
     key: VaultKey,
 }
 
@@ -260,8 +387,9 @@ struct LegacyState {
     pending_purges: BTreeMap<CaseId, String>,
 }
 
-/// The whole vault, read for the commands that show all of it (`cases`,
-/// `stats`, `purge --closed-before`).
+/// The vault's index and every case's summary (the case without its texts:
+/// no description, message or reply text), for the commands that show all
+/// of it (`cases`, `stats`, `purge --closed-before`).
 #[derive(Debug)]
 pub struct VaultState {
     pub index: Index,
@@ -466,6 +594,70 @@ impl CaseRecord {
     }
 }
 
+impl CaseRecord {
+    /// The case without its texts (description, fields, message and reply
+    /// texts), kept in the index.
+    pub fn summary(&self) -> CaseRecord {
+        let blank = || SecretText::new(String::new());
+        CaseRecord {
+            id: self.id,
+            received: self.received,
+            recipient: self.recipient.clone(),
+            kind: self.kind,
+            categories: self.categories.clone(),
+            description: blank(),
+            when: None,
+            where_: None,
+            people: None,
+            contact: None,
+            attachments: self.attachments.clone(),
+            thread: self
+                .thread
+                .iter()
+                .map(|t| match t {
+                    ThreadItem::Report { seq, day } => ThreadItem::Report { seq: *seq, day: *day },
+                    ThreadItem::Message {
+                        seq,
+                        day,
+                        attachments,
+                        digest,
+                        ..
+                    } => ThreadItem::Message {
+                        seq: *seq,
+                        day: *day,
+                        text: blank(),
+                        attachments: attachments.clone(),
+                        digest: digest.clone(),
+                    },
+                    ThreadItem::Reply {
+                        op, day, delivered, ..
+                    } => ThreadItem::Reply {
+                        op: op.clone(),
+                        day: *day,
+                        text: blank(),
+                        delivered: *delivered,
+                    },
+                    ThreadItem::Status {
+                        op,
+                        day,
+                        status,
+                        delivered,
+                    } => ThreadItem::Status {
+                        op: op.clone(),
+                        day: *day,
+                        status: *status,
+                        delivered: *delivered,
+                    },
+                })
+                .collect(),
+            status_history: self.status_history.clone(),
+            channel: self.channel.clone(),
+            upload: self.upload.clone(),
+            message_key: None,
+        }
+    }
+}
+
 impl Index {
     fn new() -> Result<Index, VaultError> {
         Ok(Index {
@@ -476,6 +668,7 @@ impl Index {
             pending_purges: BTreeMap::new(),
             entries_v2: false,
             key: VaultKey::generate()?,
+            cases: BTreeMap::new(),
         })
     }
 
@@ -518,6 +711,21 @@ impl Index {
         self.server_key = Some(hex::encode(key.as_bytes()));
         true
     }
+
+    /// Whether the vault holds case `id`.
+    pub fn has_case(&self, id: CaseId) -> bool {
+        self.cases.contains_key(&id)
+    }
+
+    /// The summary of case `id` (see [`CaseRecord::summary`]).
+    pub fn summary(&self, id: CaseId) -> Option<&CaseRecord> {
+        self.cases.get(&id).map(|e| &e.summary)
+    }
+
+    /// Every case's summary, in id order.
+    pub fn summaries(&self) -> impl Iterator<Item = &CaseRecord> {
+        self.cases.values().map(|e| &e.summary)
+    }
 }
 
 /// A temporary folder inside the vault, removed when dropped.
@@ -536,12 +744,45 @@ impl Drop for Staging {
 enum Stored {
     Empty,
     Current(Index),
+    /// The previous release's index and `cases/<CASE>.age` files.
+    Format2(IndexV2),
     /// A format-1 vault: every case in one file, read whole.
-    Legacy(Index, BTreeMap<CaseId, CaseRecord>),
+    Legacy(LegacyState),
 }
 
-fn case_file_name(id: CaseId) -> String {
-    format!("{id}{CASE_SUFFIX}")
+/// Opens `path` for reading without updating its access time.
+fn open_noatime(path: &Path) -> io::Result<File> {
+    let noatime = OpenOptions::new()
+        .read(true)
+        .custom_flags(rustix::fs::OFlags::NOATIME.bits() as i32)
+        .open(path);
+    match noatime {
+        // O_NOATIME is refused for files the process does not own.
+        Err(e) if e.kind() == io::ErrorKind::PermissionDenied => File::open(path),
+        other => other,
+    }
+}
+
+fn read_optional(path: &Path) -> Result<Option<Vec<u8>>, VaultError> {
+    let result = open_noatime(path).and_then(|mut f| {
+        let mut bytes = Vec::new();
+        f.read_to_end(&mut bytes).map(|_| bytes)
+    });
+    match result {
+        Ok(b) => Ok(Some(b)),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+        Err(source) => Err(VaultError::Io {
+            what: "read",
+            path: path.to_path_buf(),
+            source,
+        }),
+    }
+}
+
+/// Gives `path` the vault's fixed times, so it shows no timeline.
+fn fix_times(path: &Path) -> io::Result<()> {
+    let t = SystemTime::UNIX_EPOCH + FIXED_TIME;
+    open_noatime(path)?.set_times(FileTimes::new().set_accessed(t).set_modified(t))
 }
 
 /// Decrypts an age file with `identities`.
@@ -560,21 +801,19 @@ fn decrypt_with(
     Ok(plain)
 }
 
-/// Encrypts `plain` with age to `recipients`.
-fn encrypt_to(plain: &[u8], recipients: &[&dyn age::Recipient]) -> Result<Vec<u8>, VaultError> {
-    crate::core::envelope::encrypt_bytes(plain, recipients).map_err(|_| VaultError::Encrypt)
-}
-
-fn read_optional(path: &Path) -> Result<Option<Vec<u8>>, VaultError> {
-    match fs::read(path) {
-        Ok(b) => Ok(Some(b)),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
-        Err(source) => Err(VaultError::Io {
-            what: "read",
-            path: path.to_path_buf(),
-            source,
-        }),
-    }
+/// Serialises `value` as JSON padded with spaces (which JSON ignores) to a
+/// Padmé length, and encrypts it with age to `recipients`.
+fn seal_padded<T: Serialize>(
+    value: &T,
+    recipients: &[&dyn age::Recipient],
+) -> Result<(Vec<u8>, u64), VaultError> {
+    let mut json = SecretBytes::new(serde_json::to_vec(value).map_err(|_| VaultError::Encrypt)?);
+    let len = json.len() as u64;
+    let padded = usize::try_from(padded_len(len)).map_err(|_| VaultError::Encrypt)?;
+    json.expose_mut().resize(padded, b' ');
+    let sealed =
+        crate::core::envelope::encrypt_bytes(json.expose(), recipients).map_err(|_| VaultError::Encrypt)?;
+    Ok((sealed, len))
 }
 
 fn unreadable(path: &Path, reason: impl ToString) -> VaultError {
@@ -615,29 +854,106 @@ fn sync_all_files(root: &Path) -> io::Result<()> {
     rustix::fs::syncfs(&dir).map_err(io::Error::from)
 }
 
+/// A path the journal may name: `cases/`, `files/` or `parts/` and then one
+/// or two plain names (two for the previous release's `files/<CASE>/<ATT>`).
+fn journal_path(line: &str) -> Option<&str> {
+    let mut parts = line.split('/');
+    let top = parts.next()?;
+    let rest: Vec<&str> = parts.collect();
+    let plain = |n: &&str| {
+        !n.is_empty()
+            && !n.starts_with('.')
+            && n.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
+    };
+    ([CASES_DIR, FILES_DIR, PARTS_DIR].contains(&top)
+        && (1..=2).contains(&rest.len())
+        && rest.iter().all(plain))
+    .then_some(line)
+}
+
+/// Takes the vault's lock, waiting for it (after calling `waiting`) if
+/// another command holds it.
+fn lock(root: &Path, waiting: &mut dyn FnMut()) -> Result<File, VaultError> {
+    let path = root.join(LOCK_FILE);
+    let io_err = |what| {
+        let path = path.clone();
+        move |source| VaultError::Io { what, path, source }
+    };
+    let file = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .mode(0o600)
+        .open(&path)
+        .map_err(io_err("open the lock"))?;
+    match file.try_lock() {
+        Ok(()) => {}
+        Err(fs::TryLockError::WouldBlock) => {
+            waiting();
+            file.lock().map_err(io_err("lock"))?;
+        }
+        Err(fs::TryLockError::Error(e)) => return Err(io_err("lock")(e)),
+    }
+    let _ = fix_times(&path);
+    Ok(file)
+}
+
 impl Vault {
-    /// A vault that must already exist.
+    /// A vault that must already exist; waits while another command uses it.
     pub fn existing(root: &Path, keys: OfficeKeys) -> Result<Vault, VaultError> {
+        Self::existing_or_wait(root, keys, &mut || {})
+    }
+
+    /// As [`Vault::existing`]; `waiting` is called if another command holds the vault.
+    pub fn existing_or_wait(
+        root: &Path,
+        keys: OfficeKeys,
+        waiting: &mut dyn FnMut(),
+    ) -> Result<Vault, VaultError> {
         if !root.is_dir() {
             return Err(VaultError::NotFound(root.to_path_buf()));
         }
-        Ok(Vault {
-            root: root.to_path_buf(),
-            keys,
-        })
+        Self::locked(root, keys, waiting)
     }
 
     /// A vault, created (0700) if it is not there yet.
     pub fn create_if_absent(root: &Path, keys: OfficeKeys) -> Result<Vault, VaultError> {
+        Self::create_or_wait(root, keys, &mut || {})
+    }
+
+    /// As [`Vault::create_if_absent`]; `waiting` is called if another command holds the vault.
+    pub fn create_or_wait(
+        root: &Path,
+        keys: OfficeKeys,
+        waiting: &mut dyn FnMut(),
+    ) -> Result<Vault, VaultError> {
         fsx::create_private_dir(root).map_err(|source| VaultError::Io {
             what: "create the vault folder",
             path: root.to_path_buf(),
             source,
         })?;
-        Ok(Vault {
+        Self::locked(root, keys, waiting)
+    }
+
+    fn locked(root: &Path, keys: OfficeKeys, waiting: &mut dyn FnMut()) -> Result<Vault, VaultError> {
+        let lock = lock(root, waiting)?;
+        let vault = Vault {
             root: root.to_path_buf(),
             keys,
-        })
+            _lock: lock,
+        };
+        // Under the lock: no other command can be writing these.
+        if let Ok(list) = fs::read_dir(&vault.root) {
+            for entry in list.flatten() {
+                if entry.file_name().to_string_lossy().starts_with(STAGING_PREFIX) {
+                    let _ = fs::remove_dir_all(entry.path());
+                }
+            }
+        }
+        vault.recover()?;
+        Ok(vault)
     }
 
     pub fn root(&self) -> &Path {
@@ -648,20 +964,45 @@ impl Vault {
         &self.keys
     }
 
+    /// Where the SECRETDIR used with the vault at `root` is remembered:
+    /// in the officer's own state folder, not in the vault, so a vault
+    /// folder (copied, backed up or taken) does not say where the keys are.
+    fn remembered_keys_file(root: &Path) -> Option<PathBuf> {
+        let state = match std::env::var_os("XDG_STATE_HOME") {
+            Some(dir) if !dir.is_empty() => PathBuf::from(dir),
+            _ => PathBuf::from(std::env::var_os("HOME")?).join(".local/state"),
+        };
+        let root = fs::canonicalize(root).ok()?;
+        let digest = Sha256::digest(root.as_os_str().as_encoded_bytes());
+        Some(
+            state
+                .join("candor-desk")
+                .join(format!("keys-for-{}", hex::encode(digest.get(..16)?))),
+        )
+    }
+
     /// The SECRETDIR last used with the vault at `root`, if one was remembered.
     pub fn remembered_keys(root: &Path) -> Option<PathBuf> {
-        let text = fs::read_to_string(root.join(KEYS_PATH_FILE)).ok()?;
+        let text = fs::read_to_string(Self::remembered_keys_file(root)?).ok()?;
         let line = text.lines().next()?.trim();
         (!line.is_empty()).then(|| PathBuf::from(line))
     }
 
-    /// Remembers the keys' folder (as an absolute path) for later commands.
+    /// Remembers the keys' folder (as an absolute path) for later commands,
+    /// outside the vault; removes what the previous release kept in it.
     pub fn remember_keys(&self) -> Result<(), VaultError> {
+        let old = self.root.join(KEYS_PATH_FILE);
+        remove_if_present(&old).map_err(self.io("remove", &old))?;
+        let Some(path) = Self::remembered_keys_file(&self.root) else {
+            return Ok(());
+        };
         let dir = fs::canonicalize(&self.keys.dir).unwrap_or_else(|_| self.keys.dir.clone());
-        let path = self.root.join(KEYS_PATH_FILE);
         let text = format!("{}\n", dir.display());
         if fs::read_to_string(&path).ok().as_deref() == Some(text.as_str()) {
             return Ok(());
+        }
+        if let Some(parent) = path.parent() {
+            fsx::create_private_dir(parent).map_err(self.io("create", parent))?;
         }
         fsx::write_atomic(&path, text.as_bytes(), 0o600).map_err(self.io("write", &path))
     }
@@ -692,9 +1033,14 @@ impl Vault {
             let bad = || unreadable(&journal, format!("unknown line `{line}`"));
             let (what, arg) = line.split_once(' ').ok_or_else(bad)?;
             match what {
+                "remove" => {
+                    let file = self.root.join(journal_path(arg).ok_or_else(bad)?);
+                    remove_if_present(&file).map_err(self.io("remove", &file))?;
+                }
+                // Written by the previous release (format 2).
                 "remove-case" => {
                     let id: CaseId = arg.parse().map_err(|_| bad())?;
-                    let file = self.case_path(id);
+                    let file = self.root.join(CASES_DIR).join(format!("{id}{V2_CASE_SUFFIX}"));
                     remove_if_present(&file).map_err(self.io("remove", &file))?;
                     let dir = self.root.join(FILES_DIR).join(id.to_string());
                     remove_if_present(&dir).map_err(self.io("remove", &dir))?;
@@ -702,23 +1048,19 @@ impl Vault {
                 "remove-part" => {
                     let mut id = [0u8; 16];
                     hex::decode_to_slice(arg, &mut id).map_err(|_| bad())?;
-                    let file = self.part_path(&hex::encode(id));
+                    let file = self.root.join(PARTS_DIR).join(hex::encode(id));
                     remove_if_present(&file).map_err(self.io("remove", &file))?;
                 }
                 _ => return Err(bad()),
             }
         }
-        for sub in [CASES_DIR, PARTS_DIR] {
-            self.move_children(&commit.join(sub), &self.root.join(sub))?;
-        }
-        let files = commit.join(FILES_DIR);
-        if let Ok(list) = fs::read_dir(&files) {
-            for case in list.flatten() {
-                self.move_children(&case.path(), &self.root.join(FILES_DIR).join(case.file_name()))?;
-            }
+        let mut moved = Vec::new();
+        for sub in [CASES_DIR, PARTS_DIR, FILES_DIR] {
+            self.move_children(&commit.join(sub), &self.root.join(sub), &mut moved)?;
         }
         let index = self.root.join(INDEX_FILE);
         move_into_place(&commit.join(INDEX_FILE), &index).map_err(self.io("move into place", &index))?;
+        moved.push(index.clone());
         if index.exists() {
             for old in [LEGACY_AGE, LEGACY_JSON] {
                 let path = self.root.join(old);
@@ -727,37 +1069,63 @@ impl Vault {
         }
         sync_all_files(&self.root).map_err(self.io("sync", &self.root))?;
         fs::remove_dir_all(commit).map_err(self.io("remove", commit))?;
+        for path in moved
+            .iter()
+            .chain(&[CASES_DIR, FILES_DIR, PARTS_DIR].map(|d| self.root.join(d)))
+            .chain(std::iter::once(&self.root))
+        {
+            match fix_times(path) {
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+                other => other.map_err(self.io("set the times of", path))?,
+            }
+        }
         fsx::sync_dir(&self.root);
         Ok(())
     }
 
-    fn move_children(&self, from: &Path, to: &Path) -> Result<(), VaultError> {
+    /// Moves what `from` holds into `to` (a folder's files too, as the
+    /// previous release's `files/<CASE>/` folders).
+    fn move_children(&self, from: &Path, to: &Path, moved: &mut Vec<PathBuf>) -> Result<(), VaultError> {
         let Ok(list) = fs::read_dir(from) else {
             return Ok(());
         };
         for entry in list {
             let entry = entry.map_err(self.io("list", from))?;
             let dest = to.join(entry.file_name());
-            move_into_place(&entry.path(), &dest).map_err(self.io("move into place", &dest))?;
+            if entry.path().is_dir() {
+                self.move_children(&entry.path(), &dest, moved)?;
+                moved.push(dest);
+            } else {
+                move_into_place(&entry.path(), &dest).map_err(self.io("move into place", &dest))?;
+                moved.push(dest);
+            }
         }
         Ok(())
     }
 
-    /// Reads the index (or an older vault whole); nothing is decrypted but that.
+    /// Reads the index (or an older vault's); no case file is read.
     fn stored(&self) -> Result<Stored, VaultError> {
-        self.recover()?;
         let ids = self.keys.identity_refs();
         let path = self.root.join(INDEX_FILE);
         if let Some(ciphertext) = read_optional(&path)? {
             let plain = decrypt_with(&path, &ciphertext, &ids)?;
-            let index: Index = serde_json::from_slice(plain.expose()).map_err(|e| unreadable(&path, e))?;
-            if index.format != FORMAT {
-                return Err(unreadable(
-                    &path,
-                    format!("unknown vault format {}", index.format),
-                ));
+            #[derive(Deserialize)]
+            struct Format {
+                format: u32,
             }
-            return Ok(Stored::Current(index));
+            let format: Format = serde_json::from_slice(plain.expose()).map_err(|e| unreadable(&path, e))?;
+            return match format.format {
+                FORMAT => Ok(Stored::Current(
+                    serde_json::from_slice(plain.expose()).map_err(|e| unreadable(&path, e))?,
+                )),
+                V2_FORMAT => {
+                    let index: IndexV2 =
+                        serde_json::from_slice(plain.expose()).map_err(|e| unreadable(&path, e))?;
+                    debug_assert_eq!(index.format, V2_FORMAT);
+                    Ok(Stored::Format2(index))
+                }
+                other => Err(unreadable(&path, format!("unknown vault format {other}"))),
+            };
         }
         let legacy_age = self.root.join(LEGACY_AGE);
         let legacy_json = self.root.join(LEGACY_JSON);
@@ -772,146 +1140,174 @@ impl Vault {
         if old.format != LEGACY_FORMAT {
             return Err(unreadable(&path, format!("unknown vault format {}", old.format)));
         }
-        let index = Index {
+        Ok(Stored::Legacy(old))
+    }
+
+    /// Checks that the keys open the vault, migrates a vault written by an
+    /// earlier release, and returns the index (a fresh one if nothing was
+    /// ever committed).
+    pub fn index(&self) -> Result<Index, VaultError> {
+        match self.stored()? {
+            Stored::Empty => Index::new(),
+            Stored::Current(index) => Ok(index),
+            Stored::Format2(old) => {
+                self.migrate_format2(old)?;
+                self.current_index()
+            }
+            Stored::Legacy(old) => {
+                self.migrate_legacy(old)?;
+                self.current_index()
+            }
+        }
+    }
+
+    fn current_index(&self) -> Result<Index, VaultError> {
+        match self.stored()? {
+            Stored::Current(index) => Ok(index),
+            Stored::Empty => Index::new(),
+            _ => Err(unreadable(&self.root, "the vault could not be migrated")),
+        }
+    }
+
+    /// Rewrites a format-2 vault in this format, in one change.
+    fn migrate_format2(&self, old: IndexV2) -> Result<(), VaultError> {
+        let mut change = self.begin_with(Index {
             format: FORMAT,
             server_key: old.server_key,
             head: old.head,
-            parts: old.parts,
+            parts: BTreeMap::new(),
+            pending_purges: old.pending_purges,
+            entries_v2: false,
+            key: old.key,
+            cases: BTreeMap::new(),
+        })?;
+        let cases_dir = self.root.join(CASES_DIR);
+        let mut names = Vec::new();
+        if let Ok(list) = fs::read_dir(&cases_dir) {
+            for entry in list {
+                let entry = entry.map_err(self.io("list", &cases_dir))?;
+                if let Some(name) = entry.file_name().to_str().map(str::to_owned) {
+                    names.push(name);
+                }
+            }
+        }
+        for name in names {
+            let Some(id) = name
+                .strip_suffix(V2_CASE_SUFFIX)
+                .and_then(|n| n.parse::<CaseId>().ok())
+            else {
+                continue;
+            };
+            let path = cases_dir.join(&name);
+            let Some(ciphertext) = read_optional(&path)? else {
+                continue;
+            };
+            let plain = decrypt_with(
+                &path,
+                &ciphertext,
+                &[&change.index.key.format2() as &dyn age::Identity],
+            )?;
+            let case: CaseRecord =
+                serde_json::from_slice(plain.expose()).map_err(|e| unreadable(&path, e))?;
+            if case.id != id {
+                return Err(VaultError::CaseFileMismatch { case: id });
+            }
+            change.migrate_case(&case, &format!("{CASES_DIR}/{name}"))?;
+        }
+        for (id, next) in old.parts {
+            change.migrate_part(&id, next)?;
+        }
+        change.commit()
+    }
+
+    /// Rewrites a format-1 vault (one file) in this format, in one change.
+    fn migrate_legacy(&self, old: LegacyState) -> Result<(), VaultError> {
+        let mut change = self.begin_with(Index {
+            format: FORMAT,
+            server_key: old.server_key,
+            head: old.head,
+            parts: BTreeMap::new(),
             pending_purges: old.pending_purges,
             entries_v2: false,
             key: VaultKey::generate()?,
-        };
-        Ok(Stored::Legacy(index, old.cases))
+            cases: BTreeMap::new(),
+        })?;
+        for case in old.cases.values() {
+            change.migrate_case(case, "")?;
+        }
+        for (id, next) in old.parts {
+            change.migrate_part(&id, next)?;
+        }
+        change.commit()
     }
 
-    /// Checks that the keys open the vault, and returns its index (a fresh
-    /// one if nothing was ever committed).
-    pub fn index(&self) -> Result<Index, VaultError> {
-        Ok(match self.stored()? {
-            Stored::Empty => Index::new()?,
-            Stored::Current(index) | Stored::Legacy(index, _) => index,
-        })
+    fn case_path(&self, name: &str) -> PathBuf {
+        self.root.join(CASES_DIR).join(name)
     }
 
-    fn case_path(&self, id: CaseId) -> PathBuf {
-        self.root.join(CASES_DIR).join(case_file_name(id))
-    }
-
-    fn read_case_file(path: &Path, key: &VaultKey) -> Result<Option<CaseRecord>, VaultError> {
-        let Some(ciphertext) = read_optional(path)? else {
+    /// Reads a case file, checking it against the index and its binding.
+    fn read_case_file(path: &Path, index: &Index, id: CaseId) -> Result<Option<CaseRecord>, VaultError> {
+        let Some(entry) = index.cases.get(&id) else {
             return Ok(None);
         };
-        let plain = decrypt_with(path, &ciphertext, &[key as &dyn age::Identity])?;
-        serde_json::from_slice(plain.expose())
-            .map(Some)
-            .map_err(|e| unreadable(path, e))
-    }
-
-    /// Every case id in the vault, in order.
-    fn case_ids_on_disk(&self) -> Result<Vec<CaseId>, VaultError> {
-        let dir = self.root.join(CASES_DIR);
-        let list = match fs::read_dir(&dir) {
-            Ok(l) => l,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
-            Err(e) => return Err(self.io("list", &dir)(e)),
+        let Some(ciphertext) = read_optional(path)? else {
+            return Err(VaultError::CaseFileMismatch { case: id });
         };
-        let mut ids = Vec::new();
-        for entry in list {
-            let entry = entry.map_err(self.io("list", &dir))?;
-            let name = entry.file_name();
-            if let Some(id) = name
-                .to_str()
-                .and_then(|n| n.strip_suffix(CASE_SUFFIX))
-                .and_then(|n| n.parse::<CaseId>().ok())
-            {
-                ids.push(id);
-            }
+        if hex::encode(Sha256::digest(&ciphertext)) != entry.digest {
+            return Err(VaultError::CaseFileMismatch { case: id });
         }
-        ids.sort();
-        Ok(ids)
+        let key = index.key.for_case(id, entry.version);
+        let plain = decrypt_with(path, &ciphertext, &[&key as &dyn age::Identity])
+            .map_err(|_| VaultError::CaseFileMismatch { case: id })?;
+        let case: CaseRecord = serde_json::from_slice(plain.expose()).map_err(|e| unreadable(path, e))?;
+        if case.id != id {
+            return Err(VaultError::CaseFileMismatch { case: id });
+        }
+        Ok(Some(case))
     }
 
-    /// The whole vault, decrypted: for the commands that show all of it.
+    /// The index and every case's summary; no case file is read.
     pub fn load(&self) -> Result<VaultState, VaultError> {
-        match self.stored()? {
-            Stored::Empty => Ok(VaultState {
-                index: Index::new()?,
-                cases: BTreeMap::new(),
-            }),
-            Stored::Legacy(index, cases) => Ok(VaultState { index, cases }),
-            Stored::Current(index) => {
-                let mut cases = BTreeMap::new();
-                for id in self.case_ids_on_disk()? {
-                    if let Some(case) = Self::read_case_file(&self.case_path(id), &index.key)? {
-                        cases.insert(id, case);
-                    }
-                }
-                Ok(VaultState { index, cases })
-            }
-        }
-    }
-
-    /// The vault one case at a time: `f` sees each case in turn.
-    pub fn for_each_case(
-        &self,
-        mut f: impl FnMut(&Index, CaseRecord) -> Result<(), super::DeskError>,
-    ) -> Result<(), super::DeskError> {
-        match self.stored()? {
-            Stored::Empty => Ok(()),
-            Stored::Legacy(index, cases) => cases.into_values().try_for_each(|c| f(&index, c)),
-            Stored::Current(index) => {
-                for id in self.case_ids_on_disk()? {
-                    if let Some(case) = Self::read_case_file(&self.case_path(id), &index.key)? {
-                        f(&index, case)?;
-                    }
-                }
-                Ok(())
-            }
-        }
-    }
-
-    /// How many cases the vault holds (for progress bars).
-    pub fn case_count(&self) -> Result<usize, VaultError> {
-        match self.stored()? {
-            Stored::Empty => Ok(0),
-            Stored::Legacy(_, cases) => Ok(cases.len()),
-            Stored::Current(_) => Ok(self.case_ids_on_disk()?.len()),
-        }
+        let mut index = self.index()?;
+        let cases = std::mem::take(&mut index.cases)
+            .into_iter()
+            .map(|(id, e)| (id, e.summary))
+            .collect();
+        Ok(VaultState { index, cases })
     }
 
     /// One case, decrypted.
     pub fn case(&self, id: CaseId) -> Result<Option<CaseRecord>, VaultError> {
-        match self.stored()? {
-            Stored::Empty => Ok(None),
-            Stored::Legacy(_, mut cases) => Ok(cases.remove(&id)),
-            Stored::Current(index) => Self::read_case_file(&self.case_path(id), &index.key),
-        }
+        let index = self.index()?;
+        let Some(entry) = index.cases.get(&id) else {
+            return Ok(None);
+        };
+        let path = self.case_path(&index.key.case_name(id));
+        let _ = entry;
+        Self::read_case_file(&path, &index, id)
     }
 
     /// Where an attachment (its ciphertext) is kept.
-    pub fn attachment_path(&self, case: CaseId, attachment: &str) -> PathBuf {
-        self.root.join(FILES_DIR).join(case.to_string()).join(attachment)
+    pub fn attachment_path(&self, case: CaseId, attachment: &str) -> Result<PathBuf, VaultError> {
+        let index = self.index()?;
+        Ok(self
+            .root
+            .join(FILES_DIR)
+            .join(index.key.file_name(case, attachment)))
     }
 
     /// Where the ciphertext of a not yet claimed attachment is kept.
-    pub fn part_path(&self, attachment: &str) -> PathBuf {
-        self.root.join(PARTS_DIR).join(attachment)
+    pub fn part_path(&self, index: &Index, attachment: &str) -> PathBuf {
+        self.root.join(PARTS_DIR).join(index.key.part_name(attachment))
     }
 
     /// Starts a change: nothing in the vault changes until [`Change::commit`].
     pub fn begin(&self) -> Result<Change<'_>, VaultError> {
-        let (index, legacy) = match self.stored()? {
-            Stored::Empty => (Index::new()?, None),
-            Stored::Current(index) => (index, None),
-            Stored::Legacy(index, cases) => (index, Some(cases)),
-        };
-        if let Ok(list) = fs::read_dir(&self.root) {
-            for entry in list.flatten() {
-                if entry.file_name().to_string_lossy().starts_with(STAGING_PREFIX) {
-                    let _ = fs::remove_dir_all(entry.path());
-                }
-            }
-        }
+        let index = self.index()?;
+        self.begin_with(index)
+    }
+
+    fn begin_with(&self, index: Index) -> Result<Change<'_>, VaultError> {
         let name = fsx::random::<8>().map_err(|e| VaultError::Io {
             what: "name a staging folder",
             path: self.root.clone(),
@@ -926,9 +1322,9 @@ impl Vault {
             vault: self,
             staging: Staging { path },
             index,
-            legacy,
-            removed: BTreeSet::new(),
-            removed_parts: BTreeSet::new(),
+            staged: BTreeSet::new(),
+            remove: BTreeSet::new(),
+            case_limit: u64::MAX,
         })
     }
 }
@@ -939,10 +1335,12 @@ pub struct Change<'v> {
     vault: &'v Vault,
     staging: Staging,
     pub index: Index,
-    /// The cases of a format-1 vault, written out at the commit.
-    legacy: Option<BTreeMap<CaseId, CaseRecord>>,
-    removed: BTreeSet<CaseId>,
-    removed_parts: BTreeSet<String>,
+    /// Cases whose file this change wrote.
+    staged: BTreeSet<CaseId>,
+    /// Files (relative to the vault) to delete at the commit.
+    remove: BTreeSet<String>,
+    /// The most bytes a case may hold (its JSON, before padding).
+    case_limit: u64,
 }
 
 impl Change<'_> {
@@ -955,98 +1353,172 @@ impl Change<'_> {
         &self.staging.path
     }
 
-    fn staged_case_path(&self, id: CaseId) -> PathBuf {
-        self.staging.path.join(CASES_DIR).join(case_file_name(id))
+    /// Refuses any case written by this change that is larger than `bytes`.
+    pub fn limit_case_bytes(&mut self, bytes: u64) {
+        self.case_limit = bytes;
+    }
+
+    fn case_rel(&self, id: CaseId) -> String {
+        format!("{CASES_DIR}/{}", self.index.key.case_name(id))
     }
 
     /// A case as this change sees it.
     pub fn case(&self, id: CaseId) -> Result<Option<CaseRecord>, VaultError> {
-        if self.removed.contains(&id) {
-            return Ok(None);
-        }
-        if let Some(case) = Vault::read_case_file(&self.staged_case_path(id), &self.index.key)? {
-            return Ok(Some(case));
-        }
-        match &self.legacy {
-            Some(cases) => match cases.get(&id) {
-                // A copy through its own serialisation (case content has no Clone).
-                Some(c) => {
-                    let json = SecretBytes::new(serde_json::to_vec(c).map_err(|_| VaultError::Encrypt)?);
-                    serde_json::from_slice(json.expose())
-                        .map(Some)
-                        .map_err(|e| unreadable(self.vault.root(), e))
-                }
-                None => Ok(None),
-            },
-            None => Vault::read_case_file(&self.vault.case_path(id), &self.index.key),
-        }
+        let rel = self.case_rel(id);
+        let path = if self.staged.contains(&id) {
+            self.staging.path.join(rel)
+        } else {
+            self.vault.root.join(rel)
+        };
+        Vault::read_case_file(&path, &self.index, id)
     }
 
     /// Writes (or rewrites) a case into the change.
     pub fn put_case(&mut self, case: &CaseRecord) -> Result<(), VaultError> {
-        let json = SecretBytes::new(serde_json::to_vec(case).map_err(|_| VaultError::Encrypt)?);
-        let ciphertext = encrypt_to(json.expose(), &[&self.index.key as &dyn age::Recipient])?;
-        let path = self.staged_case_path(case.id);
+        let version = self.index.cases.get(&case.id).map_or(1, |e| e.version + 1);
+        let key = self.index.key.for_case(case.id, version);
+        let (ciphertext, len) = seal_padded(case, &[&key as &dyn age::Recipient])?;
+        if len > self.case_limit {
+            return Err(VaultError::CaseTooLarge {
+                case: case.id,
+                bytes: len,
+                limit: self.case_limit,
+            });
+        }
+        let rel = self.case_rel(case.id);
+        let path = self.staging.path.join(&rel);
         let mut f = fsx::create_private_file(&path).map_err(self.vault.io("write", &path))?;
         f.write_all(&ciphertext).map_err(self.vault.io("write", &path))?;
-        self.removed.remove(&case.id);
+        self.index.cases.insert(
+            case.id,
+            CaseEntry {
+                version,
+                digest: hex::encode(Sha256::digest(&ciphertext)),
+                summary: case.summary(),
+            },
+        );
+        self.staged.insert(case.id);
+        self.remove.remove(&rel);
         Ok(())
     }
 
-    /// Removes a case and its files.
+    /// Removes a case and its files, without reading the case file.
     pub fn remove_case(&mut self, id: CaseId) -> Result<(), VaultError> {
-        let staged = self.staged_case_path(id);
-        remove_if_present(&staged).map_err(self.vault.io("remove", &staged))?;
-        let files = self.staging.path.join(FILES_DIR).join(id.to_string());
-        remove_if_present(&files).map_err(self.vault.io("remove", &files))?;
-        if let Some(cases) = self.legacy.as_mut() {
-            cases.remove(&id);
+        let Some(entry) = self.index.cases.remove(&id) else {
+            return Ok(());
+        };
+        let mut rels = vec![self.case_rel(id)];
+        for a in entry.summary.all_attachments() {
+            rels.push(format!("{FILES_DIR}/{}", self.index.key.file_name(id, &a.id)));
         }
-        self.removed.insert(id);
+        for rel in rels {
+            let staged = self.staging.path.join(&rel);
+            remove_if_present(&staged).map_err(self.vault.io("remove", &staged))?;
+            self.remove.insert(rel);
+        }
+        self.staged.remove(&id);
         Ok(())
     }
 
     /// Where to stage an attachment's ciphertext for `case`.
-    pub fn attachment_path(&self, case: CaseId, attachment: &str) -> Result<PathBuf, VaultError> {
-        let dir = self.staging.path.join(FILES_DIR).join(case.to_string());
-        fsx::create_private_dir(&dir).map_err(self.vault.io("create", &dir))?;
-        Ok(dir.join(attachment))
+    pub fn attachment_path(&self, case: CaseId, attachment: &str) -> PathBuf {
+        self.staging
+            .path
+            .join(FILES_DIR)
+            .join(self.index.key.file_name(case, attachment))
+    }
+
+    /// Where the vault keeps an attachment of `case` now (before this change).
+    pub fn kept_attachment_path(&self, case: CaseId, attachment: &str) -> PathBuf {
+        self.vault
+            .root
+            .join(FILES_DIR)
+            .join(self.index.key.file_name(case, attachment))
     }
 
     /// Where to stage the ciphertext of an attachment still waiting for its envelope.
-    pub fn part_path(&self, attachment: &str) -> PathBuf {
-        self.staging.path.join(PARTS_DIR).join(attachment)
+    pub fn part_path(&mut self, attachment: &str) -> PathBuf {
+        let rel = format!("{PARTS_DIR}/{}", self.index.key.part_name(attachment));
+        self.remove.remove(&rel);
+        self.staging.path.join(rel)
+    }
+
+    /// Where the vault keeps a waiting attachment's ciphertext now.
+    pub fn kept_part_path(&self, attachment: &str) -> PathBuf {
+        self.vault.part_path(&self.index, attachment)
     }
 
     /// Deletes a waiting attachment's ciphertext at the commit.
     pub fn remove_part(&mut self, attachment: &str) {
-        self.removed_parts.insert(attachment.to_owned());
+        self.index.parts.remove(attachment);
+        let rel = format!("{PARTS_DIR}/{}", self.index.key.part_name(attachment));
+        let staged = self.staging.path.join(&rel);
+        let _ = remove_if_present(&staged);
+        self.remove.insert(rel);
+    }
+
+    /// Moves a case of an older vault into this change, with its attachment
+    /// files (linked, so the old ones stay until the commit); `old` names the
+    /// old case file to remove ("" if there is none).
+    fn migrate_case(&mut self, case: &CaseRecord, old: &str) -> Result<(), VaultError> {
+        self.put_case(case)?;
+        if !old.is_empty() {
+            self.remove.insert(old.to_owned());
+        }
+        let folder = format!("{FILES_DIR}/{}", case.id);
+        for a in case.all_attachments() {
+            let from = self.vault.root.join(&folder).join(&a.id);
+            if from.is_file() {
+                let to = self.attachment_path(case.id, &a.id);
+                fs::hard_link(&from, &to).map_err(self.vault.io("link", &to))?;
+                fs::set_permissions(&to, fs::Permissions::from_mode(0o600))
+                    .map_err(self.vault.io("protect", &to))?;
+                self.remove.insert(format!("{folder}/{}", a.id));
+            }
+        }
+        self.remove.insert(folder);
+        Ok(())
+    }
+
+    /// Moves a waiting part of an older vault (kept as `parts/<ATT>`) into this change.
+    fn migrate_part(&mut self, id: &str, next: u32) -> Result<(), VaultError> {
+        let rel = format!("{PARTS_DIR}/{id}");
+        let from = self.vault.root.join(&rel);
+        if journal_path(&rel).is_none() || !from.is_file() {
+            return Ok(());
+        }
+        let to = self.part_path(id);
+        fs::hard_link(&from, &to).map_err(self.vault.io("link", &to))?;
+        fs::set_permissions(&to, fs::Permissions::from_mode(0o600)).map_err(self.vault.io("protect", &to))?;
+        let bytes = fs::metadata(&to).map_err(self.vault.io("read", &to))?.len();
+        self.index.parts.insert(
+            id.to_owned(),
+            WaitingPart {
+                next,
+                bytes,
+                exports: 0,
+            },
+        );
+        self.remove.insert(rel);
+        Ok(())
     }
 
     /// Commits the change; see the module docs.
-    pub fn commit(mut self) -> Result<(), VaultError> {
+    pub fn commit(self) -> Result<(), VaultError> {
         let vault = self.vault;
-        if let Some(cases) = self.legacy.take() {
-            for (id, case) in &cases {
-                if !self.staged_case_path(*id).exists() {
-                    self.put_case(case)?;
-                }
-            }
-        }
-        let mut journal = String::new();
-        for id in &self.removed {
-            journal.push_str(&format!("remove-case {id}\n"));
-        }
-        for id in &self.removed_parts {
-            if !self.part_path(id).exists() {
-                journal.push_str(&format!("remove-part {id}\n"));
-            }
-        }
         let stage = self.staging.path.clone();
-        let journal_path = stage.join(JOURNAL);
-        fs::write(&journal_path, journal).map_err(vault.io("write", &journal_path))?;
-        let json = SecretBytes::new(serde_json::to_vec(&self.index).map_err(|_| VaultError::Encrypt)?);
-        let ciphertext = encrypt_to(json.expose(), &vault.keys.recipient_refs())?;
+        let mut journal = String::new();
+        for rel in &self.remove {
+            if !stage.join(rel).exists() {
+                journal.push_str(&format!("remove {rel}\n"));
+            }
+        }
+        let journal_file = stage.join(JOURNAL);
+        let mut f = fsx::create_private_file(&journal_file).map_err(vault.io("write", &journal_file))?;
+        f.write_all(journal.as_bytes())
+            .map_err(vault.io("write", &journal_file))?;
+        drop(f);
+        let (ciphertext, _) = seal_padded(&self.index, &vault.keys.recipient_refs())?;
         let index_path = stage.join(INDEX_FILE);
         let mut f = fsx::create_private_file(&index_path).map_err(vault.io("write", &index_path))?;
         f.write_all(&ciphertext).map_err(vault.io("write", &index_path))?;
@@ -1081,35 +1553,49 @@ mod tests {
           "status_history":[{"status":"received","day":"2026-02-16"}],"channel":"phone","upload":null}},
         "parts":{},"pending_purges":{}}"#;
 
-    /// A format-1 vault (`vault.age`, every case in one file) is read as it
-    /// is, and the first change writes it as an index and case files.
+    fn legacy_case() -> CaseRecord {
+        let legacy: LegacyState = serde_json::from_str(LEGACY).expect("json");
+        legacy.cases.into_values().next().expect("case")
+    }
+
+    fn snapshot(root: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+        let mut all = Vec::new();
+        let mut stack = vec![root.to_path_buf()];
+        while let Some(d) = stack.pop() {
+            for e in fs::read_dir(&d).expect("list").flatten() {
+                if e.path().is_dir() {
+                    stack.push(e.path());
+                } else {
+                    all.push((e.path(), fs::read(e.path()).expect("read")));
+                }
+            }
+        }
+        all.sort();
+        all
+    }
+
+    /// A format-1 vault (`vault.age`, every case in one file) is migrated
+    /// when first opened with the keys.
     #[test]
-    fn single_file_vaults_are_read_and_migrated_by_the_first_change() {
+    fn single_file_vaults_are_migrated() {
         let dir = tempfile::tempdir().expect("tempdir");
         let (v, public) = vault(dir.path());
-        let sealed = encrypt_to(LEGACY.as_bytes(), &[&public as &dyn age::Recipient]).expect("seal");
+        let sealed =
+            crate::core::envelope::encrypt_bytes(LEGACY.as_bytes(), &[&public as &dyn age::Recipient])
+                .expect("seal");
         fs::write(v.root().join(LEGACY_AGE), sealed).expect("write");
         let id: CaseId = "00000-0000A".parse().expect("id");
 
         let state = v.load().expect("load");
         assert_eq!(state.index.head().expect("head").seq, 3);
-        assert_eq!(
-            state.case(id).map(|c| c.description.expose()),
-            Some("May I keep the watch?")
-        );
-        assert!(v.root().join(LEGACY_AGE).exists(), "reading changes nothing");
-
-        let mut change = v.begin().expect("begin");
-        let mut case = change.case(id).expect("read").expect("case");
-        case.categories.push("other".into());
-        change.put_case(&case).expect("put");
-        change.commit().expect("commit");
         assert!(!v.root().join(LEGACY_AGE).exists());
         assert!(v.root().join(INDEX_FILE).is_file());
-        assert!(v.root().join(CASES_DIR).join(case_file_name(id)).is_file());
         let case = v.case(id).expect("read").expect("case");
-        assert_eq!(case.categories, ["gifts", "other"]);
-        assert_eq!(v.index().expect("index").head().expect("head").seq, 3);
+        assert_eq!(case.description.expose(), "May I keep the watch?");
+        assert_eq!(
+            state.cases.get(&id).map(|c| c.categories.clone()),
+            Some(vec!["gifts".to_owned()])
+        );
     }
 
     /// A change dropped before its commit leaves every file as it was; a
@@ -1119,26 +1605,10 @@ mod tests {
     fn changes_are_all_or_nothing() {
         let dir = tempfile::tempdir().expect("tempdir");
         let (v, _) = vault(dir.path());
-        let legacy: LegacyState = serde_json::from_str(LEGACY).expect("json");
-        let case = legacy.cases.into_values().next().expect("case");
+        let case = legacy_case();
         let mut change = v.begin().expect("begin");
         change.put_case(&case).expect("put");
         change.commit().expect("commit");
-        let snapshot = |root: &Path| -> Vec<(PathBuf, Vec<u8>)> {
-            let mut all = Vec::new();
-            let mut stack = vec![root.to_path_buf()];
-            while let Some(d) = stack.pop() {
-                for e in fs::read_dir(&d).expect("list").flatten() {
-                    if e.path().is_dir() {
-                        stack.push(e.path());
-                    } else {
-                        all.push((e.path(), fs::read(e.path()).expect("read")));
-                    }
-                }
-            }
-            all.sort();
-            all
-        };
         let before = snapshot(v.root());
 
         let mut change = v.begin().expect("begin");
@@ -1152,45 +1622,112 @@ mod tests {
 
         // Commit by hand up to the commit point, as if the power went then.
         let mut change = v.begin().expect("begin");
+        let rel = change.case_rel(case.id);
         change.remove_case(case.id).expect("remove");
         change.index.set_head(Head {
             seq: 9,
             hash: [9; 32],
         });
         let stage = change.staging().to_path_buf();
-        fs::write(stage.join(JOURNAL), format!("remove-case {}\n", case.id)).expect("journal");
-        let json = serde_json::to_vec(&change.index).expect("json");
-        let sealed = encrypt_to(&json, &v.keys().recipient_refs()).expect("seal");
+        fs::write(stage.join(JOURNAL), format!("remove {rel}\n")).expect("journal");
+        let (sealed, _) = seal_padded(&change.index, &v.keys().recipient_refs()).expect("seal");
         fs::write(stage.join(INDEX_FILE), sealed).expect("index");
         fs::rename(&stage, v.root().join(COMMIT_DIR)).expect("rename");
         drop(change);
         assert!(v.root().join(COMMIT_DIR).is_dir());
-        // The next reader finishes it.
+        // The next use finishes it.
+        v.recover().expect("recover");
         assert!(v.case(case.id).expect("read").is_none());
         assert_eq!(v.index().expect("index").head().expect("head").seq, 9);
         assert!(!v.root().join(COMMIT_DIR).exists());
+        assert!(!v.root().join(rel).exists());
     }
 
     /// Case files are encrypted with the vault key, which only the index
-    /// (encrypted to the office keys) holds: another office key opens neither.
+    /// (encrypted to the office keys) holds: another office key opens
+    /// neither; their names and times say nothing.
     #[test]
-    fn case_files_need_the_office_key() {
+    fn case_files_need_the_office_key_and_show_no_ids_or_times() {
         let dir = tempfile::tempdir().expect("tempdir");
         let (v, _) = vault(dir.path());
-        let legacy: LegacyState = serde_json::from_str(LEGACY).expect("json");
-        let case = legacy.cases.into_values().next().expect("case");
+        let case = legacy_case();
         let mut change = v.begin().expect("begin");
         change.put_case(&case).expect("put");
         change.commit().expect("commit");
-        for (_, bytes) in fs::read_dir(v.root().join(CASES_DIR))
-            .expect("list")
-            .flatten()
-            .map(|e| (e.path(), fs::read(e.path()).expect("read")))
-        {
+        for e in fs::read_dir(v.root().join(CASES_DIR)).expect("list").flatten() {
+            let bytes = fs::read(e.path()).expect("read");
             assert!(!bytes.windows(9).any(|w| w == b"the watch"));
+            let name = e.file_name().to_string_lossy().into_owned();
+            assert!(!name.contains("0000A") && name.len() == 32, "{name}");
+            let modified = e.metadata().expect("meta").modified().expect("mtime");
+            assert_eq!(modified, SystemTime::UNIX_EPOCH + FIXED_TIME);
         }
+        drop(v);
         let other = OfficeKeys::from_age(vec![age::x25519::Identity::generate()], dir.path().to_path_buf());
-        let stranger = Vault::existing(v.root(), other).expect("vault");
+        let stranger = Vault::existing(&dir.path().join("v"), other).expect("vault");
         assert!(matches!(stranger.case(case.id), Err(VaultError::Decrypt(_))));
+    }
+
+    /// A case file put back from an earlier version, or another case's file
+    /// under its name, is refused.
+    #[test]
+    fn swapped_or_rolled_back_case_files_are_refused() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (v, _) = vault(dir.path());
+        let mut case = legacy_case();
+        let mut other = legacy_case();
+        other.id = "00000-0000B".parse().expect("id");
+        let mut change = v.begin().expect("begin");
+        change.put_case(&case).expect("put");
+        change.put_case(&other).expect("put");
+        change.commit().expect("commit");
+        let index = v.index().expect("index");
+        let path = v.case_path(&index.key.case_name(case.id));
+        let other_path = v.case_path(&index.key.case_name(other.id));
+        let old = fs::read(&path).expect("read");
+
+        case.categories.push("other".into());
+        let mut change = v.begin().expect("begin");
+        change.put_case(&case).expect("put");
+        change.commit().expect("commit");
+        let new = fs::read(&path).expect("read");
+        assert!(v.case(case.id).expect("reads").is_some());
+
+        fs::write(&path, &old).expect("roll back");
+        assert!(matches!(
+            v.case(case.id),
+            Err(VaultError::CaseFileMismatch { .. })
+        ));
+        fs::write(&path, fs::read(&other_path).expect("other")).expect("swap");
+        assert!(matches!(
+            v.case(case.id),
+            Err(VaultError::CaseFileMismatch { .. })
+        ));
+        fs::write(&path, &new).expect("restore");
+        assert_eq!(v.case(case.id).expect("reads").expect("case").categories.len(), 2);
+    }
+
+    /// A second command waits for the first one's lock.
+    #[test]
+    fn a_second_user_of_the_vault_waits() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (v, _) = vault(dir.path());
+        let root = v.root().to_path_buf();
+        let keys_dir = dir.path().to_path_buf();
+        let (tx, rx) = std::sync::mpsc::channel();
+        let second = std::thread::spawn(move || {
+            let keys = OfficeKeys::from_age(vec![age::x25519::Identity::generate()], keys_dir);
+            let mut waited = false;
+            let _v = Vault::existing_or_wait(&root, keys, &mut || waited = true).expect("vault");
+            tx.send(waited).expect("send");
+        });
+        std::thread::sleep(Duration::from_millis(300));
+        assert!(
+            rx.try_recv().is_err(),
+            "the second got the vault while the first held it"
+        );
+        drop(v);
+        assert_eq!(rx.recv().ok(), Some(true));
+        second.join().expect("thread");
     }
 }

@@ -339,7 +339,7 @@ pub fn extract(vault: &Vault, case: &CaseRecord, dir: &Path) -> Result<Vec<PathB
         }
     }
     for a in case.all_attachments().filter(|a| a.stored) {
-        let src = vault.attachment_path(case.id, &a.id);
+        let src = vault.attachment_path(case.id, &a.id)?;
         let dest = next_name(&a.name);
         let mut input = std::fs::File::open(&src).map_err(DeskError::io("read", &src))?;
         let mut output = super::create_new_file(&dest, 0o600)?;

@@ -64,9 +64,10 @@ impl App {
         Duration::from_secs(self.config.upload_idle_timeout_seconds)
     }
 
-    /// Loads keys, opens (or creates) the store and the server's signing key.
+    /// Loads keys (refusing when no office key can receive today), opens (or
+    /// creates) the store and the server's signing key.
     pub fn start(config: Config) -> Result<App, StartError> {
-        let server_keys = ServerKeys::load(&config.keys)?;
+        let server_keys = ServerKeys::load(&config.keys, crate::clock::today())?;
         perms::owner_only(&config.data).map_err(|e| StartError::Permissions(config.data.clone(), e))?;
         let server_key = keys::server_signing_key(&config.data, || {
             let mut seed = [0u8; 32];
@@ -79,7 +80,8 @@ impl App {
             durable: Durability::new(Arc::clone(&store)),
             sessions: Sessions::new(Duration::from_secs(config.session_idle_minutes * 60)),
             limits: Limits::new(&config),
-            disk: disk::DiskGuard::new(config.data.clone(), config.min_free_disk_bytes),
+            disk: disk::DiskGuard::new(config.data.clone(), config.min_free_disk_bytes)
+                .with_inode_reserve(config.min_free_inodes),
             keys: server_keys,
             server_key,
             store,

@@ -15,6 +15,7 @@ use bytes::Bytes;
 use tokio::sync::mpsc;
 
 use super::App;
+use super::keys::KeyReport;
 use super::store::{CommitExtras, NewBody, NewEntry, StoreError};
 use crate::core::bundle::{BundleError, ExportWriter, NewCase, Outbox, SignedOp};
 use crate::core::log::{Auth, EntryKind, Head};
@@ -136,8 +137,9 @@ pub fn export(
 }
 
 /// What arrived after a cursor: counts only, never content. Cheap enough for
-/// a transfer machine to ask every few minutes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+/// a transfer machine to ask every few minutes. With it, how each office key
+/// stands today, so the transfer machine can warn of one that expires.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Status {
     /// The last entry's sequence number.
     pub head: u64,
@@ -147,6 +149,11 @@ pub struct Status {
     pub new_reports: u64,
     /// New follow-up messages from reporters among them.
     pub new_messages: u64,
+    /// Every office key: its name, file, state and expiry day.
+    pub office_keys: Vec<KeyReport>,
+    /// One line for each key that has expired, expires within 60 days, is
+    /// revoked or unusable (what the server's log warns of).
+    pub office_key_warnings: Vec<String>,
 }
 
 /// Counts what follows `after` (the last entry the desk verified).
@@ -167,11 +174,20 @@ pub fn status(app: &App, after: u64) -> Result<Status, OfficerError> {
             _ => {}
         }
     }
+    let today = crate::clock::today();
+    let office_keys = app.keys.report(today);
+    let office_key_warnings = office_keys
+        .iter()
+        .filter(|k| k.needs_attention())
+        .map(|k| k.describe(today))
+        .collect();
     Ok(Status {
         head: head.seq,
         new_entries: head.seq - after,
         new_reports,
         new_messages,
+        office_keys,
+        office_key_warnings,
     })
 }
 

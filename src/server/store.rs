@@ -861,11 +861,14 @@ impl Store for SledStore {
     fn lookup(&self, id: &LookupId) -> Result<Option<CaseId>, StoreError> {
         match self.tree.get(key(b'R', &[&id.0]))? {
             None => Ok(None),
-            Some(v) => Ok(Some(CaseId(
-                v.as_ref()
-                    .try_into()
-                    .map_err(|_| StoreError::Corrupt("receipt index"))?,
-            ))),
+            Some(v) => Ok(Some(
+                CaseId::from_bytes(
+                    v.as_ref()
+                        .try_into()
+                        .map_err(|_| StoreError::Corrupt("receipt index"))?,
+                )
+                .map_err(|_| StoreError::Corrupt("receipt index"))?,
+            )),
         }
     }
 

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use candor::core::case::{CaseId, Kind, Status};
 use candor::core::day::Day;
+use candor::desk::import::Limits;
 use clap::{Args, Parser, Subcommand};
 
 const EXAMPLES: &str = "\
@@ -11,7 +12,7 @@ Examples:
   # Once: make the office keys (asks for a passphrase); copy keys/public/*
   # into the server's keys/ folder
   candor-desk keygen --out keys
-  candor-desk keygen --out keys --openpgp        # an OpenPGP office key instead
+  candor-desk keygen --out keys --openpgp        # an OpenPGP office key instead (GnuPG 2.2 reads it)
 
   # Each time an export bundle comes over the air gap:
   candor-desk open export-0042.bundle --keys keys/secret --vault vault
@@ -71,6 +72,43 @@ pub struct VaultArgs {
     pub keys: Option<PathBuf>,
 }
 
+/// What `open` accepts from one export; what exceeds a limit is refused,
+/// naming the case, and the vault is left unchanged.
+#[derive(Debug, Args, Clone, Copy)]
+pub struct LimitArgs {
+    /// Bytes one case's record may hold (its text and thread; attachments apart).
+    #[arg(long, value_name = "BYTES", default_value_t = Limits::default().case_bytes, env = "CANDOR_DESK_MAX_CASE_BYTES")]
+    pub max_case_bytes: u64,
+    /// Bytes of one report's or message's envelope.
+    #[arg(long, value_name = "BYTES", default_value_t = Limits::default().message_bytes, env = "CANDOR_DESK_MAX_MESSAGE_BYTES")]
+    pub max_message_bytes: u64,
+    /// Messages one case may receive in one export.
+    #[arg(long, value_name = "N", default_value_t = Limits::default().messages_per_case, env = "CANDOR_DESK_MAX_MESSAGES_PER_CASE")]
+    pub max_messages_per_case: u32,
+    /// Attachments whose chunks may wait for the message that lists them.
+    #[arg(long, value_name = "N", default_value_t = Limits::default().waiting_parts, env = "CANDOR_DESK_MAX_WAITING_PARTS")]
+    pub max_waiting_parts: usize,
+    /// Bytes all waiting attachment parts may hold together.
+    #[arg(long, value_name = "BYTES", default_value_t = Limits::default().waiting_bytes, env = "CANDOR_DESK_MAX_WAITING_BYTES")]
+    pub max_waiting_bytes: u64,
+    /// Exports a waiting part may wait through before it is dropped.
+    #[arg(long, value_name = "N", default_value_t = Limits::default().waiting_exports, env = "CANDOR_DESK_MAX_WAITING_EXPORTS")]
+    pub max_waiting_exports: u32,
+}
+
+impl From<LimitArgs> for Limits {
+    fn from(a: LimitArgs) -> Limits {
+        Limits {
+            case_bytes: a.max_case_bytes,
+            message_bytes: a.max_message_bytes,
+            messages_per_case: a.max_messages_per_case,
+            waiting_parts: a.max_waiting_parts,
+            waiting_bytes: a.max_waiting_bytes,
+            waiting_exports: a.max_waiting_exports,
+        }
+    }
+}
+
 /// Deadline periods (EU Directive 2019/1937, Art. 9).
 #[derive(Debug, Args, Clone, Copy)]
 pub struct PeriodArgs {
@@ -90,6 +128,13 @@ pub struct PeriodArgs {
     pub soon_days: u32,
 }
 
+/// The format of a new OpenPGP key (`keygen --openpgp --profile`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OpenPgpProfile {
+    Rfc4880,
+    Rfc9580,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Make new office keys: DIR/public/ (for the server) and DIR/secret/ (stays here).
@@ -97,7 +142,7 @@ pub enum Command {
     /// The secret keys are protected by a passphrase, asked for twice (or
     /// taken from CANDOR_DESK_PASSPHRASE).
     #[command(
-        after_help = "Examples:\n  candor-desk keygen --out keys\n  candor-desk keygen --out keys --openpgp\n  # then copy keys/public/* into the server's keys/ folder"
+        after_help = "Examples:\n  candor-desk keygen --out keys\n  candor-desk keygen --out keys --openpgp\n  candor-desk keygen --out keys --openpgp --profile rfc9580\n  # then copy keys/public/* into the server's keys/ folder"
     )]
     Keygen {
         /// Folder to create the keys in; existing key files are never overwritten.
@@ -106,6 +151,10 @@ pub enum Command {
         /// Make an OpenPGP key (office.asc, which also signs outboxes) instead of age keys.
         #[arg(long)]
         openpgp: bool,
+        /// The OpenPGP format: rfc4880 (v4 keys and SEIPDv1, which GnuPG 2.2 reads;
+        /// the default) or rfc9580 (v6 keys and SEIPDv2/AEAD: sequoia, GnuPG 2.5+).
+        #[arg(long, value_enum, default_value_t = OpenPgpProfile::Rfc4880, requires = "openpgp")]
+        profile: OpenPgpProfile,
         /// Leave the secret keys unprotected (tests and demos only).
         #[arg(long)]
         no_passphrase: bool,
@@ -121,6 +170,8 @@ pub enum Command {
         bundle: PathBuf,
         #[command(flatten)]
         at: VaultArgs,
+        #[command(flatten)]
+        limits: LimitArgs,
     },
     /// List the cases in the vault, with what is due and what is overdue.
     #[command(
@@ -247,6 +298,27 @@ pub enum Command {
         /// Write the table to FILE (.html for HTML, else Markdown) and a bar chart beside it (.svg).
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
+    },
+    /// Print the officer API token (for the transfer machine), unlocking it with the passphrase.
+    #[command(after_help = "Example:\n  candor-desk token --keys keys/secret")]
+    Token {
+        /// The secret key folder keygen wrote.
+        #[arg(long, value_name = "SECRETDIR", env = "CANDOR_DESK_KEYS")]
+        keys: PathBuf,
+    },
+    /// List (or drop) attachment chunks waiting for the message that lists them.
+    #[command(
+        after_help = "Examples:\n  candor-desk parts --vault vault\n  candor-desk parts --vault vault --drop 0123456789abcdef0123456789abcdef\n  candor-desk parts --vault vault --drop-all"
+    )]
+    Parts {
+        #[command(flatten)]
+        at: VaultArgs,
+        /// Drop the waiting part of this attachment id (repeatable).
+        #[arg(long, value_name = "ID")]
+        drop: Vec<String>,
+        /// Drop every waiting part.
+        #[arg(long, conflicts_with = "drop")]
+        drop_all: bool,
     },
     /// Write every pending operation into a signed outbox bundle.
     ///

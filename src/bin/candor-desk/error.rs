@@ -29,8 +29,9 @@ pub fn exit_code(err: &anyhow::Error) -> ExitCode {
     ExitCode::from(code)
 }
 
-/// The message for an error, with advice where there is some.
-pub fn message(err: &anyhow::Error, seen: Option<u64>) -> String {
+/// The message for an error, with advice where there is some. `key_files`
+/// names the office key files the command decrypted with, if it knows them.
+pub fn message(err: &anyhow::Error, seen: Option<u64>, key_files: Option<&str>) -> String {
     // Typed errors name their cause in their message; anyhow's chain would repeat it.
     if let Some(v) = err.downcast_ref::<VaultError>() {
         return match v {
@@ -46,9 +47,10 @@ pub fn message(err: &anyhow::Error, seen: Option<u64>) -> String {
     };
     let advice = match desk {
         DeskError::Bundle(b) => bundle_advice(b, seen),
-        DeskError::Decrypt { .. } => {
-            "could not decrypt: is this the right office.key? The vault was not changed.".to_owned()
-        }
+        DeskError::Decrypt { .. } => format!(
+            "could not decrypt: is this the right {}? The vault was not changed.",
+            key_files.unwrap_or("office key (office.key or office.asc)")
+        ),
         DeskError::BadEntry { .. } => "An entry in the bundle is not what candor writes; \
              the vault was not changed. Report this to the server's administrator."
             .to_owned(),

@@ -14,6 +14,7 @@ use clap::Parser;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use candor::clock;
+use candor::core::openpgp::KeyProfile;
 use candor::core::secret::SecretText;
 use candor::desk::deadlines::Periods;
 use candor::desk::keyfiles::{self, KeyKind, Passphrase, PassphraseSource};
@@ -41,10 +42,14 @@ const PASSPHRASE_ENV: &str = "CANDOR_DESK_PASSPHRASE";
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let mut seen = None;
-    match run(cli, &mut seen) {
+    let mut key_files = None;
+    match run(cli, &mut seen, &mut key_files) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            say_err!("candor-desk: {}", error::message(&err, seen));
+            say_err!(
+                "candor-desk: {}",
+                error::message(&err, seen, key_files.as_deref())
+            );
             error::exit_code(&err)
         }
     }
@@ -101,13 +106,24 @@ fn keys_dir(at: &VaultArgs) -> Result<PathBuf, DeskError> {
         .ok_or(DeskError::NoKeys)
 }
 
+/// Said when another command holds the vault's lock.
+fn waiting_notice(vault: &Path) -> impl FnMut() {
+    let vault = vault.to_path_buf();
+    move || {
+        say_err!(
+            "candor-desk: the vault {} is in use by another candor-desk command; waiting for it to finish…",
+            vault.display()
+        );
+    }
+}
+
 /// Opens an existing vault with its keys.
 fn open_vault(at: &VaultArgs, pass: &mut Prompt) -> Result<Vault, DeskError> {
     if !at.vault.is_dir() {
         return Err(desk::VaultError::NotFound(at.vault.clone()).into());
     }
     let keys = keyfiles::office_keys(&keys_dir(at)?, pass)?;
-    let vault = Vault::existing(&at.vault, keys)?;
+    let vault = Vault::existing_or_wait(&at.vault, keys, &mut waiting_notice(&at.vault))?;
     // Remember the keys only once they have opened the vault.
     vault.index()?;
     vault.remember_keys()?;
@@ -144,13 +160,15 @@ fn read_description(description: Option<String>, file: Option<&Path>) -> anyhow:
     Ok(SecretText::new(text))
 }
 
-/// Runs a command; `seen` receives the vault's last verified entry, for advice.
-fn run(cli: Cli, seen: &mut Option<u64>) -> anyhow::Result<()> {
+/// Runs a command; `seen` receives the vault's last verified entry and
+/// `key_files` the office key files `open` decrypts with, for advice.
+fn run(cli: Cli, seen: &mut Option<u64>, key_files: &mut Option<String>) -> anyhow::Result<()> {
     let mut pass = Prompt(None);
     match cli.command {
         Command::Keygen {
             out,
             openpgp,
+            profile,
             no_passphrase,
         } => {
             let passphrase = if no_passphrase {
@@ -158,7 +176,11 @@ fn run(cli: Cli, seen: &mut Option<u64>) -> anyhow::Result<()> {
             } else {
                 Some(new_passphrase()?)
             };
-            let kind = if openpgp { KeyKind::OpenPgp } else { KeyKind::Age };
+            let kind = match (openpgp, profile) {
+                (false, _) => KeyKind::Age,
+                (true, cli::OpenPgpProfile::Rfc4880) => KeyKind::OpenPgp(KeyProfile::Rfc4880),
+                (true, cli::OpenPgpProfile::Rfc9580) => KeyKind::OpenPgp(KeyProfile::Rfc9580),
+            };
             let g = keyfiles::keygen(&out, clock::today(), kind, passphrase.as_ref())?;
             say!("Wrote the office keys under {}.", out.display());
             say!("\nPublic (copy these into the server's keys/ folder):");
@@ -171,21 +193,31 @@ fn run(cli: Cli, seen: &mut Option<u64>) -> anyhow::Result<()> {
             }
             match kind {
                 KeyKind::Age => say!("\nOffice recipient: {}", g.office_recipient),
-                KeyKind::OpenPgp => say!("\nOffice OpenPGP key: {}", g.office_recipient),
+                KeyKind::OpenPgp(_) => say!("\nOffice OpenPGP key: {}", g.office_recipient),
             }
             if passphrase.is_some() {
                 say!("The secret keys are protected by your passphrase: without it they cannot be used.");
             } else {
                 say!("The secret keys are NOT protected by a passphrase (--no-passphrase).");
             }
-            say!(
-                "The officer token in {} goes to the transfer machine (it authorises /export and /import).",
-                g.secret_dir.join(keyfiles::TOKEN).display()
-            );
+            if passphrase.is_some() {
+                say!(
+                    "\nOfficer API token for the transfer machine (it authorises /export and /import; shown now, \
+                     kept in {} protected by your passphrase; `candor-desk token` shows it again):\n{}",
+                    g.secret_dir.join(keyfiles::TOKEN).display(),
+                    g.officer_token.expose()
+                );
+            } else {
+                say!(
+                    "The officer token in {} goes to the transfer machine (it authorises /export and /import).",
+                    g.secret_dir.join(keyfiles::TOKEN).display()
+                );
+            }
         }
-        Command::Open { bundle, at } => {
+        Command::Open { bundle, at, limits } => {
             let dir = keys_dir(&at)?;
             let keys = keyfiles::office_keys(&dir, &mut pass)?;
+            *key_files = Some(keys.files_named());
             let file = File::open(&bundle)
                 .with_context(|| format!("could not open the bundle {}", bundle.display()))?;
             let len = file.metadata().map(|m| m.len()).unwrap_or(0);
@@ -199,10 +231,11 @@ fn run(cli: Cli, seen: &mut Option<u64>) -> anyhow::Result<()> {
             let trusted =
                 desk::verify::trusted_officers(own.as_ref(), keyfiles::public_dir_beside(&dir).as_deref())?;
             drop(own);
-            let vault = Vault::create_if_absent(&at.vault, keys)?;
+            let vault = Vault::create_or_wait(&at.vault, keys, &mut waiting_notice(&at.vault))?;
             *seen = vault.index().ok().and_then(|s| s.head().ok()).map(|h| h.seq);
             let pb = bar(len, "{spinner} opening {bytes}/{total_bytes} [{wide_bar}] {eta}");
-            let s = import::open_bundle(&vault, pb.wrap_read(file), &trusted, &mut |_| {})?;
+            let s =
+                import::open_bundle_with(&vault, pb.wrap_read(file), &trusted, limits.into(), &mut |_| {})?;
             pb.finish_and_clear();
             vault.remember_keys()?;
             let head = s.head.map_or(0, |h| h.seq);
@@ -356,6 +389,30 @@ fn run(cli: Cli, seen: &mut Option<u64>) -> anyhow::Result<()> {
                 }
             }
         }
+        Command::Token { keys } => {
+            let token = keyfiles::officer_token(&keys, &mut pass)?;
+            say!("{}", token.expose());
+        }
+        Command::Parts { at, drop, drop_all } => {
+            let vault = open_vault(&at, &mut pass)?;
+            if drop_all || !drop.is_empty() {
+                let dropped = ops::drop_parts(&vault, &drop, drop_all)?;
+                say!("Dropped {} waiting attachment part(s).", dropped.len());
+                return Ok(());
+            }
+            let parts = ops::waiting_parts(&vault)?;
+            if parts.is_empty() {
+                say!("No attachment parts are waiting for their envelope.");
+            }
+            for (id, p) in parts {
+                say!(
+                    "{id}  {} chunk(s), {} bytes, waited through {} export(s)",
+                    p.next,
+                    p.bytes,
+                    p.exports
+                );
+            }
+        }
         Command::Outbox { at, out, office_keys } => {
             let signer_dir = keys_dir(&at)?;
             // The officer's signing key may live in another folder than the
@@ -366,14 +423,18 @@ fn run(cli: Cli, seen: &mut Option<u64>) -> anyhow::Result<()> {
                     if Vault::remembered_keys(&at.vault).is_some() =>
                 {
                     let dir = Vault::remembered_keys(&at.vault).ok_or(DeskError::NoKeys)?;
-                    Vault::existing(&at.vault, keyfiles::office_keys(&dir, &mut pass)?)?
+                    Vault::existing_or_wait(
+                        &at.vault,
+                        keyfiles::office_keys(&dir, &mut pass)?,
+                        &mut waiting_notice(&at.vault),
+                    )?
                 }
                 other => other?,
             };
             let officer = keyfiles::officer_signing_key(&signer_dir, &mut pass)?;
             let public = office_keys.or_else(|| keyfiles::public_dir_beside(&vault.keys().dir));
             let others = match &public {
-                Some(dir) => keyfiles::OtherOfficeKeys::read(vault.keys(), dir)?,
+                Some(dir) => keyfiles::OtherOfficeKeys::read(vault.keys(), dir, clock::today())?,
                 None => keyfiles::OtherOfficeKeys::default(),
             };
             let pb = bar(0, "{spinner} sealing case {pos}/{len} [{wide_bar}]");
@@ -410,6 +471,9 @@ fn run(cli: Cli, seen: &mut Option<u64>) -> anyhow::Result<()> {
                     |d| format!(" from {}", d.display())
                 )
             );
+            for skipped in &others.skipped {
+                say!("warning: not sealed to {skipped}");
+            }
             say!(
                 "Carry it to the transfer machine and POST it to /import. They stay pending here until a later \
                  export shows them; writing the outbox again is safe."

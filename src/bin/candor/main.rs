@@ -127,6 +127,11 @@ fn serve(config: Config) -> anyhow::Result<()> {
                 "DEMO MODE: keys/ holds the public demo office key; anyone can decrypt these reports. Never use it for real reports (see README)."
             );
         }
+        candor::server::keys::log_warnings(&app.keys, candor::clock::today());
+        tokio::spawn(candor::server::keys::warn_daily(
+            Arc::clone(&app),
+            std::time::Duration::from_secs(600),
+        ));
         if !app.config.rate_limits {
             tracing::warn!("rate limits are OFF (CANDOR_RATE_LIMITS=off): for benchmarks and load tests only");
         }
