@@ -365,8 +365,16 @@ fn send_message(site: &str, receipt: &str, text: &str) {
     );
 }
 
-fn cases(vault: &Path) -> Value {
-    serde_json::from_str(&desk_ok(&["cases", "--vault", s(vault), "--json"])).expect("json")
+fn cases(vault: &Path, secret: &Path) -> Value {
+    serde_json::from_str(&desk_ok(&[
+        "cases",
+        "--vault",
+        s(vault),
+        "--keys",
+        s(secret),
+        "--json",
+    ]))
+    .expect("json")
 }
 
 /// Runs the officer's outbox through the server.
@@ -425,7 +433,7 @@ fn world() -> World {
         .map(|e| e.case)
         .collect();
     let (case_a, case_b) = (reports[0], reports[1]);
-    let listed = cases(&vault);
+    let listed = cases(&vault, &secret);
     let id_of = |case: [u8; 8]| -> String {
         // The desk lists cases by their text id; find it by the report's description.
         let want = if case == case_a { "fraud" } else { "harassment" };
@@ -638,8 +646,16 @@ fn a_compromised_server_can_forge_nothing_into_the_desk() {
     let trial = w.dir.join("vault-trial");
     copy_dir(&w.vault, &trial);
     let _ = open(&w, &trial, &bundle, "trial.bundle");
-    desk(&["purge", "--closed-before", "2021-01-01", "--vault", s(&trial)]);
-    let left = cases(&trial).as_array().map_or(0, Vec::len);
+    desk(&[
+        "purge",
+        "--closed-before",
+        "2021-01-01",
+        "--vault",
+        s(&trial),
+        "--keys",
+        s(&w.secret),
+    ]);
+    let left = cases(&trial, &w.secret).as_array().map_or(0, Vec::len);
     if left != 2 {
         w.failures.borrow_mut().push(format!(
             "purge --closed-before 2021-01-01 after a forged 2019 status left {left} of 2 cases"
