@@ -345,3 +345,69 @@ fn the_desk_names_office_asc_when_it_cannot_decrypt_with_it() {
         "{err}"
     );
 }
+
+#[test]
+fn the_desk_leaves_another_desks_expired_key_out_of_its_outbox_and_says_so() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let (keys, secret) = server_keys(tmp.path(), true);
+    let server = Server::start_with(&tmp.path().join("data"), &keys, &[("CANDOR_TODAY", TODAY)]);
+    file_report(&server.site, "A reply will follow.", &["fraud"], &[]);
+    let bundle = tmp.path().join("export.bundle");
+    assert_eq!(export(&server.api, &token(&secret), 0, &bundle), 200);
+    server.stop();
+
+    let others = tmp.path().join("other-desks");
+    std::fs::create_dir(&others).expect("mkdir");
+    let expired = office_cert(&others, "other.asc", Some(at(day("2026-06-01"), 12)));
+    let valid = office_cert(&others, "third.asc", None);
+    let vault = tmp.path().join("vault");
+    let run = |args: &[&str]| {
+        let out = Command::new(DESK)
+            .args(args)
+            .env("CANDOR_TODAY", TODAY)
+            .output()
+            .expect("run candor-desk");
+        assert!(
+            out.status.success(),
+            "candor-desk {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let p = |p: &Path| p.to_str().expect("utf-8 path").to_owned();
+    run(&["open", &p(&bundle), "--keys", &p(&secret), "--vault", &p(&vault)]);
+    let cases: serde_json::Value =
+        serde_json::from_str(&run(&["cases", "--vault", &p(&vault), "--json"])).expect("json");
+    let id = cases[0]["id"].as_str().expect("id").to_owned();
+    run(&[
+        "reply",
+        &id,
+        "--vault",
+        &p(&vault),
+        "--message",
+        "We are looking into it.",
+    ]);
+    let said = run(&[
+        "outbox",
+        "--vault",
+        &p(&vault),
+        "--keys",
+        &p(&secret),
+        "--office-keys",
+        &p(&others),
+        "--out",
+        &p(&tmp.path().join("outbox.bundle")),
+    ]);
+    assert!(
+        said.contains(&format!(
+            "warning: not sealed to {} ({expired}): expired on 2026-06-01",
+            p(&others.join("other.asc"))
+        )),
+        "{said}"
+    );
+    assert!(
+        said.contains("Sealed to 2 office key(s): this desk's 1 and 1 other(s)"),
+        "{said}"
+    );
+    assert!(!said.contains(&valid), "{said}");
+}

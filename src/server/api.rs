@@ -1,7 +1,9 @@
 //! The officer API's HTTP side: `GET /export`, `GET /status` and `POST /import`.
 //!
 //! Handlers only check the token, call [`officer`], and answer in plain
-//! text; refusals are logged without any request data.
+//! text; refusals are logged without any request data. `/import` checks the
+//! token before it reads a byte of its body, and every body keeps the
+//! configured pace ([`super::limits::Pace`]).
 
 use std::sync::Arc;
 
@@ -133,24 +135,29 @@ async fn api_status_get(
     }
 }
 
+fn too_large() -> Response {
+    (
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "the bundle is larger than allowed\n",
+    )
+        .into_response()
+}
+
+/// The body is taken unread: the token is checked first, so that without it
+/// not a byte is read (nor buffered) before the refusal.
 #[tracing::instrument(skip_all)]
-async fn api_import_post(
-    State(app): State<Arc<App>>,
-    headers: HeaderMap,
-    body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
-) -> Response {
+async fn api_import_post(State(app): State<Arc<App>>, headers: HeaderMap, body: Body) -> Response {
     if let Err(e) = officer::authorise(&app, bearer(&headers)) {
         return officer_error(e);
     }
-    let body = match body {
+    let limit = app.config.max_import_bytes;
+    if super::limits::declared_length(&headers).is_some_and(|n| n > limit as u64) {
+        return too_large();
+    }
+    let body = match axum::body::to_bytes(body, limit).await {
         Ok(b) => b,
-        Err(_) => {
-            return (
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "the bundle is larger than allowed\n",
-            )
-                .into_response();
-        }
+        // Cut off for its pace: answered by `pace_bodies`.
+        Err(_) => return too_large(),
     };
     match officer::import(&app, &body).await {
         Ok(done) => {
@@ -172,9 +179,35 @@ async fn api_not_found() -> Response {
     (StatusCode::NOT_FOUND, "not found\n").into_response()
 }
 
-async fn api_headers(req: axum::extract::Request, next: Next) -> Response {
-    let mut resp = next.run(req).await;
-    let h = resp.headers_mut();
+/// Holds request bodies to the configured pace; one cut off is answered 408.
+async fn pace_bodies(State(app): State<Arc<App>>, req: axum::extract::Request, next: Next) -> Response {
+    let limit = app.config.max_import_bytes as u64;
+    let (req, slow) = super::limits::pace_request(&app, req, limit);
+    let resp = next.run(req).await;
+    if slow.is_slow() {
+        tracing::warn!("officer API refused a request: its body arrived too slowly");
+        return (
+            StatusCode::REQUEST_TIMEOUT,
+            "the request body arrived too slowly\n",
+        )
+            .into_response();
+    }
+    resp
+}
+
+/// The answer to a request head larger than `max_header_bytes` (see `serve::HeadGuard`).
+pub fn head_too_large() -> Vec<u8> {
+    let body = "request header fields too large\n";
+    format!(
+        "HTTP/1.1 431 Request Header Fields Too Large\r\ncache-control: no-store\r\n\
+         x-content-type-options: nosniff\r\ncontent-security-policy: default-src 'none'\r\n\
+         content-type: text/plain; charset=utf-8\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .into_bytes()
+}
+
+fn set_api_headers(h: &mut HeaderMap) {
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,
@@ -184,6 +217,11 @@ async fn api_headers(req: axum::extract::Request, next: Next) -> Response {
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static("default-src 'none'"),
     );
+}
+
+async fn api_headers(req: axum::extract::Request, next: Next) -> Response {
+    let mut resp = next.run(req).await;
+    set_api_headers(resp.headers_mut());
     resp
 }
 
@@ -196,6 +234,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/import", axum::routing::post(api_import_post))
         .fallback(api_not_found)
         .layer(DefaultBodyLimit::max(limit))
+        .layer(middleware::from_fn_with_state(Arc::clone(&app), pace_bodies))
         .layer(middleware::from_fn(api_headers))
         .with_state(app)
 }

@@ -63,10 +63,23 @@ pub struct Config {
     pub max_concurrent_submissions: usize,
     /// Seconds an upload may send nothing before it is dropped.
     pub upload_idle_timeout_seconds: u64,
-    /// Seconds a client may take to send a request's headers.
+    /// Slowest a request body may arrive, averaged over `upload_rate_window_seconds`.
+    pub upload_min_bytes_per_second: u64,
+    /// The window the minimum rate is averaged over (seconds); a body also has
+    /// a deadline of this window plus its declared length at the minimum rate.
+    pub upload_rate_window_seconds: u64,
+    /// Seconds a client may take to send a request's headers; also how long a
+    /// kept-alive connection may sit idle between requests.
     pub header_read_timeout_seconds: u64,
+    /// Largest request head (request line and headers); larger gets a 431 page.
+    pub max_header_bytes: usize,
+    /// Connections open at once on the reporter site; 0 derives it from the
+    /// descriptor limit (RLIMIT_NOFILE) less what the store and the officer API need.
+    pub max_connections: usize,
     /// Free space kept on the data volume: below it, new uploads are refused.
     pub min_free_disk_bytes: u64,
+    /// Free inodes kept on the data volume: below it, new uploads are refused.
+    pub min_free_inodes: u64,
     /// The reporters' onion address (`xxxx.onion`), if this server is also
     /// reached over a clearnet name: sent as `Onion-Location`. Empty: none.
     pub onion_address: String,
@@ -101,10 +114,33 @@ impl Default for Config {
             session_idle_minutes: 15,
             max_concurrent_submissions: 32,
             upload_idle_timeout_seconds: 120,
+            upload_min_bytes_per_second: 4096,
+            upload_rate_window_seconds: 30,
             header_read_timeout_seconds: 30,
+            max_header_bytes: 16 * 1024,
+            max_connections: 0,
             min_free_disk_bytes: 1024 * 1024 * 1024,
+            min_free_inodes: 10_000,
             onion_address: String::new(),
         }
+    }
+}
+
+/// Descriptors kept for everything but reporter connections: the store's
+/// files, attachment chunks being written and synced, the officer API's
+/// connections ([`OFFICER_CONNECTIONS`]), the control socket, the log.
+pub const RESERVED_DESCRIPTORS: usize = 256;
+
+/// Connections the officer API keeps open at once (one transfer machine).
+pub const OFFICER_CONNECTIONS: usize = 32;
+
+/// The process's soft descriptor limit (RLIMIT_NOFILE); 1024, the usual
+/// default, if it cannot be read; at most 1,048,576 when unlimited.
+fn descriptor_limit() -> usize {
+    let limit = rustix::process::getrlimit(rustix::process::Resource::Nofile);
+    match limit.current {
+        Some(n) => usize::try_from(n).unwrap_or(usize::MAX).min(1 << 20),
+        None => 1 << 20,
     }
 }
 
@@ -287,6 +323,31 @@ impl Config {
         ListenAddr::parse(&self.officer_listen).map_err(|e| ConfigError::Invalid("officer_listen", e))
     }
 
+    /// Connections the reporter site keeps open at once: `max_connections`,
+    /// or when that is 0 the descriptor limit less [`RESERVED_DESCRIPTORS`].
+    /// Refused when it would leave the store without descriptors.
+    pub fn connection_cap(&self) -> Result<usize, ConfigError> {
+        let limit = descriptor_limit();
+        let room = limit.saturating_sub(RESERVED_DESCRIPTORS);
+        if room < 16 {
+            return Err(ConfigError::Invalid(
+                "max_connections",
+                format!("the descriptor limit ({limit}) is too low; raise LimitNOFILE to at least 1024"),
+            ));
+        }
+        match self.max_connections {
+            0 => Ok(room),
+            n if n <= room => Ok(n),
+            n => Err(ConfigError::Invalid(
+                "max_connections",
+                format!(
+                    "{n} would leave too few of the {limit} descriptors (RLIMIT_NOFILE) for the store; \
+                     at most {room}, or raise the limit"
+                ),
+            )),
+        }
+    }
+
     fn validate(&self) -> Result<(), ConfigError> {
         self.listen_addr()?;
         self.officer_listen_addr()?;
@@ -333,6 +394,21 @@ impl Config {
                 "must be at least 1".into(),
             ));
         }
+        for (name, v) in [
+            ("upload_min_bytes_per_second", self.upload_min_bytes_per_second),
+            ("upload_rate_window_seconds", self.upload_rate_window_seconds),
+        ] {
+            if v == 0 {
+                return Err(ConfigError::Invalid(name, "must be at least 1".into()));
+            }
+        }
+        if !(1024..=1024 * 1024).contains(&self.max_header_bytes) {
+            return Err(ConfigError::Invalid(
+                "max_header_bytes",
+                "must be between 1024 and 1048576".into(),
+            ));
+        }
+        self.connection_cap()?;
         if self.upload_idle_timeout_seconds == 0 {
             return Err(ConfigError::Invalid(
                 "upload_idle_timeout_seconds",
@@ -391,7 +467,7 @@ mod tests {
         let text = include_str!("../../deploy/candor.example.toml");
         let defaults = toml::Value::try_from(DefaultsView::from(&Config::default())).expect("toml");
         let keys = defaults.as_table().expect("table").keys();
-        assert!(keys.len() >= 17, "DefaultsView lost settings");
+        assert!(keys.len() >= 27, "DefaultsView lost settings");
         for key in keys {
             // A plain setting (`key = …`), a table (`[key]`) or an array of tables (`[[key]]`).
             let forms = [
@@ -425,8 +501,13 @@ mod tests {
         session_idle_minutes: u64,
         max_concurrent_submissions: usize,
         upload_idle_timeout_seconds: u64,
+        upload_min_bytes_per_second: u64,
+        upload_rate_window_seconds: u64,
         header_read_timeout_seconds: u64,
+        max_header_bytes: usize,
+        max_connections: usize,
         min_free_disk_bytes: u64,
+        min_free_inodes: u64,
         onion_address: String,
     }
 
@@ -453,8 +534,13 @@ mod tests {
                 session_idle_minutes,
                 max_concurrent_submissions,
                 upload_idle_timeout_seconds,
+                upload_min_bytes_per_second,
+                upload_rate_window_seconds,
                 header_read_timeout_seconds,
+                max_header_bytes,
+                max_connections,
                 min_free_disk_bytes,
+                min_free_inodes,
                 onion_address,
             } = c.clone();
             DefaultsView {
@@ -477,8 +563,13 @@ mod tests {
                 session_idle_minutes,
                 max_concurrent_submissions,
                 upload_idle_timeout_seconds,
+                upload_min_bytes_per_second,
+                upload_rate_window_seconds,
                 header_read_timeout_seconds,
+                max_header_bytes,
+                max_connections,
                 min_free_disk_bytes,
+                min_free_inodes,
                 onion_address,
             }
         }
@@ -531,6 +622,13 @@ mod tests {
             ("categories = [\"jaywalking\"]\n", "`categories`"),
             ("advice_topics = []\n", "`advice_topics`"),
             ("office_name = \" \"\n", "`office_name`"),
+            (
+                "upload_min_bytes_per_second = 0\n",
+                "`upload_min_bytes_per_second`",
+            ),
+            ("upload_rate_window_seconds = 0\n", "`upload_rate_window_seconds`"),
+            ("max_header_bytes = 100\n", "`max_header_bytes`"),
+            ("max_connections = 100000000\n", "`max_connections`"),
         ] {
             std::fs::write(&path, bad).expect("write");
             let err = Config::load(Some(&path), Overrides::default()).expect_err(bad);

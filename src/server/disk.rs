@@ -4,6 +4,10 @@
 //! already stored, and what is stored is what the office promised to keep.
 //! Submissions are refused, with a clear page, while free space is below the
 //! configured reserve; the check repeats as an upload streams in.
+//!
+//! A request is checked for its whole declared length, and for the files its
+//! attachments could need (free inodes), before a byte of its body is read:
+//! a volume can run out of inodes long before bytes.
 
 use std::path::PathBuf;
 
@@ -11,6 +15,7 @@ use std::path::PathBuf;
 pub struct DiskGuard {
     path: PathBuf,
     reserve: u64,
+    inode_reserve: u64,
 }
 
 #[derive(Debug, Clone, Copy, thiserror::Error)]
@@ -19,7 +24,17 @@ pub struct DiskFull;
 
 impl DiskGuard {
     pub fn new(path: PathBuf, reserve: u64) -> DiskGuard {
-        DiskGuard { path, reserve }
+        DiskGuard {
+            path,
+            reserve,
+            inode_reserve: 0,
+        }
+    }
+
+    /// Also keeps `inodes` free inodes.
+    pub fn with_inode_reserve(mut self, inodes: u64) -> DiskGuard {
+        self.inode_reserve = inodes;
+        self
     }
 
     /// Bytes available to the server on the data volume.
@@ -36,6 +51,23 @@ impl DiskGuard {
             // If the volume cannot be asked, do not guess: refuse.
             Err(_) => Err(DiskFull),
         }
+    }
+
+    /// Whether a request of `bytes` bytes that may create `files` files fits
+    /// above both reserves. A volume that reports no inode count (some
+    /// file systems allocate them as needed) is checked for bytes only.
+    pub fn check_request(&self, bytes: u64, files: u64) -> Result<(), DiskFull> {
+        let Ok(s) = rustix::fs::statvfs(&self.path) else {
+            return Err(DiskFull);
+        };
+        let free = s.f_bavail.saturating_mul(s.f_frsize);
+        if free < self.reserve.saturating_add(bytes) {
+            return Err(DiskFull);
+        }
+        if s.f_files > 0 && s.f_favail < self.inode_reserve.saturating_add(files) {
+            return Err(DiskFull);
+        }
+        Ok(())
     }
 }
 
@@ -57,5 +89,13 @@ mod tests {
                 .is_err()
         );
         assert!(DiskGuard::new(dir.path().join("missing"), 0).check(0).is_err());
+        let guard = DiskGuard::new(dir.path().to_owned(), 0);
+        assert!(guard.check_request(0, 1).is_ok());
+        assert!(guard.check_request(free.saturating_add(1 << 40), 1).is_err());
+        let s = rustix::fs::statvfs(dir.path()).expect("statvfs");
+        if s.f_files > 0 {
+            let guard = guard.with_inode_reserve(s.f_favail);
+            assert!(guard.check_request(0, 1_000_000).is_err(), "inodes are counted");
+        }
     }
 }

@@ -7,6 +7,14 @@
 //! does the caller get a receipt. A failed submission leaves no trace: its
 //! pending chunks are removed, at once when the commit is known not to be in
 //! the store, or at the next start when that is not known (a failed sync).
+//!
+//! Counts are refused as they arrive: the form part past [`MAX_PARTS`] and
+//! the attachment past [`MAX_ATTACHMENTS`] end the request at once, before
+//! anything more is read. Small attachments (their ciphertext up to
+//! [`STAGED_BYTES`] a request) wait in memory until the form is complete, so
+//! a request refused for its counts, its size or its pace has written nothing
+//! to the store; only larger ones are written as they stream in (and removed
+//! when the request fails).
 
 use std::time::Duration;
 
@@ -35,7 +43,15 @@ fn offered(app: &App, kind: Kind) -> &[String] {
 pub const CHUNK_BYTES: usize = 1024 * 1024;
 const SHORT_FIELD_BYTES: usize = 2_000;
 const MAX_CATEGORIES: usize = 16;
-const MAX_ATTACHMENTS: usize = 100;
+pub const MAX_ATTACHMENTS: usize = 100;
+/// Parts a form may have. A browser sends one part per control: the report
+/// form has at most 100 files, 16 categories and 7 text fields (123), the
+/// message form fewer; 128 leaves a little room and no more, so a request of
+/// tens of thousands of empty parts ends at the 129th.
+pub const MAX_PARTS: usize = 128;
+/// Ciphertext of small attachments a request keeps in memory until its form
+/// is complete (32 submissions at once: 8 MiB at most).
+pub const STAGED_BYTES: usize = 256 * 1024;
 /// How often (in bytes received) an upload checks the free-disk reserve again.
 const DISK_CHECK_EVERY: usize = 16 * 1024 * 1024;
 
@@ -85,6 +101,10 @@ pub enum IntakeError {
     Busy,
     #[error("the upload stalled")]
     Stalled,
+    #[error("the form has more parts than allowed")]
+    TooManyParts,
+    #[error("the form has more attachments than allowed")]
+    TooManyFiles,
     #[error("free disk space is below the reserve")]
     DiskFull,
     #[error("could not encrypt")]
@@ -115,7 +135,12 @@ struct Gathered<'a> {
     case: CaseId,
     entries: Vec<NewEntry>,
     pending: Vec<BlobId>,
+    /// Chunks of small attachments not yet written (see [`STAGED_BYTES`]).
+    staged: Vec<(BlobId, Vec<u8>)>,
+    staged_bytes: usize,
     attachments: Vec<AttachmentMeta>,
+    /// Attachments begun, including empty ones later dropped.
+    files: usize,
 }
 
 impl<'a> Gathered<'a> {
@@ -125,15 +150,23 @@ impl<'a> Gathered<'a> {
             case,
             entries: Vec::new(),
             pending: Vec::new(),
+            staged: Vec::new(),
+            staged_bytes: 0,
             attachments: Vec::new(),
+            files: 0,
         }
     }
 
     fn store_chunk(&mut self, attachment: [u8; 16], index: u32, ct: &[u8]) -> Result<(), IntakeError> {
         let blob: BlobId = random()?;
-        let store = &self.app.store;
-        tokio::task::block_in_place(|| store.put_pending(blob, ct))?;
-        self.pending.push(blob);
+        if self.staged_bytes + ct.len() <= STAGED_BYTES {
+            self.staged_bytes += ct.len();
+            self.staged.push((blob, ct.to_vec()));
+        } else {
+            let store = &self.app.store;
+            tokio::task::block_in_place(|| store.put_pending(blob, ct))?;
+            self.pending.push(blob);
+        }
         self.entries.push(NewEntry {
             kind: EntryKind::AttachmentChunk,
             case: self.case,
@@ -151,6 +184,11 @@ impl<'a> Gathered<'a> {
     }
 
     async fn attachment(&mut self, mut field: Field<'_>) -> Result<(), IntakeError> {
+        // Counted as it arrives, before anything of it is read or stored.
+        self.files += 1;
+        if self.files > MAX_ATTACHMENTS {
+            return Err(IntakeError::TooManyFiles);
+        }
         let name = clean_file_name(field.file_name().unwrap_or_default());
         let content_type = field
             .content_type()
@@ -166,6 +204,7 @@ impl<'a> Gathered<'a> {
         let mut index = 0u32;
         let first_entry = self.entries.len();
         let first_pending = self.pending.len();
+        let first_staged = self.staged.len();
         let mut since_check = 0usize;
         while let Some(bytes) = next_chunk(&mut field, self.app.idle()).await? {
             since_check += bytes.len();
@@ -186,9 +225,14 @@ impl<'a> Gathered<'a> {
         // A file input left empty still sends an empty part with no name.
         if sealer.size() == 0 && name.is_empty() {
             let dropped: Vec<BlobId> = self.pending.drain(first_pending..).collect();
+            for (_, ct) in self.staged.drain(first_staged..) {
+                self.staged_bytes -= ct.len();
+            }
             self.entries.truncate(first_entry);
             let store = &self.app.store;
-            tokio::task::block_in_place(|| store.discard_pending(&dropped))?;
+            if !dropped.is_empty() {
+                tokio::task::block_in_place(|| store.discard_pending(&dropped))?;
+            }
             return Ok(());
         }
         let (last, size) = sealer.finish().map_err(|_| IntakeError::Encrypt)?;
@@ -231,7 +275,17 @@ impl<'a> Gathered<'a> {
             op: None,
             body: NewBody::Inline(sealed),
         });
+        // The form is complete and valid: the staged chunks go to the store now.
+        let staged = std::mem::take(&mut self.staged);
         let app = self.app;
+        let store = &app.store;
+        for (blob, ct) in staged {
+            if let Err(e) = tokio::task::block_in_place(|| store.put_pending(blob, &ct)) {
+                self.abandon().await;
+                return Err(e.into());
+            }
+            self.pending.push(blob);
+        }
         let Gathered { entries, pending, .. } = self;
         match app.durable.commit(entries, extras).await {
             Ok(_) => Ok(()),
@@ -248,6 +302,10 @@ impl<'a> Gathered<'a> {
     }
 
     async fn abandon(self) {
+        // Nothing written, nothing to remove: even an empty batch would grow sled's log.
+        if self.pending.is_empty() {
+            return;
+        }
         let store = &self.app.store;
         // Best effort: a failure here leaves pending bodies that the next start removes.
         let _ = tokio::task::block_in_place(|| store.discard_pending(&self.pending));
@@ -273,12 +331,45 @@ async fn next_chunk(field: &mut Field<'_>, idle: Duration) -> Result<Option<Byte
     }
 }
 
-/// The next field of a form, or `Stalled` if the client sends nothing for `idle`.
-async fn next_field<'a>(form: &'a mut Multipart, idle: Duration) -> Result<Option<Field<'a>>, IntakeError> {
-    match tokio::time::timeout(idle, form.next_field()).await {
-        Ok(r) => Ok(r?),
-        Err(_) => Err(IntakeError::Stalled),
+/// The next field of a form, or `Stalled` if the client sends nothing for
+/// `idle`; `TooManyParts` past [`MAX_PARTS`], counted in `parts`.
+async fn next_field<'a>(
+    form: &'a mut Multipart,
+    idle: Duration,
+    parts: &mut usize,
+) -> Result<Option<Field<'a>>, IntakeError> {
+    let field = match tokio::time::timeout(idle, form.next_field()).await {
+        Ok(r) => r?,
+        Err(_) => return Err(IntakeError::Stalled),
+    };
+    if field.is_some() {
+        *parts += 1;
+        if *parts > MAX_PARTS {
+            return Err(IntakeError::TooManyParts);
+        }
     }
+    Ok(field)
+}
+
+/// What the handler knows of a submission's body before reading it.
+#[derive(Debug, Default)]
+pub struct BodyInfo {
+    /// Its declared length (`Content-Length`).
+    pub declared: Option<u64>,
+    /// Its pace so far (see [`super::limits::Pace`]).
+    pub meter: Option<std::sync::Arc<super::limits::BodyMeter>>,
+}
+
+/// Refuses a request whose declared length (or the files it could need) does
+/// not fit above the disk reserves, before a byte of its body is read.
+fn check_room(app: &App, declared: Option<u64>) -> Result<(), IntakeError> {
+    let bytes = declared.unwrap_or(0);
+    // Ciphertext is a little larger than what was sent (age's tags, padding).
+    let stored = bytes.saturating_add(bytes / 16);
+    let files = bytes / CHUNK_BYTES as u64 + MAX_ATTACHMENTS as u64 + 1;
+    app.disk
+        .check_request(stored, files)
+        .map_err(|_| IntakeError::DiskFull)
 }
 
 async fn read_text(field: &mut Field<'_>, limit: usize, idle: Duration) -> Result<SecretText, IntakeError> {
@@ -299,9 +390,10 @@ fn optional(t: SecretText) -> Option<SecretText> {
 }
 
 /// Receives a new report; returns its receipt once the report is durable.
-pub async fn receive_report(app: &App, mut form: Multipart) -> Result<Receipt, IntakeError> {
-    let _slot = app.limits.submission()?;
-    app.disk.check(0).map_err(|_| IntakeError::DiskFull)?;
+pub async fn receive_report(app: &App, mut form: Multipart, body: &BodyInfo) -> Result<Receipt, IntakeError> {
+    let _slot = app.limits.submission(body.meter.as_ref()).await?;
+    let declared = body.declared;
+    check_room(app, declared)?;
     let case = CaseId::from_random(random()?);
     let mut g = Gathered::new(app, case);
     let result = read_report_form(app, &mut form, &mut g).await;
@@ -327,9 +419,6 @@ pub async fn receive_report(app: &App, mut form: Multipart) -> Result<Receipt, I
     }
     if echo.description.is_empty() {
         problems.push(FieldProblem::DescriptionEmpty);
-    }
-    if g.attachments.len() > MAX_ATTACHMENTS {
-        problems.push(FieldProblem::TooManyFiles);
     }
     let Some(kind) = kind.filter(|_| problems.is_empty()) else {
         let mut form = Box::new(echo);
@@ -367,7 +456,8 @@ async fn read_report_form(
 ) -> Result<FormEcho, IntakeError> {
     let mut echo = FormEcho::default();
     let mut bad_kind = false;
-    while let Some(mut field) = next_field(form, app.idle()).await? {
+    let mut parts = 0;
+    while let Some(mut field) = next_field(form, app.idle(), &mut parts).await? {
         let name = field.name().unwrap_or_default().to_owned();
         match name.as_str() {
             "attachment" => g.attachment(field).await?,
@@ -439,14 +529,17 @@ pub async fn receive_message(
     app: &App,
     mut form: Multipart,
     cookie: Option<String>,
+    body: &BodyInfo,
 ) -> Result<String, MessageError> {
-    let _slot = app.limits.submission()?;
-    app.disk.check(0).map_err(|_| IntakeError::DiskFull)?;
+    let _slot = app.limits.submission(body.meter.as_ref()).await?;
+    let declared = body.declared;
+    check_room(app, declared)?;
     let mut token = cookie;
     let mut text = SecretText::default();
     let mut gathered: Option<Gathered<'_>> = None;
+    let mut parts = 0;
     let result: Result<(), MessageError> = async {
-        while let Some(mut field) = next_field(&mut form, app.idle()).await? {
+        while let Some(mut field) = next_field(&mut form, app.idle(), &mut parts).await? {
             match field.name().unwrap_or_default() {
                 "session" => {
                     token = Some(

@@ -80,7 +80,8 @@ impl App {
             durable: Durability::new(Arc::clone(&store)),
             sessions: Sessions::new(Duration::from_secs(config.session_idle_minutes * 60)),
             limits: Limits::new(&config),
-            disk: disk::DiskGuard::new(config.data.clone(), config.min_free_disk_bytes),
+            disk: disk::DiskGuard::new(config.data.clone(), config.min_free_disk_bytes)
+                .with_inode_reserve(config.min_free_inodes),
             keys: server_keys,
             server_key,
             store,

@@ -7,12 +7,32 @@
 //!
 //! This module owns binding (including replacing a stale socket file safely)
 //! and the accept loops; it does not know what the routers do.
+//!
+//! # Invariants
+//!
+//! - At most `cap` connections are open per listener, below the descriptor
+//!   limit (`Config::connection_cap`). When the cap is reached the oldest
+//!   connection is asked to close: an idle one (kept alive, or still sending
+//!   its headers) closes at once, one in the middle of a request finishes it.
+//!   Idle connections therefore cannot lock anyone out, and the store never
+//!   runs out of descriptors.
+//! - A request head larger than `max_header_bytes` is refused with the
+//!   router's own 431 page; no connection holds a header buffer larger than
+//!   that.
+//! - Headers must arrive within `header_read_timeout_seconds`, and a
+//!   kept-alive connection may wait that long for its next request.
 
+use std::collections::BTreeMap;
 use std::future::Future;
 use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll, ready};
 use std::time::Duration;
+
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::sync::{Notify, Semaphore, watch};
 
 use tokio::net::{TcpListener, TcpStream};
 #[cfg(unix)]
@@ -143,18 +163,29 @@ pub async fn serve(
     let wait = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
         let _ = rx.wait_for(|v| *v).await;
     };
-    let headers = Duration::from_secs(app.config.header_read_timeout_seconds);
+    let cap = app
+        .config
+        .connection_cap()
+        .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e.to_string()))?;
+    let limits = |cap: usize| Http {
+        headers: Duration::from_secs(app.config.header_read_timeout_seconds),
+        max_header_bytes: app.config.max_header_bytes,
+        cap,
+    };
+    let site_app = Arc::clone(&app);
     let site = serve_http(
         reporter,
         super::web::router(Arc::clone(&app)),
-        headers,
-        wait(stop_rx.clone()),
+        limits(cap),
+        Arc::new(move |head: &[u8]| super::web::head_too_large(&site_app, head)),
+        stop_rx.clone(),
     );
     let api = serve_http(
         officer,
         super::api::router(Arc::clone(&app)),
-        headers,
-        wait(stop_rx.clone()),
+        limits(super::config::OFFICER_CONNECTIONS),
+        Arc::new(|_: &[u8]| super::api::head_too_large()),
+        stop_rx.clone(),
     );
     let control = super::control::serve(app, wait(stop_rx));
     tokio::spawn(async move {
@@ -171,18 +202,75 @@ pub async fn serve(
 /// How long connections may take to finish after shutdown begins.
 const DRAIN: Duration = Duration::from_secs(10);
 
-/// Serves HTTP/1 on `listener` until `stop` completes, then lets open
+/// How long the accept loop waits for an asked connection to close before
+/// asking the next oldest (one in the middle of a request finishes it first).
+const EVICT_EVERY: Duration = Duration::from_millis(50);
+
+/// A listener's limits.
+#[derive(Debug, Clone, Copy)]
+struct Http {
+    headers: Duration,
+    max_header_bytes: usize,
+    cap: usize,
+}
+
+/// Renders the complete HTTP response (head and body) that refuses a request
+/// head too large to read, from what was read of it.
+pub type HeadTooLarge = Arc<dyn Fn(&[u8]) -> Vec<u8> + Send + Sync>;
+
+/// The open connections of one listener, oldest first, each with the signal
+/// that asks it to close.
+#[derive(Default)]
+struct Open {
+    next: u64,
+    conns: BTreeMap<u64, Arc<Notify>>,
+}
+
+impl Open {
+    fn add(open: &Mutex<Open>) -> (u64, Arc<Notify>) {
+        let notify = Arc::new(Notify::new());
+        let mut o = open.lock().unwrap_or_else(|p| p.into_inner());
+        let id = o.next;
+        o.next += 1;
+        o.conns.insert(id, Arc::clone(&notify));
+        (id, notify)
+    }
+
+    /// Asks the oldest connection not yet asked to close.
+    fn evict_oldest(open: &Mutex<Open>) {
+        let mut o = open.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((_, notify)) = o.conns.pop_first() {
+            notify.notify_one();
+        }
+    }
+}
+
+/// Removes a connection from [`Open`] when its task ends.
+struct Registered {
+    open: Arc<Mutex<Open>>,
+    id: u64,
+}
+
+impl Drop for Registered {
+    fn drop(&mut self) {
+        let mut o = self.open.lock().unwrap_or_else(|p| p.into_inner());
+        o.conns.remove(&self.id);
+    }
+}
+
+/// Serves HTTP/1 on `listener` until `stop` turns true, then lets open
 /// connections finish (up to [`DRAIN`]).
 ///
-/// A connection must send its request headers within `headers`, or it is
-/// closed: without a timer hyper waits for headers forever, and a slow client
-/// could hold connections open at no cost to itself. Bodies have their own
-/// idle timeout in intake.
+/// A connection must send its request headers within `limits.headers`, or it
+/// is closed: without a timer hyper waits for headers forever, and a slow
+/// client could hold connections open at no cost to itself. Bodies keep a
+/// minimum pace ([`super::limits::Pace`]).
 async fn serve_http(
     mut listener: Bound,
     router: axum::Router,
-    headers: Duration,
-    stop: impl Future<Output = ()>,
+    limits: Http,
+    too_large: HeadTooLarge,
+    mut stop: watch::Receiver<bool>,
 ) -> io::Result<()> {
     use axum::body::Body;
     use hyper::body::Incoming;
@@ -190,27 +278,187 @@ async fn serve_http(
     use hyper_util::service::TowerToHyperService;
     use tower::ServiceExt;
 
-    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let slots = Arc::new(Semaphore::new(limits.cap));
+    let open = Arc::new(Mutex::new(Open::default()));
     let mut builder = hyper::server::conn::http1::Builder::new();
-    builder.timer(TokioTimer::new()).header_read_timeout(headers);
-    tokio::pin!(stop);
+    builder
+        .timer(TokioTimer::new())
+        .header_read_timeout(limits.headers)
+        .max_header_size(limits.max_header_bytes);
     loop {
-        tokio::select! {
-            (io, ()) = axum::serve::Listener::accept(&mut listener) => {
-                let service = router
-                    .clone()
-                    .map_request(|req: axum::http::Request<Incoming>| req.map(Body::new));
-                let conn = builder.serve_connection(TokioIo::new(io), TowerToHyperService::new(service));
-                let conn = graceful.watch(conn);
-                tokio::spawn(async move {
-                    // A client that goes away mid-request is not an error worth logging.
-                    let _ = conn.await;
-                });
+        let io = tokio::select! {
+            (io, ()) = axum::serve::Listener::accept(&mut listener) => io,
+            _ = stop.wait_for(|v| *v) => break,
+        };
+        // Full: ask the oldest connections to close until a slot is free.
+        let permit = loop {
+            if let Ok(p) = Arc::clone(&slots).try_acquire_owned() {
+                break p;
             }
-            () = &mut stop => break,
-        }
+            Open::evict_oldest(&open);
+            if let Ok(Ok(p)) = tokio::time::timeout(EVICT_EVERY, Arc::clone(&slots).acquire_owned()).await {
+                break p;
+            }
+        };
+        let service = router
+            .clone()
+            .map_request(|req: axum::http::Request<Incoming>| req.map(Body::new));
+        let io = HeadGuard::new(io, Arc::clone(&too_large));
+        let conn = builder.serve_connection(TokioIo::new(io), TowerToHyperService::new(service));
+        let (id, asked) = Open::add(&open);
+        let registered = Registered {
+            open: Arc::clone(&open),
+            id,
+        };
+        let mut stop = stop.clone();
+        tokio::spawn(async move {
+            let _permit = permit;
+            let _registered = registered;
+            tokio::pin!(conn);
+            // A client that goes away mid-request is not an error worth logging.
+            tokio::select! {
+                _ = conn.as_mut() => return,
+                () = asked.notified() => {}
+                _ = stop.wait_for(|v| *v) => {}
+            }
+            conn.as_mut().graceful_shutdown();
+            let _ = conn.await;
+        });
     }
     drop(listener);
-    let _ = tokio::time::timeout(DRAIN, graceful.shutdown()).await;
+    let all = u32::try_from(limits.cap).unwrap_or(u32::MAX);
+    let _ = tokio::time::timeout(DRAIN, slots.acquire_many(all)).await;
     Ok(())
+}
+
+/// How much of a request's first bytes [`HeadGuard`] keeps, to answer a head
+/// too large in the language its request line or headers ask for.
+const HEAD_SAMPLE: usize = 2048;
+
+/// A connection's stream that replaces hyper's bare `431` (no body, no
+/// security headers) with the router's own page.
+///
+/// hyper answers a head over `max_header_size` itself, before any router
+/// sees the request; its answer is recognised by its status line as it is
+/// written, and the page rendered from the first bytes of that request is
+/// sent instead.
+struct HeadGuard<S> {
+    inner: S,
+    too_large: HeadTooLarge,
+    /// The first bytes of the request being read.
+    head: Vec<u8>,
+    /// A response was written since `head` was filled: the next read starts a new request.
+    answered: bool,
+    /// The replacement answer still to be written.
+    out: Vec<u8>,
+    sent: usize,
+}
+
+impl<S> HeadGuard<S> {
+    fn new(inner: S, too_large: HeadTooLarge) -> HeadGuard<S> {
+        HeadGuard {
+            inner,
+            too_large,
+            head: Vec::new(),
+            answered: false,
+            out: Vec::new(),
+            sent: 0,
+        }
+    }
+}
+
+const HYPER_431: &[u8] = b"HTTP/1.1 431 ";
+
+impl<S: AsyncWrite + Unpin> HeadGuard<S> {
+    /// Writes what is left of the replacement answer.
+    fn drain(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        while let Some(rest) = self.out.get(self.sent..).filter(|r| !r.is_empty()) {
+            let n = ready!(Pin::new(&mut self.inner).poll_write(cx, rest))?;
+            if n == 0 {
+                return Poll::Ready(Err(io::ErrorKind::WriteZero.into()));
+            }
+            self.sent += n;
+        }
+        Poll::Ready(Ok(()))
+    }
+
+    /// Whether `data` is hyper's 431; if so the replacement is queued.
+    fn replace(&mut self, data: &[u8]) -> bool {
+        if !data.starts_with(HYPER_431) {
+            self.answered = true;
+            return false;
+        }
+        self.out = (self.too_large)(&self.head);
+        self.sent = 0;
+        true
+    }
+}
+
+impl<S: AsyncRead + Unpin> AsyncRead for HeadGuard<S> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let this = &mut *self;
+        let before = buf.filled().len();
+        ready!(Pin::new(&mut this.inner).poll_read(cx, buf))?;
+        let new = buf.filled().get(before..).unwrap_or_default();
+        if !new.is_empty() {
+            if this.answered {
+                this.head.clear();
+                this.answered = false;
+            }
+            let room = HEAD_SAMPLE.saturating_sub(this.head.len());
+            this.head
+                .extend_from_slice(new.get(..room.min(new.len())).unwrap_or_default());
+        }
+        Poll::Ready(Ok(()))
+    }
+}
+
+impl<S: AsyncWrite + Unpin> AsyncWrite for HeadGuard<S> {
+    fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, data: &[u8]) -> Poll<io::Result<usize>> {
+        let this = &mut *self;
+        ready!(this.drain(cx))?;
+        if this.replace(data) {
+            // Claimed written: what goes out is the replacement.
+            let _ = this.drain(cx)?;
+            return Poll::Ready(Ok(data.len()));
+        }
+        Pin::new(&mut this.inner).poll_write(cx, data)
+    }
+
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        let this = &mut *self;
+        ready!(this.drain(cx))?;
+        let first = bufs
+            .iter()
+            .find(|b| !b.is_empty())
+            .map(|b| &b[..])
+            .unwrap_or_default();
+        if this.replace(first) {
+            let _ = this.drain(cx)?;
+            return Poll::Ready(Ok(bufs.iter().map(|b| b.len()).sum()));
+        }
+        Pin::new(&mut this.inner).poll_write_vectored(cx, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.inner.is_write_vectored()
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        ready!(self.drain(cx))?;
+        Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        ready!(self.drain(cx))?;
+        Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
 }

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use askama::Template;
 use axum::Router;
 use axum::extract::rejection::{FormRejection, QueryRejection};
-use axum::extract::{DefaultBodyLimit, Form, FromRequestParts, Multipart, Query, State};
+use axum::extract::{DefaultBodyLimit, Extension, Form, FromRequestParts, Multipart, Query, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
@@ -24,6 +24,7 @@ use super::App;
 use super::followup::{self, FollowupError, SessionToken, Thread};
 use super::i18n::{self, Lang, Msg, Tr};
 use super::intake::{self, FieldProblem, FormEcho, IntakeError};
+use super::limits;
 use crate::core::case::{ADVICE_TOPICS, Kind, MISCONDUCT_CATEGORIES, Status};
 use crate::core::log::EntryKind;
 use crate::core::receipt::{Receipt, ReceiptError};
@@ -471,10 +472,19 @@ fn receipt_page(app: &App, lang: Lang, receipt: &Receipt) -> Response {
     )
 }
 
+fn body_info(headers: &HeaderMap, meter: Option<Extension<Arc<limits::BodyMeter>>>) -> intake::BodyInfo {
+    intake::BodyInfo {
+        declared: limits::declared_length(headers),
+        meter: meter.map(|Extension(m)| m),
+    }
+}
+
 #[tracing::instrument(skip_all)]
 async fn view_report_post(
     State(app): State<Arc<App>>,
     ReqLang(lang): ReqLang,
+    headers: HeaderMap,
+    meter: Option<Extension<Arc<limits::BodyMeter>>>,
     form: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Response {
     let Ok(form) = form else {
@@ -487,7 +497,8 @@ async fn view_report_post(
             "/report",
         );
     };
-    match intake::receive_report(&app, form).await {
+    let body = body_info(&headers, meter);
+    match intake::receive_report(&app, form, &body).await {
         Ok(receipt) => {
             tracing::debug!("report received");
             receipt_page(&app, lang, &receipt)
@@ -583,6 +594,16 @@ fn intake_error(app: &App, lang: Lang, e: IntakeError, back: &'static str) -> Re
             StatusCode::REQUEST_TIMEOUT,
             Msg("error-stalled-title"),
             tr.t("error-stalled"),
+        ),
+        IntakeError::TooManyFiles => (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            Msg("error-too-large-title"),
+            tr.m(Msg("problem-too-many-files")),
+        ),
+        IntakeError::TooManyParts => (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            Msg("error-unreadable-title"),
+            tr.t("error-broken"),
         ),
         IntakeError::DiskFull => {
             tracing::error!("uploads refused: free disk space is below the configured reserve");
@@ -779,6 +800,7 @@ async fn view_message_post(
     State(app): State<Arc<App>>,
     ReqLang(lang): ReqLang,
     headers: HeaderMap,
+    meter: Option<Extension<Arc<limits::BodyMeter>>>,
     form: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Response {
     let Ok(form) = form else {
@@ -791,7 +813,8 @@ async fn view_message_post(
             "/followup",
         );
     };
-    match intake::receive_message(&app, form, session_cookie(&headers)).await {
+    let body = body_info(&headers, meter);
+    match intake::receive_message(&app, form, session_cookie(&headers), &body).await {
         Ok(token) => message_sent(&app, lang, &token),
         Err(intake::MessageError::Intake(e)) => intake_error(&app, lang, e, "/followup"),
         Err(intake::MessageError::Session(e)) => followup_error(&app, lang, e),
@@ -852,7 +875,11 @@ async fn view_not_found(State(app): State<Arc<App>>, ReqLang(lang): ReqLang) -> 
 /// Headers every reporter page carries.
 async fn security_headers(req: axum::extract::Request, next: Next) -> Response {
     let mut resp = next.run(req).await;
-    let h = resp.headers_mut();
+    set_security_headers(resp.headers_mut());
+    resp
+}
+
+fn set_security_headers(h: &mut HeaderMap) {
     let set = |h: &mut HeaderMap, k: header::HeaderName, v: &'static str| {
         h.insert(k, HeaderValue::from_static(v));
     };
@@ -881,7 +908,77 @@ async fn security_headers(req: axum::extract::Request, next: Next) -> Response {
         "same-origin",
     );
     h.remove(header::SERVER);
+}
+
+/// Holds every request body to the configured pace ([`limits::Pace`]); a
+/// body cut off for being too slow is answered with the "upload stopped"
+/// page, whatever its handler made of the broken body.
+async fn pace_bodies(
+    State(app): State<Arc<App>>,
+    ReqLang(lang): ReqLang,
+    req: axum::extract::Request,
+    next: Next,
+) -> Response {
+    let back = if req.uri().path().starts_with("/followup") {
+        "/followup"
+    } else {
+        "/report"
+    };
+    let (req, slow) = limits::pace_request(&app, req, app.config.max_submission_bytes);
+    let resp = next.run(req).await;
+    if slow.is_slow() {
+        return intake_error(&app, lang, IntakeError::Stalled, back);
+    }
     resp
+}
+
+/// The complete answer to a request whose head is larger than
+/// `max_header_bytes` (hyper refuses it before the router sees it; see
+/// `serve::HeadGuard`): the translated error page with the security headers,
+/// in the language the request line (`?lang=`) or a header that arrived
+/// within `head`'s sample asks for.
+pub fn head_too_large(app: &App, head: &[u8]) -> Vec<u8> {
+    let text = String::from_utf8_lossy(head);
+    let mut lines = text.split("\r\n");
+    let target = lines.next().and_then(|l| l.split(' ').nth(1)).unwrap_or_default();
+    let query = target
+        .split_once('?')
+        .map(|(_, q)| q)
+        .unwrap_or_default()
+        .split('&')
+        .find_map(|kv| kv.strip_prefix("lang="));
+    let accept = lines.find_map(|l| {
+        let (name, value) = l.split_once(':')?;
+        name.eq_ignore_ascii_case("accept-language").then(|| value.trim())
+    });
+    let lang = i18n::negotiate(query, accept);
+    let page = ctx(app, lang, "/");
+    let html = ErrorPage {
+        title: page.tr.m(Msg("error-head-too-large-title")),
+        message: page.tr.t("error-head-too-large"),
+        back: page.href("/"),
+        page,
+    }
+    .render()
+    .unwrap_or_else(|_| "request header fields too large".into());
+    let mut h = HeaderMap::new();
+    set_security_headers(&mut h);
+    let mut out = b"HTTP/1.1 431 Request Header Fields Too Large\r\n".to_vec();
+    for (name, value) in &h {
+        out.extend_from_slice(name.as_str().as_bytes());
+        out.extend_from_slice(b": ");
+        out.extend_from_slice(value.as_bytes());
+        out.extend_from_slice(b"\r\n");
+    }
+    out.extend_from_slice(
+        format!(
+            "content-type: text/html; charset=utf-8\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+            html.len()
+        )
+        .as_bytes(),
+    );
+    out.extend_from_slice(html.as_bytes());
+    out
 }
 
 /// Tor2web proxies (they mark requests with `X-Tor2web`) read everything a
@@ -931,6 +1028,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/static/style.css", get(view_style_get))
         .fallback(view_not_found)
         .layer(DefaultBodyLimit::max(limit))
+        .layer(middleware::from_fn_with_state(Arc::clone(&app), pace_bodies))
         .layer(middleware::from_fn_with_state(Arc::clone(&app), refuse_tor2web))
         .layer(middleware::from_fn(security_headers));
     match onion {

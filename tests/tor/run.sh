@@ -224,7 +224,9 @@ ok "without the client key the officer service is unreachable (SOCKS error F4: c
 
 # ---- the transfer machine: deploy/transfer/candor-transfer.sh ------------------
 export CANDOR_OFFICER_URL="http://$officer" CANDOR_SOCKS="127.0.0.1:$xfer_socks"
-export CANDOR_TOKEN_FILE="$work/office/secret/officer-token" CANDOR_STATE_DIR="$work/xfer-state"
+# The officer token as the transfer machine holds it: printed by the desk.
+(umask 077 && "$desk" token --keys "$work/office/secret" >"$work/xfer-token") || fail "candor-desk token"
+export CANDOR_TOKEN_FILE="$work/xfer-token" CANDOR_STATE_DIR="$work/xfer-state"
 export CANDOR_NOTIFY="echo"
 xfer() { "$repo/deploy/transfer/candor-transfer.sh" "$@"; }
 counts=$(xfer check) || fail "candor-transfer.sh check over the officer onion service"
