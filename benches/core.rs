@@ -24,6 +24,8 @@ fn report(len: usize) -> Payload {
         contact: None,
         attachments: vec![],
         day: Day(20_000),
+        recipient: Some(age::x25519::Identity::generate().to_public().to_string()),
+        message_key: Some(SecretText::new(hex::encode([3u8; 32]))),
     })
 }
 
@@ -42,9 +44,9 @@ fn benches(c: &mut Criterion) {
     for len in [2 * 1024, 64 * 1024] {
         let p = report(len);
         c.bench_function(&format!("envelope: pad + seal {} KiB report", len / 1024), |b| {
-            b.iter(|| black_box(envelope::seal(black_box(&p), &[&recipient]).expect("seal")))
+            b.iter(|| black_box(envelope::seal(CaseId([1; 8]), black_box(&p), &[&recipient]).expect("seal")))
         });
-        let sealed = envelope::seal(&p, &[&recipient]).expect("seal");
+        let sealed = envelope::seal(CaseId([1; 8]), &p, &[&recipient]).expect("seal");
         c.bench_function(&format!("envelope: open {} KiB report", len / 1024), |b| {
             b.iter(|| black_box(envelope::open(black_box(&sealed), &[&office]).expect("open")))
         });
@@ -54,6 +56,8 @@ fn benches(c: &mut Criterion) {
     let entries: Vec<Entry> = (1..=1000u64)
         .map(|seq| {
             let e = Entry {
+                version: candor::core::log::VERSION,
+                auth: Some(candor::core::log::Auth::Reporter([2; 32])),
                 seq,
                 kind: EntryKind::Message,
                 case: CaseId([1; 8]),
@@ -69,6 +73,31 @@ fn benches(c: &mut Criterion) {
             e
         })
         .collect();
+    let officer = ed25519_dalek::SigningKey::from_bytes(&[9; 32]);
+    let trusted = [officer.verifying_key()];
+    let hash = body_hash(&body);
+    let claim = candor::core::log::OpClaim {
+        op: &[1; 16],
+        kind: EntryKind::Status,
+        case: CaseId([1; 8]),
+        day: Day(20_000),
+        prev: &[0; 16],
+        body_hash: &hash,
+    };
+    let sig = claim.sign(&officer);
+    c.bench_function("log: verify one officer signature on an operation", |b| {
+        b.iter(|| black_box(sig.verify(black_box(&claim), &trusted)).expect("verifies"))
+    });
+    let mkey = candor::core::receipt::MessageKey::from_bytes([5; 32]);
+    c.bench_function("log: one message MAC", |b| {
+        b.iter(|| {
+            black_box(candor::core::log::message_mac(
+                &mkey,
+                CaseId([1; 8]),
+                black_box(&hash),
+            ))
+        })
+    });
     c.bench_function("log: append (hash) one entry", |b| {
         b.iter(|| black_box(black_box(&entries[0]).hash()))
     });

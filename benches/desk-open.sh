@@ -42,14 +42,17 @@ for n in "${sizes[@]}"; do
     if [ "${MODE:-reports}" = interleaved ]; then
         "$export_bin" "$work/keys/public" "$n" "$bundle" interleaved
         want=2
+        # Far over the default limit of messages per case and export.
+        limits=(--max-messages-per-case "$n")
     else
         "$export_bin" "$work/keys/public" "$n" "$bundle"
         want=$n
+        limits=()
     fi
     best= cpu= rss=0
     for i in $(seq "$runs"); do
         vault=$work/vault-$n-$i
-        /usr/bin/time -v -o "$work/time" "$desk" open "$bundle" --keys "$work/keys/secret" --vault "$vault" >/dev/null
+        /usr/bin/time -v -o "$work/time" "$desk" open "$bundle" --keys "$work/keys/secret" --vault "$vault" "${limits[@]}" >/dev/null
         wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,t,":"); s=0; for(i=1;i<=n;i++) s=s*60+t[i]; print s}' "$work/time")
         used=$(awk -F': ' '/User time|System time/ {s+=$2} END {printf "%.2f", s}' "$work/time")
         kib=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$work/time")

@@ -28,6 +28,7 @@ use candor::core::log::{Entry, EntryKind, GENESIS, Head, body_hash};
 use candor::core::openpgp;
 use candor::core::secret::SecretText;
 use ed25519_dalek::SigningKey;
+use sha2::{Digest, Sha256};
 
 const CATEGORIES: &[&str] = &[
     "conduct",
@@ -84,11 +85,19 @@ fn main() -> anyhow::Result<()> {
                 attachments: Vec::new(),
                 day,
             });
-            let body = envelope::seal(&message, &recipients)?;
+            let case = two[usize::from(seq % 2 == 1)];
+            let body = envelope::seal(case, &message, &recipients)?;
+            let key = candor::core::receipt::MessageKey::from_bytes(Sha256::digest(case.0).into());
             let entry = Entry {
+                version: candor::core::log::VERSION,
+                auth: Some(candor::core::log::Auth::Reporter(candor::core::log::message_mac(
+                    &key,
+                    case,
+                    &body_hash(&body),
+                ))),
                 seq,
                 kind: EntryKind::Message,
-                case: two[usize::from(seq % 2 == 1)],
+                case,
                 day,
                 body_len: body.len() as u64,
                 body_hash: body_hash(&body),
@@ -106,6 +115,7 @@ fn main() -> anyhow::Result<()> {
         if interleaved {
             id = two[usize::from(seq == 2)].0;
         }
+        let reporter = age::x25519::Identity::generate().to_public().to_string();
         let category = CATEGORIES
             .get(usize::try_from(seq).unwrap_or(0) % CATEGORIES.len())
             .copied()
@@ -124,17 +134,22 @@ fn main() -> anyhow::Result<()> {
             contact: None,
             attachments: Vec::new(),
             day,
+            recipient: Some(reporter.clone()),
+            message_key: Some(SecretText::new(hex::encode(Sha256::digest(id)))),
         });
-        let body = envelope::seal(&report, &recipients)?;
+        let case = CaseId::from_random(id);
+        let body = envelope::seal(case, &report, &recipients)?;
         let entry = Entry {
+            version: candor::core::log::VERSION,
+            auth: None,
             seq,
             kind: EntryKind::Report,
-            case: CaseId::from_random(id),
+            case,
             day,
             body_len: body.len() as u64,
             body_hash: body_hash(&body),
             prev,
-            recipient: Some(age::x25519::Identity::generate().to_public().to_string()),
+            recipient: Some(reporter),
             part: None,
             op: None,
         };

@@ -10,12 +10,12 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use candor::core::bundle::{ExportWriter, Outbox};
+use candor::core::bundle::{ExportWriter, Outbox, SignedOp, VerifiedOutbox};
 use candor::core::case::{CaseId, Kind, Status};
 use candor::core::day::Day;
 use candor::core::envelope::{self, AttachmentMeta, AttachmentSealer, MessageBody, Payload, ReportBody};
 use candor::core::keys;
-use candor::core::log::{Entry, EntryKind, GENESIS, Hash, Head, PartRef, body_hash};
+use candor::core::log::{Auth, Entry, EntryKind, GENESIS, Hash, Head, PartRef, body_hash, message_mac};
 use candor::core::receipt::Receipt;
 use candor::core::secret::SecretText;
 use ed25519_dalek::SigningKey;
@@ -112,6 +112,8 @@ impl Log {
 
     fn push(&mut self, kind: EntryKind, case: CaseId, body: Vec<u8>, f: impl FnOnce(&mut Entry)) {
         let mut e = Entry {
+            version: candor::core::log::VERSION,
+            auth: None,
             seq: self.entries.len() as u64 + 1,
             kind,
             case,
@@ -202,8 +204,10 @@ fn report_log(d: &Desk) -> Log {
             size,
         }],
         day: Day(20_500),
+        recipient: Some(d.receipt.reporter_recipient().expect("recipient")),
+        message_key: Some(d.receipt.message_key().to_hex()),
     });
-    let body = envelope::seal(&report, &[&d.office]).expect("seal report");
+    let body = envelope::seal(case, &report, &[&d.office]).expect("seal report");
     let recipient = d.receipt.reporter_recipient().expect("recipient");
     log.push(EntryKind::Report, case, body, |e| e.recipient = Some(recipient));
     log
@@ -423,12 +427,12 @@ fn open_show_extract_reply_status_outbox_round_trip() {
         "--out",
         s(&outbox),
     ]);
-    let bundle = Outbox::read(&fs::read(&outbox).expect("outbox"), &d.officer).expect("outbox verifies");
+    let bundle = Outbox::read(&fs::read(&outbox).expect("outbox"), &[d.officer]).expect("outbox verifies");
     assert_eq!(bundle.day.to_string(), TODAY);
     assert_eq!(bundle.ops.len(), 2);
     let reporter = d.receipt.reporter_identity().expect("reporter identity");
     let mut kinds = Vec::new();
-    for op in &bundle.ops {
+    for SignedOp { op, .. } in &bundle.ops {
         assert_eq!(op.case, CaseId(CASE));
         kinds.push(op.kind);
         // The reporter, holding only the receipt, can read what the office sent.
@@ -451,14 +455,17 @@ fn open_show_extract_reply_status_outbox_round_trip() {
         "--out",
         s(&outbox2),
     ]);
-    let again = Outbox::read(&fs::read(&outbox2).expect("outbox"), &d.officer).expect("verifies");
-    let ids = |o: &Outbox| o.ops.iter().map(|op| op.id).collect::<Vec<_>>();
+    let again = Outbox::read(&fs::read(&outbox2).expect("outbox"), &[d.officer]).expect("verifies");
+    let ids = |o: &VerifiedOutbox| o.ops.iter().map(|s| s.op.id).collect::<Vec<_>>();
     assert_eq!(ids(&again), ids(&bundle));
 
     // The server applies the ops and adds a follow-up message; the next export carries them.
-    for op in &bundle.ops {
+    for SignedOp { op, sig } in &bundle.ops {
         let op_id = op.id;
-        log.push(op.kind, op.case, op.body.clone(), |e| e.op = Some(op_id));
+        log.push(op.kind, op.case, op.body.clone(), |e| {
+            e.op = Some(op_id);
+            e.auth = Some(Auth::Office(*sig));
+        });
     }
     let msg = Payload::Message(MessageBody {
         text: SecretText::new("I have more documents.".into()),
@@ -468,8 +475,14 @@ fn open_show_extract_reply_status_outbox_round_trip() {
     log.push(
         EntryKind::Message,
         CaseId(CASE),
-        envelope::seal(&msg, &[&d.office]).expect("seal"),
-        |_| {},
+        envelope::seal(CaseId(CASE), &msg, &[&d.office]).expect("seal"),
+        |e| {
+            e.auth = Some(Auth::Reporter(message_mac(
+                &d.receipt.message_key(),
+                CaseId(CASE),
+                &e.body_hash,
+            )))
+        },
     );
     let second = log.export(first_seq, &key);
     let out = d.open("export-2.bundle", &second);
@@ -516,8 +529,14 @@ fn bad_bundles_are_refused_and_leave_the_vault_unchanged() {
     log.push(
         EntryKind::Message,
         CaseId(CASE),
-        envelope::seal(&msg, &[&d.office]).expect("seal"),
-        |_| {},
+        envelope::seal(CaseId(CASE), &msg, &[&d.office]).expect("seal"),
+        |e| {
+            e.auth = Some(Auth::Reporter(message_mac(
+                &d.receipt.message_key(),
+                CaseId(CASE),
+                &e.body_hash,
+            )))
+        },
     );
     let next = log.export(seen, &key);
 

@@ -98,9 +98,16 @@ impl Desk {
         self.run(&args)
     }
 
+    /// An envelope in the previous release's frame (`CNDRENV1`, no case):
+    /// this server writes version 1 entries, as the previous release did.
     fn seal(&self, payload: &Payload) -> Vec<u8> {
         let r: Vec<&dyn age::Recipient> = self.office.iter().map(|r| r as &dyn age::Recipient).collect();
-        envelope::seal(payload, &r).expect("seal")
+        let json = serde_json::to_vec(payload).expect("json");
+        let mut plain = b"CNDRENV1".to_vec();
+        plain.extend_from_slice(&(json.len() as u32).to_be_bytes());
+        plain.extend_from_slice(&json);
+        plain.resize(candor::core::padding::padded_len(plain.len() as u64) as usize, 0);
+        envelope::encrypt_bytes(&plain, &r).expect("seal")
     }
 
     fn attachment(&self, data: &[u8]) -> (Vec<u8>, u64) {
@@ -121,6 +128,8 @@ impl Desk {
             contact: None,
             attachments,
             day: day(),
+            recipient: None,
+            message_key: None,
         }))
     }
 

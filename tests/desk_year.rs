@@ -265,8 +265,19 @@ fn openpgp_and_age_keys_round_trip_through_the_server() {
         head(&out)
     };
     assert_eq!(export(&server.api, &tok, age_head, &third), 200);
+    // The age desk knows the office's other signing key (the OpenPGP desk's).
+    fs::copy(
+        pgp_keys.join("public/officer.asc"),
+        age_keys.join("public/officer.asc"),
+    )
+    .expect("copy");
     let opened = ok(&["open", s(&third), "--vault", s(&age_vault)]);
-    assert!(opened.contains("1 case(s) purged"), "{opened}");
+    // A purge made at the other desk is reported, never applied here.
+    assert!(opened.contains("0 case(s) purged"), "{opened}");
+    assert!(opened.contains("this desk kept the case"), "{opened}");
+    let shown: Value =
+        serde_json::from_str(&ok(&["show", &id, "--vault", s(&age_vault), "--json"])).expect("json");
+    assert_eq!(shown["id"], json!(id), "the case stays at this desk");
     server.stop();
 }
 

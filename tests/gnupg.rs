@@ -244,7 +244,9 @@ fn gnupg_decrypts_what_is_sealed_to_a_desk_made_certificate() {
             text: SecretText::new("for GnuPG".into()),
             day: today,
         });
-        let sealed = server_keys.seal(&payload, today).expect("seal");
+        let sealed = server_keys
+            .seal(candor::core::case::CaseId::from_random([1; 8]), &payload, today)
+            .expect("seal");
         let (fpr, body) = openpgp_stanza(&sealed);
         let message = tmp.path().join(format!("{profile}.pgp"));
         std::fs::write(&message, &body).expect("write");

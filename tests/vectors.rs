@@ -16,15 +16,19 @@ use std::path::{Path, PathBuf};
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use candor::core::bundle::{ExportItem, ExportReader, ExportWriter, NewCase, Op, Outbox};
+use candor::core::bundle::{ExportItem, ExportReader, ExportWriter, Op, Outbox};
 use candor::core::case::{CaseId, Kind, Status};
 use candor::core::day::Day;
-use candor::core::envelope::{self, Payload, ReplyBody, ReportBody, StatusBody};
-use candor::core::log::{Entry, EntryKind, GENESIS, Head, body_hash};
-use candor::core::openpgp::{self, OpenPgpIdentity, OpenPgpRecipient};
-use candor::core::receipt::identity_from_bytes;
+use candor::core::envelope::{self, MessageBody, Payload, ReplyBody, ReportBody, StatusBody};
+use candor::core::log::{
+    Auth, Entry, EntryKind, GENESIS, Head, LEGACY_VERSION, OpClaim, VERSION, body_hash, message_mac,
+    verify_message_mac,
+};
+use candor::core::openpgp::{self, OpenPgpIdentity};
+use candor::core::receipt::{MessageKey, identity_from_bytes};
 use candor::core::secret::SecretText;
-use ed25519_dalek::{SigningKey, VerifyingKey};
+use ed25519_dalek::{Signer, SigningKey, VerifyingKey};
+use sha2::{Digest, Sha256};
 
 fn dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/vectors")
@@ -60,8 +64,6 @@ fn write(name: &str, header: &[(&str, String)], body: &[u8]) {
     std::fs::write(dir().join(name), out).expect("write vector");
 }
 
-const OPENPGP_KEY_FILE: &str = "openpgp-office.asc";
-
 fn openpgp_identity(file: &str) -> OpenPgpIdentity {
     let bytes = std::fs::read(dir().join(file)).expect("OpenPGP key file");
     let cert = openpgp::parse_cert(&bytes).expect("OpenPGP key");
@@ -91,6 +93,8 @@ fn report() -> Payload {
         contact: None,
         attachments: vec![],
         day: Day(20_400),
+        recipient: None,
+        message_key: None,
     })
 }
 
@@ -103,14 +107,6 @@ fn raw_age(plain: &[u8]) -> Vec<u8> {
     w.write_all(plain).expect("write");
     w.finish().expect("finish");
     out
-}
-
-fn framed(json: &[u8], total: usize) -> Vec<u8> {
-    let mut p = b"CNDRENV1".to_vec();
-    p.extend_from_slice(&(json.len() as u32).to_be_bytes());
-    p.extend_from_slice(json);
-    p.resize(total, 0);
-    p
 }
 
 fn entries() -> Vec<(Entry, Vec<u8>)> {
@@ -126,6 +122,8 @@ fn entries() -> Vec<(Entry, Vec<u8>)> {
     .enumerate()
     .map(|(i, (kind, body))| {
         let e = Entry {
+            version: LEGACY_VERSION,
+            auth: None,
             seq: i as u64 + 1,
             kind,
             case,
@@ -156,6 +154,105 @@ fn export_bytes(list: &[(Entry, Vec<u8>)], from: Head, key: &SigningKey) -> Vec<
     w.end(head, key).expect("end")
 }
 
+/// A version 2 export: a report (recipient and message key sealed), a
+/// message with its MAC, a reply and a status signed by the officer.
+fn entries_v2() -> (Vec<(Entry, Vec<u8>)>, Head) {
+    let id = office();
+    let mut prev = GENESIS;
+    let case = CaseId([0, 0, 0, 0, 0, 1, 2, 3]);
+    let recipient = office().to_public().to_string();
+    let seal = |p: &Payload| envelope::seal(case, p, &[&id.to_public()]).expect("seal");
+    let reply = Payload::Reply(ReplyBody {
+        text: SecretText::new("Thank you.".into()),
+        day: Day(20_401),
+    });
+    let status = Payload::Status(StatusBody {
+        status: Status::Investigation,
+        day: Day(20_402),
+    });
+    let message = Payload::Message(MessageBody {
+        text: SecretText::new("More documents follow.".into()),
+        attachments: vec![],
+        day: Day(20_401),
+    });
+    let list = [
+        (EntryKind::Report, seal(&report_v2()), None),
+        (EntryKind::Message, seal(&message), None),
+        (
+            EntryKind::Reply,
+            seal(&reply),
+            Some(([9; 16], [0; 16], Day(20_401))),
+        ),
+        (
+            EntryKind::Status,
+            seal(&status),
+            Some(([10; 16], [9; 16], Day(20_402))),
+        ),
+    ];
+    let out = list
+        .into_iter()
+        .enumerate()
+        .map(|(i, (kind, body, op))| {
+            let hash = body_hash(&body);
+            let auth = match (kind, op) {
+                (EntryKind::Message, _) => Some(Auth::Reporter(message_mac(&message_key(), case, &hash))),
+                (_, Some((op, prev, day))) => Some(Auth::Office(
+                    OpClaim {
+                        op: &op,
+                        kind,
+                        case,
+                        day,
+                        prev: &prev,
+                        body_hash: &hash,
+                    }
+                    .sign(&officer_key()),
+                )),
+                _ => None,
+            };
+            let e = Entry {
+                version: VERSION,
+                seq: i as u64 + 1,
+                kind,
+                case,
+                day: Day(20_400),
+                body_len: body.len() as u64,
+                body_hash: hash,
+                prev,
+                recipient: (kind == EntryKind::Report).then(|| recipient.clone()),
+                part: None,
+                op: op.map(|(op, _, _)| op),
+                auth,
+            };
+            prev = e.hash();
+            (e, body)
+        })
+        .collect::<Vec<_>>();
+    let head = out.last().map_or(Head::EMPTY, |(e, _)| Head {
+        seq: e.seq,
+        hash: e.hash(),
+    });
+    (out, head)
+}
+
+fn message_key() -> MessageKey {
+    MessageKey::from_bytes([0x66; 32])
+}
+
+fn report_v2() -> Payload {
+    match report() {
+        Payload::Report(r) => Payload::Report(ReportBody {
+            recipient: Some(office().to_public().to_string()),
+            message_key: Some(message_key().to_hex()),
+            ..r
+        }),
+        other => other,
+    }
+}
+
+/// Writes the version 2 vectors (`v2-*.vector`). The version 1 files beside
+/// them were written by the previous release and stay as they are: they
+/// show what this release still reads (envelopes, exports) or refuses with a
+/// named error (outboxes).
 /// A message whose case id has a bit set above the 50 a case id has (it
 /// would read as case 00000-00103 if only the low bits were kept): the
 /// chain and signature are valid, the header is refused.
@@ -191,7 +288,7 @@ fn write_case_range_vector() {
 }
 
 #[test]
-#[ignore = "writes the vector files; run once when a format changes on purpose"]
+#[ignore = "writes the version 2 vector files; run once when a format changes on purpose"]
 fn write_vectors() {
     std::fs::create_dir_all(dir()).expect("dir");
     let id = office();
@@ -211,269 +308,232 @@ fn write_vectors() {
             body,
         )
     };
-    let sealed = envelope::seal(&report(), &[&id.to_public()]).expect("seal");
+    let case = CaseId([0, 0, 0, 0, 0, 1, 2, 3]);
     env(
-        "envelope-report.vector",
-        "ok report",
-        "a report sealed to the identity",
-        &sealed,
+        "v2-envelope-report.vector",
+        "ok report case 0000000000010203",
+        "a report bound to its case, with the reply recipient and message key sealed",
+        &envelope::seal(case, &report_v2(), &[&id.to_public()]).expect("seal"),
     );
     let reply = Payload::Reply(ReplyBody {
-        text: SecretText::new("Thank you.".into()),
+        text: SecretText::new("We have opened a review.".into()),
         day: Day(20_401),
     });
     env(
-        "envelope-reply.vector",
-        "ok reply",
-        "an office reply",
-        &envelope::seal(&reply, &[&id.to_public()]).expect("seal"),
+        "v2-envelope-reply.vector",
+        "ok reply case 0000000000010203",
+        "a reply bound to its case",
+        &envelope::seal(case, &reply, &[&id.to_public()]).expect("seal"),
     );
-    let status = Payload::Status(StatusBody {
-        status: Status::Investigation,
-        day: Day(20_402),
-    });
+    // A report in the version 2 frame without the fields version 2 requires.
+    let json = serde_json::to_vec(&report()).expect("json");
+    let mut plain = b"CNDRENV2".to_vec();
+    plain.extend_from_slice(&case.0);
+    plain.extend_from_slice(&(json.len() as u32).to_be_bytes());
+    plain.extend_from_slice(&json);
+    plain.resize(candor::core::padding::padded_len(plain.len() as u64) as usize, 0);
     env(
-        "envelope-status.vector",
-        "ok status",
-        "a status change",
-        &envelope::seal(&status, &[&id.to_public()]).expect("seal"),
-    );
-    let other = identity_from_bytes(&[0x43; 32]).expect("identity");
-    env(
-        "envelope-wrong-key.vector",
-        "error: could not decrypt",
-        "sealed to another identity",
-        &envelope::seal(&report(), &[&other.to_public()]).expect("seal"),
-    );
-    let mut flipped = sealed.clone();
-    let last = flipped.len() - 5;
-    flipped[last] ^= 1;
-    env(
-        "envelope-flipped.vector",
-        "error: could not decrypt",
-        "one ciphertext bit flipped",
-        &flipped,
-    );
-    env(
-        "envelope-truncated.vector",
-        "error: could not decrypt",
-        "the last 20 bytes cut off",
-        &sealed[..sealed.len() - 20],
-    );
-    let json = br#"{"type":"reply","text":"hi","day":"2025-11-08"}"#;
-    env(
-        "envelope-bad-magic.vector",
-        "error: the decrypted envelope is malformed: unknown magic",
-        "plaintext without the CNDRENV1 magic",
-        &raw_age(&[b"XXXXENV1".as_slice(), &framed(json, 1024)[8..]].concat()),
-    );
-    let mut dirty = framed(json, 1024);
-    dirty[1000] = 1;
-    env(
-        "envelope-dirty-padding.vector",
-        "error: the decrypted envelope is malformed: non-zero padding",
-        "a padding byte is not zero",
-        &raw_age(&dirty),
-    );
-    env(
-        "envelope-wrong-bucket.vector",
-        "error: the decrypted envelope is malformed: wrong padded size",
-        "padded to 1000 bytes, not the Padmé bucket",
-        &raw_age(&framed(json, 1000)),
-    );
-    env(
-        "envelope-bad-json.vector",
-        "error: the decrypted envelope is malformed: body is not a valid payload",
-        "the body is not a known payload",
-        &raw_age(&framed(br#"{"type":"bribe"}"#, 1024)),
+        "v2-envelope-report-unbound.vector",
+        "error: the decrypted envelope is malformed: a report without its reply recipient or message key",
+        "a version 2 report that seals no reply recipient and no message key",
+        &raw_age(&plain),
     );
 
-    // OpenPGP office keys: the candor-openpgp stanza.
-    let cert = openpgp::generate("candor test office key", Day(20_400), None).expect("generate");
-    let armored = openpgp::armor_secret_key(&cert).expect("armor");
-    std::fs::write(dir().join(OPENPGP_KEY_FILE), armored.as_bytes()).expect("write key");
-    let pgp = OpenPgpRecipient::new(&cert, Day(20_400)).expect("recipient");
-    let reporter = identity_from_bytes(&[0x44; 32]).expect("identity").to_public();
-    let pgp_env = |name: &str, expect: &str, comment: &str, body: &[u8]| {
+    let sk = server_key();
+    let server_b64 = STANDARD.encode(sk.verifying_key().as_bytes());
+    let (list, _) = entries_v2();
+    let exp = |name: &str, expect: &str, comment: &str, seen: Option<Head>, body: &[u8]| {
+        let mut h = vec![
+            ("kind", "export".to_owned()),
+            ("expect", expect.to_owned()),
+            ("server-key", server_b64.clone()),
+            ("comment", comment.to_owned()),
+        ];
+        if let Some(s) = seen {
+            h.push(("seen", format!("{} {}", s.seq, hex::encode(s.hash))));
+        }
+        write(name, &h, body)
+    };
+    exp(
+        "v2-export-good.vector",
+        "ok 4",
+        "CANDOR-EXPORT/2: a bound report, a MAC'd message, a signed reply and a signed status",
+        None,
+        &export_bytes(&list, Head::EMPTY, &sk),
+    );
+    // The previous release's log continues in this release's format.
+    let old = entries();
+    let old_head = Head {
+        seq: old[2].0.seq,
+        hash: old[2].0.hash(),
+    };
+    let mut continued = list.clone();
+    let mut prev = old_head.hash;
+    for (i, (e, _)) in continued.iter_mut().enumerate() {
+        e.seq = 4 + i as u64;
+        e.prev = prev;
+        prev = e.hash();
+    }
+    exp(
+        "v2-export-after-v1.vector",
+        "ok 4",
+        "version 2 entries continuing a version 1 log (a store migrated in place)",
+        Some(old_head),
+        &export_bytes(&continued, old_head, &sk),
+    );
+
+    let officer_b64 = STANDARD.encode(officer_key().verifying_key().as_bytes());
+    let ent = |name: &str, expect: &str, comment: &str, e: &Entry| {
         write(
             name,
             &[
-                ("kind", "envelope-openpgp".into()),
+                ("kind", "entry".into()),
                 ("expect", expect.into()),
-                ("secret-key-file", OPENPGP_KEY_FILE.into()),
+                ("officer-key", officer_b64.clone()),
+                ("message-key", hex::encode(message_key().expose())),
+                ("comment", comment.into()),
+            ],
+            &e.encode(),
+        )
+    };
+    let (report_e, message_e, reply_e, status_e) = (&list[0].0, &list[1].0, &list[2].0, &list[3].0);
+    ent(
+        "v2-entry-report.vector",
+        "ok report",
+        "a reporter's report: no proof needed",
+        report_e,
+    );
+    ent(
+        "v2-entry-message.vector",
+        "ok authenticated message",
+        "a message with the reporter's MAC",
+        message_e,
+    );
+    ent(
+        "v2-entry-reply.vector",
+        "ok signed reply",
+        "a reply with the officer's signature",
+        reply_e,
+    );
+    ent(
+        "v2-entry-status.vector",
+        "ok signed status",
+        "a status with the officer's signature",
+        status_e,
+    );
+    let forged = {
+        let mut e = status_e.clone();
+        let other = SigningKey::from_bytes(&[0x30; 32]);
+        let op = e.op.expect("op");
+        e.auth = Some(Auth::Office(
+            OpClaim {
+                op: &op,
+                kind: e.kind,
+                case: e.case,
+                day: Day(18_000),
+                prev: &[0; 16],
+                body_hash: &e.body_hash,
+            }
+            .sign(&other),
+        ));
+        e
+    };
+    ent(
+        "v2-entry-status-forged.vector",
+        "error: it is signed by a key that is not one of the office's signing keys",
+        "a status dated 2019 signed with a key of the server's making",
+        &forged,
+    );
+    let moved = Entry {
+        case: CaseId([0, 0, 0, 0, 0, 4, 5, 6]),
+        ..status_e.clone()
+    };
+    ent(
+        "v2-entry-status-other-case.vector",
+        "error: its officer signature does not match its id, kind, case, date, predecessor or content",
+        "a genuinely signed status replayed onto another case",
+        &moved,
+    );
+    let redated = {
+        let mut e = status_e.clone();
+        if let Some(Auth::Office(sig)) = &mut e.auth {
+            sig.day = Day(18_000);
+        }
+        e
+    };
+    ent(
+        "v2-entry-status-redated.vector",
+        "error: its officer signature does not match its id, kind, case, date, predecessor or content",
+        "a genuinely signed status with its date changed to 2019",
+        &redated,
+    );
+    let unprevd = {
+        let mut e = status_e.clone();
+        if let Some(Auth::Office(sig)) = &mut e.auth {
+            sig.prev = [0; 16];
+        }
+        e
+    };
+    ent(
+        "v2-entry-status-unlinked.vector",
+        "error: its officer signature does not match its id, kind, case, date, predecessor or content",
+        "a signed status whose predecessor was cleared, to be applied out of order",
+        &unprevd,
+    );
+    let unsigned = Entry {
+        auth: None,
+        ..status_e.clone()
+    };
+    ent(
+        "v2-entry-status-unsigned.vector",
+        "error: entry header is malformed: fields do not fit the entry kind",
+        "a version 2 status without a signature",
+        &unsigned,
+    );
+    let bad_mac = Entry {
+        auth: Some(Auth::Reporter([0x55; 32])),
+        ..message_e.clone()
+    };
+    ent(
+        "v2-entry-message-forged.vector",
+        "error: its MAC does not match: it was not written with the reporter's receipt, or not for this case",
+        "a message whose MAC was not made with the reporter's key",
+        &bad_mac,
+    );
+    let swapped = Entry {
+        case: CaseId([0, 0, 0, 0, 0, 4, 5, 6]),
+        ..message_e.clone()
+    };
+    ent(
+        "v2-entry-message-other-case.vector",
+        "error: its MAC does not match: it was not written with the reporter's receipt, or not for this case",
+        "a genuine message moved to another case",
+        &swapped,
+    );
+    let legacy = Entry {
+        version: LEGACY_VERSION,
+        auth: None,
+        ..status_e.clone()
+    };
+    ent(
+        "v2-entry-status-legacy.vector",
+        "ok legacy status",
+        "a status in the previous release's format: unsigned, applied only if this vault made it",
+        &legacy,
+    );
+
+    let ob = |name: &str, expect: &str, comment: &str, body: &[u8]| {
+        write(
+            name,
+            &[
+                ("kind", "outbox".into()),
+                ("expect", expect.into()),
+                ("officer-key", officer_b64.clone()),
                 ("comment", comment.into()),
             ],
             body,
         )
     };
-    let sealed_pgp = envelope::seal(&report(), &[&pgp]).expect("seal");
-    pgp_env(
-        "envelope-openpgp-report.vector",
-        "ok report",
-        "a report sealed to the OpenPGP office key only",
-        &sealed_pgp,
-    );
-    pgp_env(
-        "envelope-openpgp-reply-mixed.vector",
-        "ok reply",
-        "a reply as outbox seals it: to the reporter, an age office key and the OpenPGP office key",
-        &envelope::seal(&reply, &[&reporter, &id.to_public(), &pgp]).expect("seal"),
-    );
-    pgp_env(
-        "envelope-openpgp-status-mixed.vector",
-        "ok status",
-        "a status change sealed to the OpenPGP key, then an age key",
-        &envelope::seal(&status, &[&pgp, &id.to_public()]).expect("seal"),
-    );
-    pgp_env(
-        "envelope-openpgp-wrong-key.vector",
-        "error: could not decrypt",
-        "sealed to an age key only: the OpenPGP key has no stanza",
-        &envelope::seal(&report(), &[&id.to_public()]).expect("seal"),
-    );
-    // A bit flipped inside the candor-openpgp stanza's body (its base64 line).
-    let mut broken = sealed_pgp.clone();
-    let stanza = broken
-        .windows(17)
-        .position(|w| w == b"-> candor-openpgp")
-        .expect("stanza");
-    let body_line = stanza + broken[stanza..].iter().position(|b| *b == b'\n').expect("line") + 1;
-    broken[body_line + 10] = if broken[body_line + 10] == b'A' {
-        b'B'
-    } else {
-        b'A'
-    };
-    pgp_env(
-        "envelope-openpgp-stanza-altered.vector",
-        "error: could not decrypt",
-        "one base64 symbol of the OpenPGP stanza body changed",
-        &broken,
-    );
-    pgp_env(
-        "envelope-openpgp-truncated.vector",
-        "error: could not decrypt",
-        "the last 20 bytes cut off",
-        &sealed_pgp[..sealed_pgp.len() - 20],
-    );
-
-    let sk = server_key();
-    let pk = STANDARD.encode(sk.verifying_key().as_bytes());
-    let list = entries();
-    let good = export_bytes(&list, Head::EMPTY, &sk);
-    let exp = |name: &str, expect: &str, comment: &str, seen: Option<Head>, body: &[u8]| {
-        let mut h = vec![
-            ("kind", "export".to_owned()),
-            ("expect", expect.to_owned()),
-            ("server-key", pk.clone()),
-        ];
-        if let Some(seen) = seen {
-            h.push(("seen", format!("{} {}", seen.seq, hex::encode(seen.hash))));
-        }
-        h.push(("comment", comment.to_owned()));
-        write(name, &h, body)
-    };
-    exp(
-        "export-good.vector",
-        "ok 3",
-        "three entries from the start",
-        None,
-        &good,
-    );
-    let first = Head {
-        seq: 1,
-        hash: list[0].0.hash(),
-    };
-    exp(
-        "export-continuation.vector",
-        "ok 2",
-        "entries 2 and 3 after entry 1",
-        Some(first),
-        &export_bytes(&list[1..], first, &sk),
-    );
-    exp(
-        "export-does-not-extend.vector",
-        "error: this export does not continue from the last one seen (it starts after entry 1, the last seen is 0)",
-        "starts after entry 1 but the reader has seen nothing",
-        None,
-        &export_bytes(&list[1..], first, &sk),
-    );
-    exp(
-        "export-truncated.vector",
-        "error: the bundle is truncated",
-        "the end record is cut",
-        None,
-        &good[..good.len() - 30],
-    );
-    exp(
-        "export-no-end.vector",
-        "error: the bundle is truncated",
-        "no end record at all",
-        None,
-        &good[..good.len() - 109],
-    );
-    let mut trailing = good.clone();
-    trailing.extend_from_slice(b"\x02\x00\x00\x00\x00");
-    exp(
-        "export-trailing.vector",
-        "error: bytes follow the end of the bundle",
-        "a record after the end",
-        None,
-        &trailing,
-    );
-    let mut forged = good.clone();
-    let n = forged.len();
-    forged[n - 1] ^= 1;
-    exp(
-        "export-bad-signature.vector",
-        "error: the server's signature on the head is not valid",
-        "last signature byte flipped",
-        None,
-        &forged,
-    );
-    let other = SigningKey::from_bytes(&[0x18; 32]);
-    exp(
-        "export-other-server.vector",
-        "error: the server key is not the one pinned at first open",
-        "signed by a different server than the pinned one",
-        None,
-        &export_bytes(&list, Head::EMPTY, &other),
-    );
-    let mut altered = list.clone();
-    altered[1].1 = b"message ciphertexT".to_vec();
-    exp(
-        "export-body-altered.vector",
-        "error: the body of entry 2 does not match its hash: it was altered",
-        "a body changed after it was stored",
-        None,
-        &export_bytes(&altered, Head::EMPTY, &sk),
-    );
-    let mut removed = list.clone();
-    removed.remove(1);
-    exp(
-        "export-entry-removed.vector",
-        "error: entry 3 is out of sequence (expected 2)",
-        "entry 2 taken out",
-        None,
-        &export_bytes(&removed, Head::EMPTY, &sk),
-    );
-    let mut relinked = list.clone();
-    relinked[2].0.prev = [0xaa; 32];
-    exp(
-        "export-chain-broken.vector",
-        "error: entry 3 does not follow the entry before it: the log was altered",
-        "entry 3 names another predecessor",
-        None,
-        &export_bytes(&relinked, Head::EMPTY, &sk),
-    );
-    exp(
-        "export-not-a-bundle.vector",
-        "error: this is not a candor export bundle",
-        "an outbox where an export belongs",
-        None,
-        b"CANDOR-OUTBOX/1\nxxxx",
-    );
-
-    let ok_key = STANDARD.encode(officer_key().verifying_key().as_bytes());
     let outbox = Outbox {
         id: [0x31; 16],
         day: Day(20_401),
@@ -482,137 +542,140 @@ fn write_vectors() {
                 id: [1; 16],
                 kind: EntryKind::Reply,
                 case: CaseId([0, 0, 0, 0, 0, 1, 2, 3]),
+                day: Day(20_401),
+                prev: [0; 16],
                 body: b"reply ct".to_vec(),
             },
             Op {
                 id: [2; 16],
                 kind: EntryKind::Status,
                 case: CaseId([0, 0, 0, 0, 0, 1, 2, 3]),
+                day: Day(20_401),
+                prev: [1; 16],
                 body: b"status ct".to_vec(),
             },
             Op {
                 id: [3; 16],
                 kind: EntryKind::Purge,
                 case: CaseId([0, 0, 0, 0, 0, 4, 5, 6]),
+                day: Day(20_401),
+                prev: [0; 16],
                 body: vec![],
             },
         ],
     };
-    let ob = |name: &str, expect: &str, comment: &str, body: &[u8]| {
-        write(
-            name,
-            &[
-                ("kind", "outbox".into()),
-                ("expect", expect.into()),
-                ("officer-key", ok_key.clone()),
-                ("comment", comment.into()),
-            ],
-            body,
-        )
-    };
     let good = outbox.to_bytes(&officer_key());
-    ob("outbox-good.vector", "ok 3", "reply, status and purge", &good);
     ob(
-        "outbox-wrong-signer.vector",
-        "error: the bundle was signed by another key than the one expected",
-        "signed by another officer key",
-        &outbox.to_bytes(&SigningKey::from_bytes(&[0x30; 32])),
+        "v2-outbox-good.vector",
+        "ok 3",
+        "CANDOR-OUTBOX/2: reply, status and purge, each signed",
+        &good,
     );
-    let mut t = good.clone();
-    t[100] ^= 4;
+    // The bundle signed over an operation whose own signature is not the
+    // officer's: written by hand, as a forger would.
+    let forged = {
+        let mut bytes = Vec::new();
+        bytes.extend_from_slice(b"CANDOR-OUTBOX/2\n");
+        let rec = |out: &mut Vec<u8>, tag: u8, parts: &[&[u8]]| {
+            let len: usize = parts.iter().map(|p| p.len()).sum();
+            out.push(tag);
+            out.extend_from_slice(&(len as u32).to_be_bytes());
+            for p in parts {
+                out.extend_from_slice(p);
+            }
+        };
+        rec(
+            &mut bytes,
+            1,
+            &[
+                &[0x33; 16],
+                officer_key().verifying_key().as_bytes(),
+                &20_401u32.to_be_bytes(),
+            ],
+        );
+        rec(
+            &mut bytes,
+            2,
+            &[
+                &[7; 16],
+                &[5],
+                &[0, 0, 0, 0, 0, 1, 2, 3],
+                &18_000u32.to_be_bytes(),
+                &[0; 16],
+                &[0x44; 64],
+                b"status ct",
+            ],
+        );
+        let mut h = Sha256::new();
+        h.update(b"candor/outbox/v1\0");
+        h.update(&bytes);
+        let sig = officer_key().sign(&h.finalize()).to_bytes();
+        rec(&mut bytes, 3, &[&1u32.to_be_bytes(), &sig]);
+        bytes
+    };
     ob(
-        "outbox-altered.vector",
-        "error: the bundle's signature is not valid: it was altered",
-        "a byte of the first operation changed",
-        &t,
+        "v2-outbox-op-unsigned.vector",
+        "error: operation 07070707070707070707070707070707 is not validly signed: its officer signature does not match its id, kind, case, date, predecessor or content",
+        "a signed bundle carrying an operation without a valid signature of its own",
+        &forged,
     );
-    ob(
-        "outbox-truncated.vector",
-        "error: the bundle is truncated",
-        "cut inside the end record",
-        &good[..good.len() - 10],
-    );
-    let mut extra = good.clone();
-    extra.push(0);
-    ob(
-        "outbox-trailing.vector",
-        "error: bytes follow the end of the bundle",
-        "one stray byte after the end record",
-        &extra,
-    );
+}
 
-    // Case operations: a case recorded at the desk, filed with the next outbox.
-    let new_case = NewCase {
-        lookup: [0x51; 32],
-        recipient: reporter.to_string(),
-        envelope: envelope::seal(&report(), &[&id.to_public(), &pgp]).expect("seal"),
-    };
-    let case_outbox = |body: Vec<u8>| Outbox {
-        id: [0x32; 16],
-        day: Day(20_402),
-        ops: vec![
-            Op {
-                id: [4; 16],
-                kind: EntryKind::Report,
-                case: CaseId([0, 0, 0, 0, 0, 7, 8, 9]),
-                body,
-            },
-            Op {
-                id: [5; 16],
-                kind: EntryKind::Reply,
-                case: CaseId([0, 0, 0, 0, 0, 7, 8, 9]),
-                body: b"reply ct".to_vec(),
-            },
-        ],
-    };
-    ob(
-        "outbox-case.vector",
-        "ok 2",
-        "a recorded case (look-up id, reporter recipient, report envelope) and a reply to it",
-        &case_outbox(new_case.encode()).to_bytes(&officer_key()),
-    );
-    let bad_recipient = NewCase {
-        recipient: "age1notarecipient".into(),
-        ..new_case.clone()
-    };
-    ob(
-        "outbox-case-bad-recipient.vector",
-        "error: the bundle is malformed: the reporter's recipient is not an age recipient",
-        "a recorded case whose reporter recipient is not an age recipient (signed as such)",
-        &case_outbox(bad_recipient.encode()).to_bytes(&officer_key()),
-    );
-    let no_report = NewCase {
-        envelope: Vec::new(),
-        ..new_case.clone()
-    };
-    ob(
-        "outbox-case-no-report.vector",
-        "error: the bundle is malformed: a recorded case without its report",
-        "a recorded case with no report envelope after the recipient",
-        &case_outbox(no_report.encode()).to_bytes(&officer_key()),
-    );
-    ob(
-        "outbox-case-cut.vector",
-        "error: the bundle is malformed: record too short",
-        "a case body cut inside the recipient's length field (signed as such)",
-        &case_outbox(new_case.encode()[..33].to_vec()).to_bytes(&officer_key()),
-    );
+fn opened(r: Result<envelope::Opened, envelope::EnvelopeError>) -> String {
+    match r {
+        Ok(o) => match o.case {
+            Some(case) => format!("ok {} case {}", o.payload.type_name(), hex::encode(case.0)),
+            None => format!("ok {}", o.payload.type_name()),
+        },
+        Err(e) => format!("error: {e}"),
+    }
 }
 
 fn check_envelope(v: &Vector) -> String {
     let id: age::x25519::Identity = v.header["identity"].parse().expect("identity");
-    match envelope::open(&v.body, &[&id]) {
-        Ok(p) => format!("ok {}", p.type_name()),
-        Err(e) => format!("error: {e}"),
-    }
+    opened(envelope::open_bound(&v.body, &[&id]))
 }
 
 fn check_envelope_openpgp(v: &Vector) -> String {
     let id = openpgp_identity(&v.header["secret-key-file"]);
-    match envelope::open(&v.body, &[&id]) {
-        Ok(p) => format!("ok {}", p.type_name()),
-        Err(e) => format!("error: {e}"),
+    opened(envelope::open_bound(&v.body, &[&id]))
+}
+
+/// One entry header: its officer signature or reporter MAC checked.
+fn check_entry(v: &Vector) -> String {
+    let key_bytes: [u8; 32] = STANDARD
+        .decode(&v.header["officer-key"])
+        .expect("b64")
+        .try_into()
+        .expect("32");
+    let officer = VerifyingKey::from_bytes(&key_bytes).expect("key");
+    let mkey = MessageKey::from_hex(&v.header["message-key"]).expect("message key");
+    let e = match Entry::decode(&v.body) {
+        Ok(e) => e,
+        Err(err) => return format!("error: {err}"),
+    };
+    if e.version == LEGACY_VERSION {
+        return format!("ok legacy {}", e.kind.as_str());
     }
+    let result = match (&e.auth, e.op.as_ref()) {
+        (Some(Auth::Office(sig)), Some(op)) => sig
+            .verify(
+                &OpClaim {
+                    op,
+                    kind: e.kind,
+                    case: e.case,
+                    day: sig.day,
+                    prev: &sig.prev,
+                    body_hash: &e.body_hash,
+                },
+                &[officer],
+            )
+            .map(|()| format!("ok signed {}", e.kind.as_str())),
+        (Some(Auth::Reporter(mac)), _) => verify_message_mac(&mkey, e.case, &e.body_hash, mac)
+            .map(|()| "ok authenticated message".to_owned()),
+        _ => Ok(format!("ok {}", e.kind.as_str())),
+    };
+    result.unwrap_or_else(|err| format!("error: {err}"))
 }
 
 fn check_export(v: &Vector) -> String {
@@ -655,7 +718,7 @@ fn check_outbox(v: &Vector) -> String {
         .try_into()
         .expect("32");
     let key = VerifyingKey::from_bytes(&key_bytes).expect("key");
-    match Outbox::read(&v.body, &key) {
+    match Outbox::read(&v.body, &[key]) {
         Ok(o) => format!("ok {}", o.ops.len()),
         Err(e) => format!("error: {e}"),
     }
@@ -676,13 +739,14 @@ fn vectors_hold() {
             "envelope-openpgp" => check_envelope_openpgp(&v),
             "export" => check_export(&v),
             "outbox" => check_outbox(&v),
+            "entry" => check_entry(&v),
             other => panic!("unknown vector kind {other}"),
         };
         assert_eq!(got, v.header["expect"], "{}", path.display());
         *kinds.entry(v.header["kind"].clone()).or_insert(0) += 1;
         seen += 1;
     }
-    assert!(seen >= 35, "only {seen} vectors");
+    assert!(seen >= 55, "only {seen} vectors");
     assert!(kinds.contains_key("envelope-openpgp"), "{kinds:?}");
     assert!(kinds.values().all(|n| *n >= 5), "{kinds:?}");
 }

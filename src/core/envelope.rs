@@ -13,11 +13,23 @@
 //! The envelope is an age v1 file (binary). Its plaintext is:
 //!
 //! ```text
-//! "CNDRENV1"            8 bytes, magic and version
+//! "CNDRENV2"            8 bytes, magic and version
+//! case                  [u8;8]: the case the envelope belongs to
 //! len                   u32 big-endian: length of the JSON body
 //! body                  len bytes, UTF-8 JSON, {"type": "report" | "message" | "reply" | "status", ...}
-//! zero padding          up to padding::padded_len(12 + len) bytes in all
+//! zero padding          up to padding::padded_len(20 + len) bytes in all
 //! ```
+//!
+//! The JSON `type` is the envelope's kind; with the case id it is inside
+//! what age authenticates, so the desk refuses an entry whose clear header
+//! names another case or kind. A version 2 report also carries
+//! `"recipient"` (the reporter's age recipient, the only key replies are
+//! sealed to) and `"message_key"` (hex of the key that authenticates the
+//! reporter's follow-up messages, see [`crate::core::log::message_mac`]).
+//!
+//! Version 1 (`"CNDRENV1"`, the previous release): no case, the frame is
+//! 12 bytes, the report has neither field. It is still read
+//! ([`Opened::case`] is `None`), never written.
 //!
 //! An attachment's plaintext is its bytes followed by zeros up to
 //! `padded_len(size)`; its name, type and real size travel in the envelope
@@ -29,18 +41,22 @@
 //! - Padding is checked on opening: every padding byte must be zero and the
 //!   total must be exactly the bucket size, so an envelope has one encoding.
 //! - A failure to decrypt reports "could not decrypt" and nothing more.
+//! - Every envelope written names its case and kind inside the ciphertext;
+//!   every report names its reply recipient and message key.
 
 use std::io::{self, Read, Write};
 
 use serde::{Deserialize, Serialize};
 
-use super::case::{Kind, Status};
+use super::case::{CaseId, Kind, Status};
 use super::day::Day;
 use super::padding::padded_len;
 use super::secret::{SecretBytes, SecretText, serialize_opt_secret_text, serialize_secret_text};
 
-const MAGIC: &[u8; 8] = b"CNDRENV1";
-const FRAME: usize = 12;
+const MAGIC: &[u8; 8] = b"CNDRENV2";
+const FRAME: usize = 20;
+const LEGACY_MAGIC: &[u8; 8] = b"CNDRENV1";
+const LEGACY_FRAME: usize = 12;
 /// Largest envelope plaintext accepted when opening (bounds memory).
 pub const MAX_ENVELOPE_PLAINTEXT: u64 = 16 * 1024 * 1024;
 
@@ -91,6 +107,17 @@ pub struct ReportBody {
     pub contact: Option<SecretText>,
     pub attachments: Vec<AttachmentMeta>,
     pub day: Day,
+    /// The reporter's age recipient: replies are sealed to it and no other
+    /// reporter key. Absent only in version 1 envelopes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recipient: Option<String>,
+    /// Hex of the reporter's message key. Absent only in version 1 envelopes.
+    #[serde(
+        serialize_with = "serialize_opt_secret_text",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub message_key: Option<SecretText>,
 }
 
 /// A follow-up message from the reporter.
@@ -138,17 +165,29 @@ impl Payload {
     }
 }
 
-/// Encrypts `payload` to every recipient, padded.
-pub fn seal(payload: &Payload, recipients: &[&dyn age::Recipient]) -> Result<Vec<u8>, EnvelopeError> {
+/// An opened envelope: what it holds and the case it was sealed for.
+#[derive(Debug)]
+pub struct Opened {
+    /// `None` for a version 1 envelope, which named no case.
+    pub case: Option<CaseId>,
+    pub payload: Payload,
+}
+
+/// Encrypts `payload`, bound to `case`, to every recipient, padded.
+pub fn seal(
+    case: CaseId,
+    payload: &Payload,
+    recipients: &[&dyn age::Recipient],
+) -> Result<Vec<u8>, EnvelopeError> {
     if recipients.is_empty() {
         return Err(EnvelopeError::NoRecipients);
     }
-    let plain = frame(payload)?;
+    let plain = frame(case, payload)?;
     encrypt_bytes(plain.expose(), recipients)
 }
 
 /// The padded plaintext of an envelope.
-fn frame(payload: &Payload) -> Result<SecretBytes, EnvelopeError> {
+fn frame(case: CaseId, payload: &Payload) -> Result<SecretBytes, EnvelopeError> {
     let json = SecretBytes::new(serde_json::to_vec(payload).map_err(|_| EnvelopeError::Encrypt)?);
     let body_len = u32::try_from(json.len()).map_err(|_| EnvelopeError::TooLarge)?;
     let total = padded_len((FRAME + json.len()) as u64);
@@ -159,6 +198,7 @@ fn frame(payload: &Payload) -> Result<SecretBytes, EnvelopeError> {
     let mut plain = SecretBytes::new(Vec::with_capacity(total));
     let buf = plain.expose_mut();
     buf.extend_from_slice(MAGIC);
+    buf.extend_from_slice(&case.0);
     buf.extend_from_slice(&body_len.to_be_bytes());
     buf.extend_from_slice(json.expose());
     buf.resize(total, 0);
@@ -178,8 +218,13 @@ pub fn encrypt_bytes(plain: &[u8], recipients: &[&dyn age::Recipient]) -> Result
     Ok(out)
 }
 
-/// Decrypts and checks an envelope.
+/// Decrypts and checks an envelope; what it holds, whatever case it names.
 pub fn open(ciphertext: &[u8], identities: &[&dyn age::Identity]) -> Result<Payload, EnvelopeError> {
+    open_bound(ciphertext, identities).map(|o| o.payload)
+}
+
+/// Decrypts and checks an envelope, with the case it was sealed for.
+pub fn open_bound(ciphertext: &[u8], identities: &[&dyn age::Identity]) -> Result<Opened, EnvelopeError> {
     let decryptor = age::Decryptor::new_buffered(ciphertext).map_err(|_| EnvelopeError::Decrypt)?;
     let reader = decryptor
         .decrypt(identities.iter().copied())
@@ -196,13 +241,20 @@ pub fn open(ciphertext: &[u8], identities: &[&dyn age::Identity]) -> Result<Payl
 }
 
 /// Reads a decrypted envelope plaintext (exposed for fuzzing and vectors).
-pub fn decode_plaintext(plain: &[u8]) -> Result<Payload, EnvelopeError> {
+pub fn decode_plaintext(plain: &[u8]) -> Result<Opened, EnvelopeError> {
     let (magic, rest) = plain
         .split_at_checked(MAGIC.len())
         .ok_or(EnvelopeError::Malformed("too short"))?;
-    if magic != MAGIC {
+    let (case, frame, rest) = if magic == MAGIC {
+        let (case, rest) = rest
+            .split_first_chunk::<8>()
+            .ok_or(EnvelopeError::Malformed("too short"))?;
+        (Some(CaseId(*case)), FRAME, rest)
+    } else if magic == LEGACY_MAGIC {
+        (None, LEGACY_FRAME, rest)
+    } else {
         return Err(EnvelopeError::Malformed("unknown magic"));
-    }
+    };
     let (len, rest) = rest
         .split_first_chunk::<4>()
         .ok_or(EnvelopeError::Malformed("too short"))?;
@@ -210,13 +262,23 @@ pub fn decode_plaintext(plain: &[u8]) -> Result<Payload, EnvelopeError> {
     let (json, padding) = rest
         .split_at_checked(len)
         .ok_or(EnvelopeError::Malformed("length beyond the end"))?;
-    if padded_len((FRAME + len) as u64) != plain.len() as u64 {
+    if padded_len((frame + len) as u64) != plain.len() as u64 {
         return Err(EnvelopeError::Malformed("wrong padded size"));
     }
     if padding.iter().any(|b| *b != 0) {
         return Err(EnvelopeError::Malformed("non-zero padding"));
     }
-    serde_json::from_slice(json).map_err(|_| EnvelopeError::Malformed("body is not a valid payload"))
+    let payload: Payload =
+        serde_json::from_slice(json).map_err(|_| EnvelopeError::Malformed("body is not a valid payload"))?;
+    if case.is_some()
+        && let Payload::Report(r) = &payload
+        && (r.recipient.is_none() || r.message_key.is_none())
+    {
+        return Err(EnvelopeError::Malformed(
+            "a report without its reply recipient or message key",
+        ));
+    }
+    Ok(Opened { case, payload })
 }
 
 /// Streams an attachment into an age file, padded on finish.
@@ -355,6 +417,8 @@ mod tests {
             contact: None,
             attachments: vec![],
             day: Day(20_000),
+            recipient: Some(keys().1.to_string()),
+            message_key: Some(SecretText::new(hex::encode([4u8; 32]))),
         })
     }
 
@@ -362,21 +426,21 @@ mod tests {
     fn wrong_key_says_could_not_decrypt() {
         let (_, r) = keys();
         let (other, _) = keys();
-        let ct = seal(&report("x"), &[&r]).expect("seal");
+        let ct = seal(CaseId([1; 8]), &report("x"), &[&r]).expect("seal");
         let err = open(&ct, &[&other]).expect_err("must fail");
         assert_eq!(err.to_string(), "could not decrypt");
     }
 
     #[test]
     fn padding_hides_small_lengths() {
-        let a = frame(&report("a")).expect("frame");
-        let b = frame(&report(&"b".repeat(700))).expect("frame");
+        let a = frame(CaseId([1; 8]), &report("a")).expect("frame");
+        let b = frame(CaseId([1; 8]), &report(&"b".repeat(500))).expect("frame");
         assert_eq!(a.len(), b.len());
-        let c = frame(&report(&"c".repeat(1500))).expect("frame");
-        let d = frame(&report(&"d".repeat(1530))).expect("frame");
+        let c = frame(CaseId([1; 8]), &report(&"c".repeat(1500))).expect("frame");
+        let d = frame(CaseId([1; 8]), &report(&"d".repeat(1502))).expect("frame");
         assert_eq!(c.len(), d.len());
         assert_eq!(
-            decode_plaintext(c.expose()).map(|p| p.type_name()).ok(),
+            decode_plaintext(c.expose()).map(|o| o.payload.type_name()).ok(),
             Some("report")
         );
     }
@@ -407,15 +471,18 @@ mod tests {
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(32))]
         #[test]
-        fn seal_open_round_trip(text in "\\PC{0,3000}", cats in proptest::collection::vec("[a-z-]{1,20}", 0..4)) {
+        fn seal_open_round_trip(text in "\\PC{0,3000}", cats in proptest::collection::vec("[a-z-]{1,20}", 0..4), case in any::<[u8; 8]>()) {
             let (id, r) = keys();
             let p = Payload::Message(MessageBody {
                 text: SecretText::new(text.clone()),
                 attachments: cats.iter().map(|c| AttachmentMeta { id: "00".into(), name: c.clone(), content_type: "text/plain".into(), size: 3 }).collect(),
                 day: Day(1),
             });
-            let ct = seal(&p, &[&r]).expect("seal");
-            match open(&ct, &[&id]).expect("open") {
+            let case = CaseId(case);
+            let ct = seal(case, &p, &[&r]).expect("seal");
+            let opened = open_bound(&ct, &[&id]).expect("open");
+            prop_assert_eq!(opened.case, Some(case));
+            match opened.payload {
                 Payload::Message(m) => {
                     prop_assert_eq!(m.text.expose(), text.as_str());
                     prop_assert_eq!(m.attachments.len(), cats.len());

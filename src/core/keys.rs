@@ -161,6 +161,27 @@ pub fn parse_verifying_key(text: &str) -> Result<VerifyingKey, KeyError> {
     VerifyingKey::from_bytes(&bytes).map_err(|_| KeyError::BadKeyFile("public signing"))
 }
 
+/// Every verifying key in an `officer.pub` that lists one or more (one an
+/// officer, one a line): the office's signing keys.
+pub fn parse_verifying_keys(text: &str) -> Result<Vec<VerifyingKey>, KeyError> {
+    let what = "public signing";
+    let mut keys = Vec::new();
+    for (_, line) in content_lines(text) {
+        let b64 = line
+            .strip_prefix(PUBLIC_PREFIX)
+            .ok_or(KeyError::BadKeyFile(what))?;
+        let bytes = decode32(b64, what)?;
+        let key = VerifyingKey::from_bytes(&bytes).map_err(|_| KeyError::BadKeyFile(what))?;
+        if !keys.contains(&key) {
+            keys.push(key);
+        }
+    }
+    if keys.is_empty() {
+        return Err(KeyError::BadKeyFile(what));
+    }
+    Ok(keys)
+}
+
 pub fn format_signing_key(key: &SigningKey, comment: &str) -> Zeroizing<String> {
     let secret = Zeroizing::new(key.to_bytes());
     Zeroizing::new(format!(

@@ -642,7 +642,8 @@ mod tests {
             OpenPgpRecipient::new(&cert.clone().strip_secret_key_material(), Day(20_000)).expect("recipient");
         let age_id = age::x25519::Identity::generate();
         let age_r = age_id.to_public();
-        let ct = envelope::seal(&reply(), &[&pgp_r, &age_r]).expect("seal");
+        let ct =
+            envelope::seal(crate::core::case::CaseId([1; 8]), &reply(), &[&pgp_r, &age_r]).expect("seal");
         for id in [&pgp_id as &dyn age::Identity, &age_id] {
             match envelope::open(&ct, &[id]).expect("open") {
                 Payload::Reply(r) => assert_eq!(r.text.expose(), "we opened a review"),
@@ -796,7 +797,12 @@ mod tests {
         let cert = expiring(Day(20_000), 10);
         let id = OpenPgpIdentity::new(&cert, None).expect("identity");
         assert!(OpenPgpRecipient::new(&cert, Day(20_100)).is_err());
-        let ct = envelope::seal(&reply(), &[&id.to_recipient()]).expect("seal");
+        let ct = envelope::seal(
+            crate::core::case::CaseId::from_random([1; 8]),
+            &reply(),
+            &[&id.to_recipient()],
+        )
+        .expect("seal");
         assert!(envelope::open(&ct, &[&id]).is_ok());
     }
 

@@ -9,7 +9,10 @@
 //! - the **lookup id** the server stores to find the case, and
 //! - the reporter's **X25519 (age) identity**; the server stores only its
 //!   public recipient and derives the secret for the moment a reporter reads
-//!   the office's replies.
+//!   the office's replies, and
+//! - the reporter's **message key**, sealed inside the report to the office;
+//!   the server derives it while the reporter is logged in to authenticate
+//!   each follow-up message (see [`crate::core::log::message_mac`]).
 //!
 //! With 120 bits of entropy there is nothing for a slow hash to add.
 //!
@@ -199,9 +202,45 @@ impl Receipt {
         identity_from_bytes(&secret).ok_or(ReceiptError::Derivation)
     }
 
+    /// The key that authenticates this reporter's follow-up messages.
+    pub fn message_key(&self) -> MessageKey {
+        MessageKey(self.derive(b"reporter-message-mac"))
+    }
+
     /// The public half of [`Receipt::reporter_identity`], as an age recipient string.
     pub fn reporter_recipient(&self) -> Result<String, ReceiptError> {
         Ok(self.reporter_identity()?.to_public().to_string())
+    }
+}
+
+/// The key that authenticates a reporter's follow-up messages (HMAC-SHA256).
+/// Only the receipt, and the report sealed to the office, hold it.
+pub struct MessageKey(Zeroizing<[u8; 32]>);
+
+impl fmt::Debug for MessageKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("MessageKey([redacted])")
+    }
+}
+
+impl MessageKey {
+    pub fn from_bytes(bytes: [u8; 32]) -> MessageKey {
+        MessageKey(Zeroizing::new(bytes))
+    }
+
+    /// From the hex the report envelope and the desk's vault hold.
+    pub fn from_hex(text: &str) -> Option<MessageKey> {
+        let bytes = Zeroizing::new(hex::decode(text).ok()?);
+        let array: [u8; 32] = bytes.as_slice().try_into().ok()?;
+        Some(MessageKey::from_bytes(array))
+    }
+
+    pub fn to_hex(&self) -> SecretText {
+        SecretText::new(hex::encode(self.0.as_slice()))
+    }
+
+    pub fn expose(&self) -> &[u8; 32] {
+        &self.0
     }
 }
 

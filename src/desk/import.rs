@@ -19,20 +19,29 @@
 //! Memory holds one case, the offsets and the index, never the bundle or the
 //! vault; nothing is on disk in the clear. Any failure drops the change, and
 //! the vault is as it was (see [`super::vault`]).
+//!
+//! Each entry is attributed before it is applied, by the rules of
+//! [`super::verify`]: office operations by an officer's signature, messages
+//! by the reporter's MAC, every envelope by the case and kind sealed in it.
+//! The entry versions are checked in pass 1, in log order; a case's
+//! operations are checked in pass 2, in their log order within the case.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs::{self, File};
 use std::io::{BufReader, BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
+use ed25519_dalek::VerifyingKey;
+
 use super::vault::{
     CaseRecord, Change, StatusChange, StoredAttachment, ThreadItem, Vault, VaultError, WaitingPart,
 };
+use super::verify::{self, MessageVerdict};
 use super::{DeskError, fsx};
 use crate::core::bundle::{BundleError, ExportItem, ExportReader};
 use crate::core::case::{CaseId, Status};
-use crate::core::envelope::{self, AttachmentMeta, EnvelopeError, Payload};
-use crate::core::log::{Entry, EntryKind, Head};
+use crate::core::envelope::{self, AttachmentMeta, EnvelopeError, Opened, Payload};
+use crate::core::log::{Entry, EntryKind, Head, OfficeSig};
 
 /// What the desk accepts from one export; what exceeds a limit is refused,
 /// naming the case, and the vault is left unchanged.
@@ -76,6 +85,8 @@ pub struct OpenSummary {
     pub attachments: usize,
     pub delivered_ops: usize,
     pub purged: Vec<CaseId>,
+    /// Purges signed at another desk: reported, not applied.
+    pub unexpected_purges: Vec<CaseId>,
     pub head: Option<Head>,
     pub pinned_now: bool,
     pub entries: usize,
@@ -202,23 +213,36 @@ struct Import<'a, 'v> {
     wanted: Vec<Wanted>,
     claimed: BTreeSet<String>,
     summary: OpenSummary,
+    /// The office's signing keys.
+    trusted: &'a [VerifyingKey],
+    /// A version 2 entry was accepted (in this bundle or before).
+    v2_seen: bool,
+    /// Cases a message was skipped for, not being in the vault: their
+    /// report must not come after.
+    skipped_messages: BTreeSet<CaseId>,
+    /// Signed operations of other desks whose content the server purged:
+    /// they count as applied for the order of the case's next operations.
+    bodiless_ops: BTreeSet<String>,
 }
 
 /// Opens the export bundle read from `bundle` into `vault`, with the vault's
-/// office keys and the default [`Limits`]. `progress` is told how many
-/// entries were read so far.
+/// office keys and the default [`Limits`]; office operations must be
+/// signed by one of `trusted`. `progress` is told how many entries were
+/// read so far.
 pub fn open_bundle<R: Read>(
     vault: &Vault,
     bundle: R,
+    trusted: &[VerifyingKey],
     progress: &mut dyn FnMut(u64),
 ) -> Result<OpenSummary, DeskError> {
-    open_bundle_with(vault, bundle, Limits::default(), progress)
+    open_bundle_with(vault, bundle, trusted, Limits::default(), progress)
 }
 
 /// [`open_bundle`] with the office's own limits.
 pub fn open_bundle_with<R: Read>(
     vault: &Vault,
     bundle: R,
+    trusted: &[VerifyingKey],
     limits: Limits,
     progress: &mut dyn FnMut(u64),
 ) -> Result<OpenSummary, DeskError> {
@@ -236,7 +260,12 @@ pub fn open_bundle_with<R: Read>(
     let spill = Spill::create(change.staging().join("spill"))?;
 
     let mut reader = ExportReader::open(BufReader::new(bundle), seen, pinned.as_ref())?;
+    let v2_seen = change.index.entries_v2;
     let mut import = Import {
+        trusted,
+        v2_seen,
+        skipped_messages: BTreeSet::new(),
+        bodiless_ops: BTreeSet::new(),
         change,
         identities: &ids,
         progress,
@@ -266,6 +295,7 @@ pub fn open_bundle_with<R: Read>(
     import.apply()?;
     import.summary.pinned_now = import.change.index.pin(&reader.start().server_key);
     import.change.index.set_head(head);
+    import.change.index.entries_v2 = import.v2_seen;
     import.summary.head = Some(head);
     import.commit()
     // A change dropped before its commit removes its staging folder.
@@ -305,6 +335,7 @@ impl Import<'_, '_> {
     fn collect(&mut self, entry: &Entry, body: Option<&[u8]>) -> Result<(), DeskError> {
         self.summary.entries += 1;
         (self.progress)(self.summary.entries as u64);
+        verify::entry_version(entry, &mut self.v2_seen)?;
         let (seq, case) = (entry.seq, entry.case);
         if matches!(entry.kind, EntryKind::Report | EntryKind::Message) {
             let len = body.map_or(0, <[u8]>::len) as u64;
@@ -358,13 +389,18 @@ impl Import<'_, '_> {
         self.wait_for_envelopes()
     }
 
-    fn open_envelope(&self, seq: u64, body: &[u8]) -> Result<Payload, DeskError> {
-        envelope::open(body, self.identities).map_err(|e| match e {
+    /// Opens an entry's envelope and checks that it was sealed for the case
+    /// and kind its header names.
+    fn open_envelope(&self, entry: &Entry, body: &[u8]) -> Result<Payload, DeskError> {
+        let seq = entry.seq;
+        let opened: Opened = envelope::open_bound(body, self.identities).map_err(|e| match e {
             EnvelopeError::Decrypt => DeskError::Decrypt {
                 what: format!("entry {seq}"),
             },
             other => bad(seq, other.to_string()),
-        })
+        })?;
+        verify::sealed_matches(entry, &opened)?;
+        Ok(opened.payload)
     }
 
     /// Writes the case in hand into the change, with the attachments its
@@ -406,122 +442,219 @@ impl Import<'_, '_> {
     }
 
     fn entry(&mut self, entry: &Entry, body: Option<Vec<u8>>) -> Result<(), DeskError> {
-        let seq = entry.seq;
         match entry.kind {
             // Kept by attachment id in pass 1.
             EntryKind::AttachmentChunk => Ok(()),
+            // A case recorded at a desk and filed through an outbox.
+            EntryKind::Report if entry.op.is_some() => self.recorded_case(entry, body.as_deref()),
             // Purged on the server: the header keeps the chain, the content is gone.
             EntryKind::Report | EntryKind::Message if body.is_none() => Ok(()),
-            EntryKind::Report => {
-                let payload = self.open_envelope(seq, body.as_deref().unwrap_or_default())?;
-                let Payload::Report(r) = payload else {
-                    return Err(bad(
-                        seq,
-                        format!("a report entry holds a {}", payload.type_name()),
-                    ));
-                };
-                if self.focus(entry.case)? {
-                    let mut delivered = false;
-                    if let Some(case) = self.case_mut() {
-                        // A case recorded at this desk, now filed on the server.
-                        if let Some(upload) = case.upload.as_mut().filter(|u| !u.delivered) {
-                            upload.delivered = true;
-                            if case.recipient.is_empty() {
-                                case.recipient = entry.recipient.clone().unwrap_or_default();
-                            }
-                            delivered = true;
-                        }
-                    }
-                    if delivered {
-                        self.summary.delivered_ops += 1;
-                    } else {
-                        self.dirty = false;
-                        self.summary.warnings.push(format!(
-                            "entry {seq}: a second report for case {} was ignored",
-                            entry.case
-                        ));
-                    }
-                    return Ok(());
-                }
-                let recipient = entry
-                    .recipient
-                    .clone()
-                    .ok_or_else(|| bad(seq, "a report without the reporter's recipient"))?;
-                for meta in &r.attachments {
-                    self.want(entry.case, meta);
-                }
-                let record = CaseRecord {
-                    id: entry.case,
-                    received: entry.day,
-                    recipient,
-                    kind: r.kind,
-                    categories: r.categories.clone(),
-                    description: r.description.duplicate(),
-                    when: r.when.as_ref().map(|t| t.duplicate()),
-                    where_: r.where_.as_ref().map(|t| t.duplicate()),
-                    people: r.people.as_ref().map(|t| t.duplicate()),
-                    contact: r.contact.as_ref().map(|t| t.duplicate()),
-                    attachments: r.attachments.iter().map(stored).collect(),
-                    thread: vec![ThreadItem::Report { seq, day: r.day }],
-                    status_history: vec![StatusChange {
-                        status: Status::Received,
-                        day: entry.day,
-                    }],
-                    channel: Some("online".to_owned()),
-                    upload: None,
-                };
-                self.current = Some(record);
-                self.dirty = true;
-                self.summary.new_cases.push(entry.case);
-                Ok(())
-            }
-            EntryKind::Message => {
-                let payload = self.open_envelope(seq, body.as_deref().unwrap_or_default())?;
-                let Payload::Message(m) = payload else {
-                    return Err(bad(
-                        seq,
-                        format!("a message entry holds a {}", payload.type_name()),
-                    ));
-                };
-                if !self.focus(entry.case)? {
-                    self.summary.warnings.push(format!(
-                        "entry {seq}: a message for case {}, which is not in this vault, was skipped",
-                        entry.case
-                    ));
-                    return Ok(());
-                }
-                for meta in &m.attachments {
-                    self.want(entry.case, meta);
-                }
-                if let Some(case) = self.case_mut() {
-                    case.thread.push(ThreadItem::Message {
-                        seq,
-                        day: m.day,
-                        text: m.text.duplicate(),
-                        attachments: m.attachments.iter().map(stored).collect(),
-                    });
-                }
-                self.summary.new_messages += 1;
-                Ok(())
-            }
+            EntryKind::Report => self.report(entry, body.as_deref().unwrap_or_default(), None),
+            EntryKind::Message => self.message(entry, body.as_deref().unwrap_or_default()),
             EntryKind::Reply | EntryKind::Status => self.office_op(entry, body.as_deref()),
-            EntryKind::Purge => {
-                if self.change.index.pending_purges.remove(&entry.case).is_some() {
-                    self.summary.delivered_ops += 1;
-                }
-                // Removed from the index's knowledge: the case file is not read.
-                if self.change.index.has_case(entry.case)
-                    || self.current.as_ref().is_some_and(|c| c.id == entry.case)
-                {
-                    self.current = None;
-                    self.dirty = false;
-                    self.wanted.clear();
-                    self.change.remove_case(entry.case)?;
-                    self.summary.purged.push(entry.case);
-                }
-                Ok(())
-            }
+            EntryKind::Purge => self.purge(entry),
         }
+    }
+
+    /// A report filed by a reporter (`sig` None) or recorded at another desk.
+    fn report(&mut self, entry: &Entry, body: &[u8], sig: Option<&OfficeSig>) -> Result<(), DeskError> {
+        let seq = entry.seq;
+        let payload = self.open_envelope(entry, body)?;
+        let Payload::Report(r) = payload else {
+            return Err(bad(
+                seq,
+                format!("a report entry holds a {}", payload.type_name()),
+            ));
+        };
+        if let Some(sig) = sig
+            && r.day != sig.day
+        {
+            return Err(verify::refused(
+                seq,
+                "the recorded case's sealed day is not the day its officer signed",
+            ));
+        }
+        if self.focus(entry.case)? {
+            // Every case has one report; the server never files a second.
+            return Err(verify::refused(
+                seq,
+                format!("a second report for case {}, which this vault holds", entry.case),
+            ));
+        }
+        if self.skipped_messages.contains(&entry.case) {
+            return Err(verify::refused(
+                seq,
+                format!(
+                    "the report of case {} came after a message of that case: the entries were reordered",
+                    entry.case
+                ),
+            ));
+        }
+        let (recipient, message_key) = verify::report_keys(entry, &r)?;
+        if message_key.is_none() {
+            self.summary.warnings.push(format!(
+                "entry {seq}: case {} was filed before messages were authenticated: its reply recipient comes from the server's header, and later messages from its reporter cannot be verified",
+                entry.case
+            ));
+        }
+        for meta in &r.attachments {
+            self.want(entry.case, meta);
+        }
+        // The day sealed in the report, not the header's, which the server
+        // could change after the fact.
+        let record = CaseRecord {
+            id: entry.case,
+            received: r.day,
+            recipient,
+            kind: r.kind,
+            categories: r.categories.clone(),
+            description: r.description.duplicate(),
+            when: r.when.as_ref().map(|t| t.duplicate()),
+            where_: r.where_.as_ref().map(|t| t.duplicate()),
+            people: r.people.as_ref().map(|t| t.duplicate()),
+            contact: r.contact.as_ref().map(|t| t.duplicate()),
+            attachments: r.attachments.iter().map(stored).collect(),
+            thread: vec![ThreadItem::Report { seq, day: r.day }],
+            status_history: vec![StatusChange {
+                status: Status::Received,
+                day: r.day,
+            }],
+            channel: Some(if sig.is_some() { "recorded" } else { "online" }.to_owned()),
+            upload: None,
+            message_key,
+        };
+        self.current = Some(record);
+        self.dirty = true;
+        self.summary.new_cases.push(entry.case);
+        Ok(())
+    }
+
+    /// A case recorded at a desk with a receipt: this desk's own, now filed
+    /// on the server, or another desk's (signed).
+    fn recorded_case(&mut self, entry: &Entry, body: Option<&[u8]>) -> Result<(), DeskError> {
+        let sig = verify::office_signature(entry, self.trusted)?;
+        let op = entry.op.map(|o| hex_id(&o)).unwrap_or_default();
+        if self.focus(entry.case)? {
+            let mut delivered = false;
+            let mut replayed = true;
+            if let Some(case) = self.current.as_mut()
+                && let Some(upload) = case.upload.as_mut().filter(|u| u.op == op)
+            {
+                replayed = upload.delivered;
+                if !upload.delivered {
+                    upload.delivered = true;
+                    if case.recipient.is_empty() {
+                        case.recipient = entry.recipient.clone().unwrap_or_default();
+                    }
+                    delivered = true;
+                }
+            }
+            if replayed {
+                return Err(verify::replayed_op(entry));
+            }
+            if delivered {
+                self.dirty = true;
+                self.summary.delivered_ops += 1;
+            }
+            return Ok(());
+        }
+        match (sig, body) {
+            (Some(sig), Some(body)) => self.report(entry, body, Some(sig)),
+            (Some(_), None) => Ok(()),
+            (None, _) => Err(verify::refused(
+                entry.seq,
+                format!(
+                    "an unsigned recorded case {} (the previous release's format) that this desk did not record",
+                    entry.case
+                ),
+            )),
+        }
+    }
+
+    fn message(&mut self, entry: &Entry, body: &[u8]) -> Result<(), DeskError> {
+        let seq = entry.seq;
+        if !self.focus(entry.case)? {
+            self.skipped_messages.insert(entry.case);
+            self.summary.warnings.push(format!(
+                "entry {seq}: a message for case {}, which is not in this vault, was skipped",
+                entry.case
+            ));
+            return Ok(());
+        }
+        let verdict = match self.current.as_ref() {
+            Some(case) => verify::message(entry, case)?,
+            None => return Ok(()),
+        };
+        let digest = match verdict {
+            MessageVerdict::Authentic { digest } => Some(digest),
+            MessageVerdict::Legacy => None,
+            MessageVerdict::Unverifiable => {
+                self.summary.warnings.push(format!(
+                    "entry {seq}: a message for case {}, filed before messages were authenticated, cannot be verified and was not applied",
+                    entry.case
+                ));
+                return Ok(());
+            }
+        };
+        let payload = self.open_envelope(entry, body)?;
+        let Payload::Message(m) = payload else {
+            return Err(bad(
+                seq,
+                format!("a message entry holds a {}", payload.type_name()),
+            ));
+        };
+        for meta in &m.attachments {
+            self.want(entry.case, meta);
+        }
+        if let Some(case) = self.case_mut() {
+            case.thread.push(ThreadItem::Message {
+                seq,
+                day: m.day,
+                text: m.text.duplicate(),
+                attachments: m.attachments.iter().map(stored).collect(),
+                digest,
+            });
+        }
+        self.summary.new_messages += 1;
+        Ok(())
+    }
+
+    /// A purge is honoured only as this desk's own, seen back; one signed
+    /// elsewhere is reported, never applied.
+    fn purge(&mut self, entry: &Entry) -> Result<(), DeskError> {
+        let sig = verify::office_signature(entry, self.trusted)?;
+        let op = entry.op.map(|o| hex_id(&o)).unwrap_or_default();
+        let mine = self
+            .change
+            .index
+            .pending_purges
+            .get(&entry.case)
+            .is_some_and(|pending| *pending == op);
+        if mine {
+            self.change.index.pending_purges.remove(&entry.case);
+            self.summary.delivered_ops += 1;
+            return Ok(());
+        }
+        let Some(sig) = sig else {
+            return Err(verify::refused(
+                entry.seq,
+                format!(
+                    "an unsigned purge of case {} (the previous release's format) that this desk did not make",
+                    entry.case
+                ),
+            ));
+        };
+        if self.focus(entry.case)? {
+            self.summary.warnings.push(format!(
+                "entry {}: a purge of case {} signed by officer key {} at another desk; this desk kept the case (to remove it here: candor-desk purge {})",
+                entry.seq,
+                entry.case,
+                hex::encode(sig.signer),
+                entry.case
+            ));
+            self.summary.unexpected_purges.push(entry.case);
+        }
+        Ok(())
     }
 
     fn want(&mut self, case: CaseId, meta: &AttachmentMeta) {
@@ -532,8 +665,10 @@ impl Import<'_, '_> {
         });
     }
 
-    /// A reply or status change the desk sent earlier, now on the server.
+    /// A reply or status change: this desk's own, now on the server, or
+    /// another desk's (signed), added to the thread.
     fn office_op(&mut self, entry: &Entry, body: Option<&[u8]>) -> Result<(), DeskError> {
+        let sig = verify::office_signature(entry, self.trusted)?;
         let Some(op) = entry.op else {
             return Err(bad(entry.seq, "an office operation without its id"));
         };
@@ -541,30 +676,61 @@ impl Import<'_, '_> {
         if !self.focus(entry.case)? {
             return Ok(());
         }
-        let mine = self
-            .current
-            .as_ref()
-            .and_then(|c| c.thread.iter().find(|t| t.op() == Some(op.as_str())))
+        let Some(case) = self.current.as_ref() else {
+            return Ok(());
+        };
+        if let Some(sig) = sig {
+            verify::op_order(entry, sig, case, &self.bodiless_ops)?;
+        }
+        let mine = case
+            .thread
+            .iter()
+            .find(|t| t.op() == Some(op.as_str()))
             .map(ThreadItem::delivered);
         if let Some(delivered) = mine {
-            if delivered == Some(false) {
-                if let Some(item) = self
-                    .case_mut()
-                    .and_then(|c| c.thread.iter_mut().find(|t| t.op() == Some(op.as_str())))
-                {
-                    item.mark_delivered();
-                }
-                self.summary.delivered_ops += 1;
+            if delivered != Some(false) {
+                return Err(verify::replayed_op(entry));
             }
+            if let Some(item) = self
+                .case_mut()
+                .and_then(|c| c.thread.iter_mut().find(|t| t.op() == Some(op.as_str())))
+            {
+                item.mark_delivered();
+            }
+            self.summary.delivered_ops += 1;
             return Ok(());
         }
-        // Not made at this desk (another desk of the office, or the vault was
-        // restored from a backup): it was sealed to the office too, so it can be read.
+        let Some(sig) = sig else {
+            return Err(verify::refused(
+                entry.seq,
+                format!(
+                    "an unsigned {} for case {} (the previous release's format) that this desk did not make",
+                    entry.kind.as_str(),
+                    entry.case
+                ),
+            ));
+        };
+        // Another desk of the office: it was sealed to the office too.
         let Some(body) = body else {
+            self.bodiless_ops.insert(op);
             return Ok(());
         };
         let seq = entry.seq;
-        let payload = self.open_envelope(seq, body)?;
+        let payload = self.open_envelope(entry, body)?;
+        let day = match &payload {
+            Payload::Reply(r) => r.day,
+            Payload::Status(s) => s.day,
+            _ => sig.day,
+        };
+        if day != sig.day {
+            return Err(verify::refused(
+                seq,
+                format!(
+                    "its sealed day {day} is not the day {} its officer signed",
+                    sig.day
+                ),
+            ));
+        }
         let Some(case) = self.case_mut() else {
             return Ok(());
         };
@@ -783,6 +949,8 @@ mod tests {
         fn push(&mut self, kind: EntryKind, body: Vec<u8>, f: impl FnOnce(&mut Entry)) {
             let prev = self.entries.last().map_or(GENESIS, |(e, _)| e.hash());
             let mut e = Entry {
+                version: crate::core::log::VERSION,
+                auth: None,
                 seq: self.entries.len() as u64 + 1,
                 kind,
                 case: CaseId([0, 0, 0, 0, 0, 0, 0, 9]),
@@ -861,7 +1029,7 @@ mod tests {
             };
             partial.export(0)
         };
-        let s = open_bundle(&vault, &first[..], &mut |_| {}).expect("first export");
+        let s = open_bundle(&vault, &first[..], &[], &mut |_| {}).expect("first export");
         assert!(s.new_cases.is_empty());
         let state = vault.load().expect("state");
         assert_eq!(
@@ -871,6 +1039,7 @@ mod tests {
         let part = vault.part_path(&state.index, &hex::encode(att));
         assert!(part.is_file());
 
+        let recipient = age::x25519::Identity::generate().to_public().to_string();
         let report = Payload::Report(ReportBody {
             kind: Kind::Advice,
             categories: vec!["gifts".into()],
@@ -886,11 +1055,13 @@ mod tests {
                 size,
             }],
             day: Day(20_000),
+            recipient: Some(recipient.clone()),
+            message_key: Some(SecretText::new(hex::encode([3u8; 32]))),
         });
-        let body = envelope::seal(&report, &[&office_public]).expect("seal");
-        let recipient = age::x25519::Identity::generate().to_public().to_string();
+        let case_id = CaseId([0, 0, 0, 0, 0, 0, 0, 9]);
+        let body = envelope::seal(case_id, &report, &[&office_public]).expect("seal");
         log.push(EntryKind::Report, body, |e| e.recipient = Some(recipient));
-        let s = open_bundle(&vault, &log.export(split as u64)[..], &mut |_| {}).expect("second export");
+        let s = open_bundle(&vault, &log.export(split as u64)[..], &[], &mut |_| {}).expect("second export");
         assert_eq!(s.new_cases.len(), 1);
         assert_eq!(s.attachments, 1);
         let state = vault.load().expect("state");
@@ -909,12 +1080,33 @@ mod tests {
             .expect("decrypts");
         assert_eq!(plain, data);
 
-        // A purge from the server removes the case and its files.
-        log.push(EntryKind::Purge, Vec::new(), |e| e.op = Some([8; 16]));
+        // A purge signed at another desk of the office is reported, and the
+        // case and its files stay.
+        let officer = SigningKey::from_bytes(&[4; 32]);
+        let op = [8u8; 16];
+        let sig = crate::core::log::OpClaim {
+            op: &op,
+            kind: EntryKind::Purge,
+            case: case_id,
+            day: Day(20_001),
+            prev: &[0; 16],
+            body_hash: &body_hash(&[]),
+        }
+        .sign(&officer);
+        log.push(EntryKind::Purge, Vec::new(), |e| {
+            e.op = Some(op);
+            e.auth = Some(crate::core::log::Auth::Office(sig));
+        });
         let before = log.entries.len() as u64 - 1;
-        let s = open_bundle(&vault, &log.export(before)[..], &mut |_| {}).expect("purge export");
-        assert_eq!(s.purged.len(), 1);
-        assert!(vault.load().expect("state").cases.is_empty());
-        assert!(!stored_at.exists());
+        let s = open_bundle(
+            &vault,
+            &log.export(before)[..],
+            &[officer.verifying_key()],
+            &mut |_| {},
+        )
+        .expect("purge export");
+        assert_eq!(s.unexpected_purges, vec![case_id]);
+        assert_eq!(vault.load().expect("state").cases.len(), 1);
+        assert!(stored_at.exists());
     }
 }

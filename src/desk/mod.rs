@@ -12,6 +12,8 @@
 //! - [`keyfiles`]: `keygen`, and reading the secret key folder;
 //! - [`vault`]: the vault on disk (the one place that knows its layout);
 //! - [`import`]: `open`, verifying an export bundle and committing it whole;
+//! - [`verify`]: the rules by which `open` attributes each entry to the
+//!   office (officer signatures) or the reporter (message MACs);
 //! - [`ops`]: `reply`, `status`, `record`, `purge` and `outbox`;
 //! - [`view`]: `cases`, `show` and `--extract`, with deadlines ([`deadlines`]);
 //! - [`stats`]: the annual report's figures, table and chart.
@@ -33,6 +35,7 @@ pub mod ops;
 pub mod stats;
 pub mod terminal;
 pub mod vault;
+pub mod verify;
 pub mod view;
 
 pub use vault::{Vault, VaultError};
@@ -50,6 +53,10 @@ pub enum DeskError {
     /// An entry decrypted but does not hold what its kind promises.
     #[error("{what} could not be read: {reason}")]
     BadEntry { what: String, reason: String },
+    /// An entry the desk cannot attribute to the office or the reporter, or
+    /// that contradicts what was sealed: the whole bundle is refused.
+    #[error("{what} was refused: {reason}")]
+    Refused { what: String, reason: String },
     /// An export exceeds one of the desk's limits; nothing was kept.
     #[error("{0}; the export was refused and the vault was not changed")]
     OverLimit(String),
@@ -108,6 +115,7 @@ impl DeskError {
             DeskError::Bundle(_)
             | DeskError::Decrypt { .. }
             | DeskError::BadEntry { .. }
+            | DeskError::Refused { .. }
             | DeskError::OverLimit(_)
             | DeskError::Vault(VaultError::CaseTooLarge { .. }) => ErrorClass::BundleRefused,
             DeskError::CaseNotFound(_) | DeskError::Vault(VaultError::NotFound(_)) => ErrorClass::NotFound,

@@ -8,7 +8,10 @@
 //! and to every office key the desk knows (its own, and the other desks'
 //! public keys), adds the recorded cases (their report sealed to the
 //! office) and the purges, and writes them into an outbox bundle signed with
-//! the officer's key. Operations stay pending until an export shows them back
+//! the officer's key; each operation is also signed on its own, over its id,
+//! kind, case, date, the case's previous operation and its ciphertext (see
+//! [`crate::core::log::OpClaim`]), so that the desk can check it again when
+//! an export brings it back. Operations stay pending until an export shows them back
 //! from the server; the server ignores an op id it has already applied, so
 //! writing the same outbox twice is harmless.
 
@@ -123,7 +126,7 @@ pub fn record(vault: &Vault, r: Recorded, issue_receipt: bool) -> Result<RecordO
             break id;
         }
     };
-    let (receipt, recipient, upload) = if issue_receipt {
+    let (receipt, recipient, upload, message_key) = if issue_receipt {
         let receipt = Receipt::from_entropy(fsx::random::<ENTROPY_BYTES>()?);
         let recipient = receipt.reporter_recipient().map_err(|_| DeskError::Random)?;
         let upload = Upload {
@@ -131,9 +134,10 @@ pub fn record(vault: &Vault, r: Recorded, issue_receipt: bool) -> Result<RecordO
             lookup: hex::encode(receipt.lookup_id().0),
             delivered: false,
         };
-        (Some(receipt), recipient, Some(upload))
+        let message_key = Some(receipt.message_key().to_hex());
+        (Some(receipt), recipient, Some(upload), message_key)
     } else {
-        (None, String::new(), None)
+        (None, String::new(), None, None)
     };
     let mut categories = r.categories;
     categories.dedup();
@@ -156,6 +160,7 @@ pub fn record(vault: &Vault, r: Recorded, issue_receipt: bool) -> Result<RecordO
         }],
         channel: Some(r.channel),
         upload,
+        message_key,
     })?;
     change.commit()?;
     Ok(RecordOutcome { case, receipt })
@@ -302,8 +307,10 @@ pub fn write_outbox(
                 contact: None,
                 attachments: Vec::new(),
                 day: case.received,
+                recipient: Some(case.recipient.clone()),
+                message_key: case.message_key.as_ref().map(|k| k.duplicate()),
             });
-            let sealed = envelope::seal(&report, &office_recipients).map_err(seal_err)?;
+            let sealed = envelope::seal(case.id, &report, &office_recipients).map_err(seal_err)?;
             let body = NewCase {
                 lookup,
                 recipient: case.recipient.clone(),
@@ -314,16 +321,25 @@ pub fn write_outbox(
                 id: op_id(&upload.op, case.id)?,
                 kind: EntryKind::Report,
                 case: case.id,
+                day: case.received,
+                prev: [0; 16],
                 body,
             });
             summary.new_cases += 1;
             touched = true;
         }
-        let pending: Vec<&ThreadItem> = case
-            .thread
-            .iter()
-            .filter(|t| t.delivered() == Some(false))
-            .collect();
+        // Each pending operation with the office operation before it in the
+        // thread, which its signature names, so that the desk that reads it
+        // back can tell if the server reordered them.
+        let mut before = [0u8; 16];
+        let mut pending: Vec<(&ThreadItem, [u8; 16])> = Vec::new();
+        for item in &case.thread {
+            let Some(op) = item.op() else { continue };
+            if item.delivered() == Some(false) {
+                pending.push((item, before));
+            }
+            before = op_id(op, case.id)?;
+        }
         if !pending.is_empty() {
             let reporter: age::x25519::Recipient = case.recipient.parse().map_err(|_| DeskError::Seal {
                 case: case.id,
@@ -331,7 +347,7 @@ pub fn write_outbox(
             })?;
             let mut recipients: Vec<&dyn age::Recipient> = vec![&reporter];
             recipients.extend(office_recipients.iter().copied());
-            for item in pending {
+            for (item, prev) in pending {
                 let (kind, payload, op) = match item {
                     ThreadItem::Reply { op, day, text, .. } => {
                         summary.replies += 1;
@@ -351,11 +367,13 @@ pub fn write_outbox(
                     }
                     _ => continue,
                 };
-                let body = envelope::seal(&payload, &recipients).map_err(seal_err)?;
+                let body = envelope::seal(case.id, &payload, &recipients).map_err(seal_err)?;
                 ops.push(Op {
                     id: op_id(op, case.id)?,
                     kind,
                     case: case.id,
+                    day: item.day(),
+                    prev,
                     body,
                 });
             }
@@ -368,6 +386,8 @@ pub fn write_outbox(
             id: op_id(op, *case)?,
             kind: EntryKind::Purge,
             case: *case,
+            day: today,
+            prev: [0; 16],
             body: Vec::new(),
         });
         summary.purges += 1;

@@ -352,6 +352,10 @@ pub struct Index {
     /// Purges not yet seen back from the server: case -> op id (hex).
     #[serde(default)]
     pub pending_purges: BTreeMap<CaseId, String>,
+    /// An entry of version 2 was accepted: from here on the server writes
+    /// no version 1 entry, so one is refused (see `desk::verify`).
+    #[serde(default)]
+    pub entries_v2: bool,
     key: VaultKey,
     #[serde(default)]
     cases: BTreeMap<CaseId, CaseEntry>,
@@ -428,6 +432,9 @@ pub enum ThreadItem {
         #[serde(serialize_with = "serialize_secret_text")]
         text: SecretText,
         attachments: Vec<StoredAttachment>,
+        /// Hex SHA-256 of the sealed message: a replay of it is refused.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        digest: Option<String>,
     },
     /// A reply from the office; `op` is its operation id (hex).
     Reply {
@@ -524,6 +531,11 @@ pub struct CaseRecord {
     /// A case recorded here with a receipt, to be filed on the server.
     #[serde(default)]
     pub upload: Option<Upload>,
+    /// Hex of the reporter's message key, sealed in the report: every
+    /// follow-up message must carry its MAC. `None` for a case filed before
+    /// messages were authenticated, or recorded without a receipt.
+    #[serde(serialize_with = "serialize_opt_secret_text", default)]
+    pub message_key: Option<SecretText>,
 }
 
 /// A recorded case on its way to the server (see `record --issue-receipt`).
@@ -608,12 +620,14 @@ impl CaseRecord {
                         seq,
                         day,
                         attachments,
+                        digest,
                         ..
                     } => ThreadItem::Message {
                         seq: *seq,
                         day: *day,
                         text: blank(),
                         attachments: attachments.clone(),
+                        digest: digest.clone(),
                     },
                     ThreadItem::Reply {
                         op, day, delivered, ..
@@ -639,6 +653,7 @@ impl CaseRecord {
             status_history: self.status_history.clone(),
             channel: self.channel.clone(),
             upload: self.upload.clone(),
+            message_key: None,
         }
     }
 }
@@ -651,6 +666,7 @@ impl Index {
             head: HeadRecord::default(),
             parts: BTreeMap::new(),
             pending_purges: BTreeMap::new(),
+            entries_v2: false,
             key: VaultKey::generate()?,
             cases: BTreeMap::new(),
         })
@@ -1161,6 +1177,7 @@ impl Vault {
             head: old.head,
             parts: BTreeMap::new(),
             pending_purges: old.pending_purges,
+            entries_v2: false,
             key: old.key,
             cases: BTreeMap::new(),
         })?;
@@ -1211,6 +1228,7 @@ impl Vault {
             head: old.head,
             parts: BTreeMap::new(),
             pending_purges: old.pending_purges,
+            entries_v2: false,
             key: VaultKey::generate()?,
             cases: BTreeMap::new(),
         })?;

@@ -123,6 +123,7 @@ mod tests {
             recipient: None,
             part: None,
             op: None,
+            auth: Some(crate::core::log::Auth::Reporter([case; 32])),
             body: NewBody::Inline(vec![case; 64]),
         }]
     }

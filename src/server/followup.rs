@@ -23,7 +23,7 @@ use crate::core::case::{CaseId, Status};
 use crate::core::day::Day;
 use crate::core::envelope::{self, Payload};
 use crate::core::log::EntryKind;
-use crate::core::receipt::{Receipt, ReceiptError};
+use crate::core::receipt::{MessageKey, Receipt, ReceiptError};
 use crate::core::secret::SecretText;
 
 const MAX_SESSIONS: usize = 10_000;
@@ -48,6 +48,8 @@ pub enum FollowupError {
 struct Session {
     case: CaseId,
     identity: age::x25519::Identity,
+    /// Authenticates the reporter's messages; gone when the session ends.
+    message_key: MessageKey,
     last_used: Instant,
 }
 
@@ -85,7 +87,12 @@ impl Sessions {
         }
     }
 
-    fn start(&self, case: CaseId, identity: age::x25519::Identity) -> Result<SessionToken, FollowupError> {
+    fn start(
+        &self,
+        case: CaseId,
+        identity: age::x25519::Identity,
+        message_key: MessageKey,
+    ) -> Result<SessionToken, FollowupError> {
         let mut token = Zeroizing::new([0u8; 32]);
         getrandom::fill(token.as_mut_slice()).map_err(|_| FollowupError::Crypto)?;
         let mut map = self.map.lock().map_err(|_| FollowupError::Crypto)?;
@@ -102,6 +109,7 @@ impl Sessions {
             Session {
                 case,
                 identity,
+                message_key,
                 last_used: now,
             },
         );
@@ -110,6 +118,11 @@ impl Sessions {
 
     /// The case and a copy of the identity for a live session; refreshes it.
     fn touch(&self, token: &str) -> Result<(CaseId, age::x25519::Identity), FollowupError> {
+        self.with(token, |s| (s.case, s.identity.clone()))
+    }
+
+    /// What `f` takes from a live session; refreshes it.
+    fn with<T>(&self, token: &str, f: impl FnOnce(&Session) -> T) -> Result<T, FollowupError> {
         let key = parse_token(token).ok_or(FollowupError::NoSession)?;
         let mut map = self.map.lock().map_err(|_| FollowupError::Crypto)?;
         let now = Instant::now();
@@ -121,7 +134,7 @@ impl Sessions {
         }
         let s = map.get_mut(&key).ok_or(FollowupError::NoSession)?;
         s.last_used = now;
-        Ok((s.case, s.identity.clone()))
+        Ok(f(s))
     }
 
     pub fn end(&self, token: &str) {
@@ -160,14 +173,22 @@ pub fn login(app: &App, typed: &str) -> Result<(SessionToken, CaseId), FollowupE
         .map_err(|_| FollowupError::RateLimited)?;
     let case = app.store.lookup(&lookup)?.ok_or(FollowupError::Unknown)?;
     let identity = receipt.reporter_identity().map_err(|_| FollowupError::Crypto)?;
+    let message_key = receipt.message_key();
     drop(receipt);
-    let token = app.sessions.start(case, identity)?;
+    let token = app.sessions.start(case, identity, message_key)?;
     Ok((token, case))
 }
 
 /// The case behind a session token.
 pub fn session_case(app: &App, token: &str) -> Result<CaseId, FollowupError> {
     app.sessions.touch(token).map(|(case, _)| case)
+}
+
+/// The case behind a session token and the reporter's message key.
+pub fn session_message_key(app: &App, token: &str) -> Result<(CaseId, MessageKey), FollowupError> {
+    app.sessions.with(token, |s| {
+        (s.case, MessageKey::from_bytes(*s.message_key.expose()))
+    })
 }
 
 /// The thread for a session.

@@ -26,8 +26,8 @@ use super::App;
 use super::store::{BlobId, CommitExtras, NewBody, NewEntry, StoreError};
 use crate::core::case::{CaseId, Kind};
 use crate::core::envelope::{AttachmentMeta, MessageBody, Payload, ReportBody};
-use crate::core::log::{EntryKind, PartRef, body_hash};
-use crate::core::receipt::{ENTROPY_BYTES, Receipt};
+use crate::core::log::{Auth, EntryKind, PartRef, body_hash, message_mac};
+use crate::core::receipt::{ENTROPY_BYTES, MessageKey, Receipt};
 use crate::core::secret::SecretText;
 
 /// The categories (misconduct) or topics (advice) this office offers; a
@@ -174,6 +174,7 @@ impl<'a> Gathered<'a> {
             recipient: None,
             part: Some(PartRef { attachment, index }),
             op: None,
+            auth: None,
             body: NewBody::Pending {
                 blob,
                 len: ct.len() as u64,
@@ -253,19 +254,23 @@ impl<'a> Gathered<'a> {
     /// Seals the report or message that carries the attachments, appends it
     /// after their chunks, commits everything at once and waits until it is
     /// durable. On any failure nothing of the submission remains.
+    /// Seals `body` to the office, bound to the case; a message is
+    /// authenticated with the reporter's `message_key`.
     async fn finish(
         mut self,
         kind: EntryKind,
         body: Payload,
         recipient: Option<String>,
+        message_key: Option<MessageKey>,
         extras: CommitExtras,
     ) -> Result<(), IntakeError> {
-        let sealed = self.app.keys.seal(&body, crate::clock::today());
+        let sealed = self.app.keys.seal(self.case, &body, crate::clock::today());
         drop(body);
         let Ok(sealed) = sealed else {
             self.abandon().await;
             return Err(IntakeError::Encrypt);
         };
+        let auth = message_key.map(|key| Auth::Reporter(message_mac(&key, self.case, &body_hash(&sealed))));
         self.entries.push(NewEntry {
             kind,
             case: self.case,
@@ -273,6 +278,7 @@ impl<'a> Gathered<'a> {
             recipient,
             part: None,
             op: None,
+            auth,
             body: NewBody::Inline(sealed),
         });
         // The form is complete and valid: the staged chunks go to the store now.
@@ -440,12 +446,15 @@ pub async fn receive_report(app: &App, mut form: Multipart, body: &BodyInfo) -> 
         contact: optional(std::mem::take(&mut echo.contact)),
         attachments: std::mem::take(&mut g.attachments),
         day: crate::clock::today(),
+        recipient: Some(recipient.clone()),
+        message_key: Some(receipt.message_key().to_hex()),
     });
     let extras = CommitExtras {
         new_case: Some((receipt.lookup_id(), case)),
         ..Default::default()
     };
-    g.finish(EntryKind::Report, body, Some(recipient), extras).await?;
+    g.finish(EntryKind::Report, body, Some(recipient), None, extras)
+        .await?;
     Ok(receipt)
 }
 
@@ -575,9 +584,22 @@ pub async fn receive_message(
         return Err(e);
     }
     let token = token.ok_or(super::followup::FollowupError::NoSession)?;
+    let (case, message_key) = match super::followup::session_message_key(app, &token) {
+        Ok(found) => found,
+        Err(e) => {
+            if let Some(g) = gathered {
+                g.abandon().await;
+            }
+            return Err(e.into());
+        }
+    };
     let mut g = match gathered {
-        Some(g) => g,
-        None => Gathered::new(app, super::followup::session_case(app, &token)?),
+        Some(g) if g.case == case => g,
+        Some(g) => {
+            g.abandon().await;
+            return Err(super::followup::FollowupError::NoSession.into());
+        }
+        None => Gathered::new(app, case),
     };
     if text.is_empty() && g.attachments.is_empty() {
         g.abandon().await;
@@ -592,7 +614,13 @@ pub async fn receive_message(
         attachments: std::mem::take(&mut g.attachments),
         day: crate::clock::today(),
     });
-    g.finish(EntryKind::Message, body, None, CommitExtras::default())
-        .await?;
+    g.finish(
+        EntryKind::Message,
+        body,
+        None,
+        Some(message_key),
+        CommitExtras::default(),
+    )
+    .await?;
     Ok(token)
 }

@@ -8,8 +8,9 @@
 //! certificates (every `keys/*.asc` but `officer.asc`); every report and
 //! attachment is encrypted to all of them at once (an OpenPGP certificate is
 //! one more age recipient, see [`crate::core::openpgp`]), so any one office
-//! key opens it. The officer's signing key is `keys/officer.pub` (Ed25519),
-//! or else the Ed25519 signing subkey of `keys/officer.asc`.
+//! key opens it. The office's signing keys are those in `keys/officer.pub`
+//! (Ed25519, one officer a line), or else the Ed25519 signing subkey of
+//! `keys/officer.asc`.
 //!
 //! # Invariants
 //!
@@ -30,6 +31,7 @@ use std::path::{Path, PathBuf};
 use ed25519_dalek::{SigningKey, VerifyingKey};
 use sequoia_openpgp::Cert;
 
+use crate::core::case::CaseId;
 use crate::core::day::Day;
 use crate::core::envelope::{self, AttachmentSealer, EnvelopeError, Payload};
 use crate::core::keys::{self, KeyError, TokenHash};
@@ -152,7 +154,9 @@ pub struct ServerKeys {
     pub recipients: Vec<age::x25519::Recipient>,
     /// OpenPGP office certificates (*.asc), whatever their state.
     pub openpgp: Vec<OfficeCert>,
-    pub officer: VerifyingKey,
+    /// The office's signing keys: an outbox and each of its operations
+    /// must be signed by one of them.
+    pub officers: Vec<VerifyingKey>,
     pub token: TokenHash,
     /// The demo office key is among the recipients.
     pub demo: bool,
@@ -213,12 +217,12 @@ impl ServerKeys {
         }
         let opath = dir.join("officer.pub");
         let apath = dir.join("officer.asc");
-        let officer = if opath.exists() {
-            keys::parse_verifying_key(&read(&opath)?).map_err(|e| KeysError::Bad(opath, e))?
+        let officers = if opath.exists() {
+            keys::parse_verifying_keys(&read(&opath)?).map_err(|e| KeysError::Bad(opath, e))?
         } else if apath.exists() {
             let cert = openpgp::parse_cert(read(&apath)?.as_bytes())
                 .map_err(|e| KeysError::BadOpenPgp(apath.clone(), e))?;
-            openpgp::verifying_key(&cert).map_err(|e| KeysError::BadOpenPgp(apath, e))?
+            vec![openpgp::verifying_key(&cert).map_err(|e| KeysError::BadOpenPgp(apath, e))?]
         } else {
             return Err(KeysError::NoOfficerKey(dir.to_owned()));
         };
@@ -228,7 +232,7 @@ impl ServerKeys {
         Ok(ServerKeys {
             recipients,
             openpgp: openpgp_certs,
-            officer,
+            officers,
             token,
             demo,
             dir: dir.to_owned(),
@@ -272,10 +276,10 @@ impl ServerKeys {
     }
 
     /// Encrypts an envelope to every office key that can receive on `day`.
-    pub fn seal(&self, payload: &Payload, day: Day) -> Result<Vec<u8>, SealError> {
+    pub fn seal(&self, case: CaseId, payload: &Payload, day: Day) -> Result<Vec<u8>, SealError> {
         let list = self.recipients_on(day)?;
         let refs: Vec<&dyn age::Recipient> = list.iter().map(|r| r.as_ref()).collect();
-        Ok(envelope::seal(payload, &refs)?)
+        Ok(envelope::seal(case, payload, &refs)?)
     }
 
     /// Starts an attachment stream to every office key that can receive on `day`.

@@ -17,8 +17,8 @@ use tokio::sync::mpsc;
 use super::App;
 use super::keys::KeyReport;
 use super::store::{CommitExtras, NewBody, NewEntry, StoreError};
-use crate::core::bundle::{BundleError, ExportWriter, NewCase, Outbox};
-use crate::core::log::{EntryKind, Head};
+use crate::core::bundle::{BundleError, ExportWriter, NewCase, Outbox, SignedOp};
+use crate::core::log::{Auth, EntryKind, Head};
 use crate::core::receipt::LookupId;
 
 #[derive(Debug, thiserror::Error)]
@@ -201,7 +201,7 @@ pub struct Imported {
 
 /// Verifies and applies an outbox bundle, atomically and at most once.
 pub async fn import(app: &App, bytes: &[u8]) -> Result<Imported, OfficerError> {
-    let outbox = Outbox::read(bytes, &app.keys.officer)?;
+    let outbox = Outbox::read(bytes, &app.keys.officers)?;
     let store = &app.store;
     if store.bundle_imported(&outbox.id)? {
         return Err(OfficerError::Replayed);
@@ -211,7 +211,8 @@ pub async fn import(app: &App, bytes: &[u8]) -> Result<Imported, OfficerError> {
     let mut new_cases = Vec::new();
     let mut already = 0;
     let today = crate::clock::today();
-    for op in outbox.ops {
+    for SignedOp { op, sig } in outbox.ops {
+        let auth = Some(Auth::Office(sig));
         if store.op_applied(&op.id)? {
             already += 1;
             continue;
@@ -231,6 +232,7 @@ pub async fn import(app: &App, bytes: &[u8]) -> Result<Imported, OfficerError> {
                 recipient: Some(case.recipient),
                 part: None,
                 op: Some(op.id),
+                auth,
                 body: NewBody::Inline(case.envelope),
             });
             continue;
@@ -248,6 +250,7 @@ pub async fn import(app: &App, bytes: &[u8]) -> Result<Imported, OfficerError> {
             recipient: None,
             part: None,
             op: Some(op.id),
+            auth,
             body: NewBody::Inline(op.body),
         });
     }

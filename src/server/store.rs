@@ -66,7 +66,7 @@ use std::sync::Mutex;
 
 use crate::core::case::CaseId;
 use crate::core::day::Day;
-use crate::core::log::{Entry, EntryKind, Hash, Head, PartRef, body_hash};
+use crate::core::log::{Auth, Entry, EntryKind, Hash, Head, PartRef, VERSION as LOG_VERSION, body_hash};
 use crate::core::receipt::LookupId;
 
 use super::pack::{Loc, Pack};
@@ -135,6 +135,9 @@ pub struct NewEntry {
     pub recipient: Option<String>,
     pub part: Option<PartRef>,
     pub op: Option<[u8; 16]>,
+    /// The officer's signature (office operations) or the reporter's MAC
+    /// (messages), stored in the entry header and exported with it.
+    pub auth: Option<Auth>,
     pub body: NewBody,
 }
 
@@ -423,6 +426,7 @@ impl SledStore {
                 }
             };
             let entry = Entry {
+                version: LOG_VERSION,
                 seq,
                 kind: new.kind,
                 case: new.case,
@@ -433,6 +437,7 @@ impl SledStore {
                 recipient: new.recipient,
                 part: new.part,
                 op: new.op,
+                auth: new.auth,
             };
             let seq_b = seq.to_be_bytes();
             writes.push((key(b'L', &[&seq_b]), Some(entry.encode())));
@@ -1005,6 +1010,18 @@ mod tests {
     }
 
     fn new_entry(kind: EntryKind, case: CaseId, body: &[u8]) -> NewEntry {
+        let auth = match kind {
+            EntryKind::Message => Some(Auth::Reporter([1; 32])),
+            EntryKind::Reply | EntryKind::Status | EntryKind::Purge => {
+                Some(Auth::Office(crate::core::log::OfficeSig {
+                    signer: [2; 32],
+                    day: Day(20_000),
+                    prev: [0; 16],
+                    signature: [3; 64],
+                }))
+            }
+            _ => None,
+        };
         NewEntry {
             kind,
             case,
@@ -1012,6 +1029,7 @@ mod tests {
             recipient: None,
             part: None,
             op: None,
+            auth,
             body: NewBody::Inline(body.to_vec()),
         }
     }

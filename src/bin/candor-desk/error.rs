@@ -54,6 +54,11 @@ pub fn message(err: &anyhow::Error, seen: Option<u64>, key_files: Option<&str>) 
         DeskError::BadEntry { .. } => "An entry in the bundle is not what candor writes; \
              the vault was not changed. Report this to the server's administrator."
             .to_owned(),
+        DeskError::Refused { .. } => "The bundle was refused and the vault was not changed: the entry is \
+             not what the office or the reporter wrote, so whoever controls the server (or its disk or \
+             backups) may have forged or altered it. Keep the bundle as evidence and do not open later \
+             exports of this server until the administrator has examined it."
+            .to_owned(),
         DeskError::CaseNotFound(_) => "Run `candor-desk cases --vault VAULT` to list the cases.".to_owned(),
         DeskError::Vault(VaultError::NotFound(_)) => NO_VAULT.to_owned(),
         DeskError::NothingPending => {

@@ -221,10 +221,19 @@ fn run(cli: Cli, seen: &mut Option<u64>, key_files: &mut Option<String>) -> anyh
             let file = File::open(&bundle)
                 .with_context(|| format!("could not open the bundle {}", bundle.display()))?;
             let len = file.metadata().map(|m| m.len()).unwrap_or(0);
+            // The office's signing keys: this officer's own and those the
+            // office's public folder lists.
+            // A desk that cannot sign (no officer.key, an OpenPGP key without
+            // an Ed25519 signing key) still reads what the office signed.
+            let own = keyfiles::officer_signing_key(&dir, &mut pass).ok();
+            let trusted =
+                desk::verify::trusted_officers(own.as_ref(), keyfiles::public_dir_beside(&dir).as_deref())?;
+            drop(own);
             let vault = Vault::create_or_wait(&at.vault, keys, &mut waiting_notice(&at.vault))?;
             *seen = vault.index().ok().and_then(|s| s.head().ok()).map(|h| h.seq);
             let pb = bar(len, "{spinner} opening {bytes}/{total_bytes} [{wide_bar}] {eta}");
-            let s = import::open_bundle_with(&vault, pb.wrap_read(file), limits.into(), &mut |_| {})?;
+            let s =
+                import::open_bundle_with(&vault, pb.wrap_read(file), &trusted, limits.into(), &mut |_| {})?;
             pb.finish_and_clear();
             vault.remember_keys()?;
             let head = s.head.map_or(0, |h| h.seq);
