@@ -4,7 +4,7 @@
 //! rules"). Everything else receives a [`Day`] as a parameter, so tests can
 //! fix the date and no exact time can reach the store or the logs.
 
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use crate::core::day::Day;
 
@@ -18,4 +18,15 @@ pub fn today() -> Day {
         .map(|d| d.as_secs())
         .unwrap_or(0);
     Day::from_unix_seconds(secs)
+}
+
+/// How long until the next UTC day begins (plus a second, so that whoever
+/// wakes then reads the new date). For tasks that run once a day; the value
+/// stays in memory and is never written anywhere.
+pub fn until_next_day() -> Duration {
+    let secs = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    Duration::from_secs(86_400 - secs % 86_400 + 1)
 }

@@ -10,6 +10,9 @@ use common::*;
 
 #[test]
 fn fsync_happens_before_the_receipt_is_sent() {
+    if tool_missing("strace", "strace") {
+        return;
+    }
     let tmp = tempfile::tempdir().expect("tempdir");
     let (public, _) = keygen(&tmp.path().join("office"));
     let trace = tmp.path().join("strace.log");

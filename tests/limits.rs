@@ -175,6 +175,33 @@ fn a_client_slow_to_send_its_headers_is_disconnected() {
 }
 
 #[test]
+fn a_kept_alive_connection_that_sends_no_next_request_is_closed() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let (server, _) = start(&tmp, "header_read_timeout_seconds = 1\n");
+    let addr = server.site.trim_start_matches("http://").to_owned();
+    let mut s = TcpStream::connect(&addr).expect("connect");
+    // One complete request on a kept-alive connection, then nothing.
+    write!(s, "GET /report HTTP/1.1\r\nHost: {addr}\r\n\r\n").expect("write");
+    s.set_read_timeout(Some(Duration::from_secs(20)))
+        .expect("timeout");
+    let mut buf = Vec::new();
+    // The server answers, keeps the connection for the next request, and
+    // closes it when none comes within the header timeout: the read ends with
+    // the connection, not with its own 20 s safety timeout.
+    let read = s.read_to_end(&mut buf);
+    assert!(
+        read.is_ok(),
+        "the server kept an idle kept-alive connection open: {read:?}"
+    );
+    let answer = String::from_utf8_lossy(&buf);
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(
+        !answer.to_ascii_lowercase().contains("connection: close"),
+        "the first answer kept the connection alive"
+    );
+}
+
+#[test]
 fn a_category_the_office_does_not_offer_is_refused() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let (server, token) = start(&tmp, "categories = [\"fraud\", \"harassment\"]\n");

@@ -12,7 +12,7 @@
 #
 # Settings (environment, or /etc/candor-transfer.env):
 #   CANDOR_OFFICER_URL  http://<officer onion address>.onion   (required)
-#   CANDOR_TOKEN_FILE   the officer token from the desk's keygen (default ~/.candor/officer-token)
+#   CANDOR_TOKEN_FILE   the officer token, as `candor-desk token` prints it on the desk (default ~/.candor/officer-token)
 #   CANDOR_STATE_DIR    where `seen` is kept (default ~/.candor)
 #   CANDOR_SOCKS        Tor's SOCKS port (default 127.0.0.1:9050; "none" for a local test)
 #   CANDOR_NOTIFY       command run by `check` with the message as its argument

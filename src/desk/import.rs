@@ -204,6 +204,9 @@ struct Import<'a, 'v> {
     by_case: BTreeMap<CaseId, Vec<u64>>,
     /// Messages per case in this bundle.
     messages: BTreeMap<CaseId, u32>,
+    /// Envelope bytes per case in this bundle: a case cannot take in more
+    /// than its limit in one open, checked before anything is decrypted.
+    case_bytes: BTreeMap<CaseId, u64>,
     /// Chunk offsets by attachment id (hex).
     chunks: BTreeMap<String, Vec<u64>>,
     /// The case the entries being applied are about, and whether it changed.
@@ -274,6 +277,7 @@ pub fn open_bundle_with<R: Read>(
         order: Vec::new(),
         by_case: BTreeMap::new(),
         messages: BTreeMap::new(),
+        case_bytes: BTreeMap::new(),
         chunks: BTreeMap::new(),
         current: None,
         dirty: false,
@@ -345,6 +349,18 @@ impl Import<'_, '_> {
                      (--max-message-bytes)",
                     entry.kind.as_str(),
                     self.limits.message_bytes
+                )));
+            }
+        }
+        if entry.kind != EntryKind::AttachmentChunk {
+            let len = body.map_or(0, <[u8]>::len) as u64;
+            let total = self.case_bytes.entry(case).or_insert(0);
+            *total = total.saturating_add(len);
+            if *total > self.limits.case_bytes {
+                return Err(DeskError::OverLimit(format!(
+                    "case {case} receives more than {} bytes in this export, over the limit per case \
+                     (--max-case-bytes)",
+                    self.limits.case_bytes
                 )));
             }
         }

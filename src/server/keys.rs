@@ -333,14 +333,13 @@ pub fn log_warnings(keys: &ServerKeys, day: Day) {
     }
 }
 
-/// Logs the key warnings once a day, when the date changes, for as long as
-/// the server runs (the start-up's are logged by the caller). Checks the
-/// date every `every`; the line's time says when the day turned, nothing
-/// about any report.
-pub async fn warn_daily(app: std::sync::Arc<super::App>, every: std::time::Duration) {
+/// Logs the key warnings once a day, just after the date changes, for as
+/// long as the server runs (the start-up's are logged by the caller). The
+/// line's time says when the day turned, nothing about any report.
+pub async fn warn_daily(app: std::sync::Arc<super::App>) {
     let mut last = crate::clock::today();
     loop {
-        tokio::time::sleep(every).await;
+        tokio::time::sleep(crate::clock::until_next_day()).await;
         let today = crate::clock::today();
         if today != last {
             last = today;

@@ -387,3 +387,47 @@ pub fn pace_request(
     req.extensions_mut().insert(Arc::clone(&meter));
     (req, meter)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_deadline_is_one_window_plus_the_declared_length_at_the_minimum_rate() {
+        let pace = Pace {
+            min_bytes_per_second: 4096,
+            window: Duration::from_secs(30),
+            idle: Duration::from_secs(120),
+        };
+        assert_eq!(pace.deadline_for(0), Duration::from_secs(30));
+        assert_eq!(pace.deadline_for(4096 * 100), Duration::from_secs(130));
+        // 1 GiB: about 73 hours, as the example configuration says.
+        assert_eq!(pace.deadline_for(1 << 30).as_secs() / 3600, 72);
+    }
+
+    #[tokio::test]
+    async fn a_body_that_keeps_the_pace_is_still_cut_off_at_its_deadline() {
+        let pace = Pace {
+            min_bytes_per_second: 1000,
+            window: Duration::from_secs(1),
+            idle: Duration::from_secs(60),
+        };
+        // 500 bytes every 100 ms, five times the pace, for 10 s: the bucket
+        // never empties, so only the deadline (declared 1,000 bytes: 2 s)
+        // can end it.
+        let chunks = futures_util::stream::unfold(0u32, |n| async move {
+            if n >= 100 {
+                return None;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            Some((Ok::<_, std::io::Error>(bytes::Bytes::from(vec![0u8; 500])), n + 1))
+        });
+        let meter = Arc::new(BodyMeter::new());
+        let body = pace.wrap(axum::body::Body::from_stream(chunks), 1000, Arc::clone(&meter));
+        let read = axum::body::to_bytes(body, usize::MAX).await;
+        assert!(read.is_err(), "a body past its deadline was read to the end");
+        assert!(meter.is_slow(), "cut off, but not marked as too slow");
+        let sent = meter.bytes.load(Ordering::Relaxed);
+        assert!(sent < 50_000, "cut off only after {sent} bytes");
+    }
+}

@@ -292,3 +292,25 @@ pub fn all_bytes(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
 pub fn contains(hay: &[u8], needle: &[u8]) -> bool {
     hay.windows(needle.len()).any(|w| w == needle)
 }
+
+/// Whether `tool` is missing, for a test that cannot run without it: outside
+/// CI the test says SKIPPED and returns, so that `cargo test` passes on a
+/// machine with nothing but Rust; under CI (`CI` set) a missing tool fails,
+/// so that CI never passes by skipping.
+pub fn tool_missing(tool: &str, package: &str) -> bool {
+    if Command::new(tool)
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok()
+    {
+        return false;
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "{tool} is not installed: CI must install it (apt-get install {package})"
+    );
+    eprintln!("SKIPPED: {tool} is not installed (apt-get install {package}; .ci/run does)");
+    true
+}

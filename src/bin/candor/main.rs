@@ -128,22 +128,25 @@ fn serve(config: Config) -> anyhow::Result<()> {
             );
         }
         candor::server::keys::log_warnings(&app.keys, candor::clock::today());
-        tokio::spawn(candor::server::keys::warn_daily(
-            Arc::clone(&app),
-            std::time::Duration::from_secs(600),
-        ));
+        tokio::spawn(candor::server::keys::warn_daily(Arc::clone(&app)));
         if !app.config.rate_limits {
             tracing::warn!("rate limits are OFF (CANDOR_RATE_LIMITS=off): for benchmarks and load tests only");
         }
         // Handlers first: a SIGTERM once "listening" is logged must already
         // mean a graceful stop (sockets removed), not the default death.
         let shutdown = shutdown_signal().context("could not watch for SIGTERM")?;
-        let reporter = Bound::bind(&listen)
-            .await
-            .with_context(|| format!("could not listen on {}", app.config.listen))?;
-        let officer = Bound::bind(&officer_listen)
-            .await
-            .with_context(|| format!("could not listen on {}", app.config.officer_listen))?;
+        let reporter = Bound::bind(&listen).await.with_context(|| {
+            format!(
+                "could not listen on {} (choose another address with --listen)",
+                app.config.listen
+            )
+        })?;
+        let officer = Bound::bind(&officer_listen).await.with_context(|| {
+            format!(
+                "could not listen on {} (choose another address with --officer-listen)",
+                app.config.officer_listen
+            )
+        })?;
         tracing::info!("reporter site listening on {}", reporter.describe());
         tracing::info!("officer API listening on {}", officer.describe());
         candor::server::serve::serve(app, reporter, officer, shutdown)
