@@ -506,8 +506,7 @@ fn status_counts_what_is_new_without_content() {
 
 #[test]
 fn transfer_script_counts_fetches_and_posts() {
-    if Command::new("curl").arg("--version").output().is_err() {
-        eprintln!("SKIPPED: curl is not installed (apt-get install curl)");
+    if tool_missing("curl", "curl") {
         return;
     }
     let tmp = tempfile::tempdir().expect("tempdir");

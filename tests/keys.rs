@@ -252,8 +252,7 @@ fn start_up_is_refused_only_when_no_office_key_is_left_naming_each() {
 
 #[test]
 fn a_key_that_expires_while_the_server_runs_drops_out_and_reports_go_on() {
-    if Command::new("faketime").arg("--version").output().is_err() {
-        eprintln!("SKIPPED: faketime is not installed (apt-get install faketime; .ci/run does)");
+    if tool_missing("faketime", "faketime") {
         return;
     }
     let tmp = tempfile::tempdir().expect("tempdir");

@@ -188,6 +188,7 @@ fn a_kept_alive_connection_that_sends_no_next_request_is_closed() {
     s.set_read_timeout(Some(Duration::from_secs(20)))
         .expect("timeout");
     let mut buf = Vec::new();
+    let began = std::time::Instant::now();
     // The server answers, keeps the connection for the next request, and
     // closes it when none comes within the header timeout: the read ends with
     // the connection, not with its own 20 s safety timeout.
@@ -201,6 +202,44 @@ fn a_kept_alive_connection_that_sends_no_next_request_is_closed() {
     assert!(
         !answer.to_ascii_lowercase().contains("connection: close"),
         "the first answer kept the connection alive"
+    );
+    // Closed by the idle timeout (1 s), not right after the answer.
+    assert!(
+        began.elapsed() >= Duration::from_millis(900),
+        "closed after {:?}, before the idle timeout",
+        began.elapsed()
+    );
+}
+
+#[test]
+fn log_in_forms_larger_than_a_receipt_are_refused() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let (server, _) = start(&tmp, "");
+    let big = "A".repeat(10_000);
+    for path in ["/followup", "/receipt", "/followup/logout"] {
+        let resp = client()
+            .post(format!("{}{path}", server.site))
+            .form(&[("receipt", big.as_str()), ("session", big.as_str())])
+            .send()
+            .expect("post");
+        let status = resp.status().as_u16();
+        let page = resp.text().expect("body");
+        assert!(
+            (400..500).contains(&status) || (path == "/followup/logout" && status < 400),
+            "{path}: {status}"
+        );
+        assert!(page.contains("<html"), "{path}: a page, not a bare error: {page}");
+    }
+    // A receipt-sized form is still read.
+    let resp = client()
+        .post(format!("{}/followup", server.site))
+        .form(&[("receipt", "0000-0000")])
+        .send()
+        .expect("post");
+    assert!(
+        resp.status().is_client_error(),
+        "a malformed receipt: {}",
+        resp.status()
     );
 }
 

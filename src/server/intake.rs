@@ -371,6 +371,14 @@ pub struct BodyInfo {
     pub meter: Option<std::sync::Arc<super::limits::BodyMeter>>,
 }
 
+impl BodyInfo {
+    /// The handler has read the whole form: from now on the body cannot be
+    /// cut off for its pace. False if it was cut off first.
+    fn form_read(&self) -> bool {
+        self.meter.as_ref().is_none_or(|m| m.finished())
+    }
+}
+
 /// Refuses a request whose declared length (or the files it could need) does
 /// not fit above the disk reserves, before a byte of its body is read.
 pub fn check_room(app: &App, declared: Option<u64>) -> Result<(), IntakeError> {
@@ -409,7 +417,13 @@ pub async fn receive_report(app: &App, mut form: Multipart, body: &BodyInfo) -> 
     let mut g = Gathered::new(app, case);
     let result = read_report_form(app, &mut form, &mut g).await;
     let echo = match result {
-        Ok(echo) => echo,
+        Ok(echo) if body.form_read() => echo,
+        Ok(_) => {
+            // Cut off for its pace just as the form ended: the slot went to
+            // another submission, and so nothing of this one is kept.
+            g.abandon().await;
+            return Err(IntakeError::Stalled);
+        }
         Err(e) => {
             g.abandon().await;
             return Err(e);
@@ -582,6 +596,13 @@ pub async fn receive_message(
         Ok(())
     }
     .await;
+    let result = result.and_then(|()| {
+        if body.form_read() {
+            Ok(())
+        } else {
+            Err(IntakeError::Stalled.into())
+        }
+    });
     if let Err(e) = result {
         if let Some(g) = gathered {
             g.abandon().await;

@@ -16,7 +16,7 @@ use std::collections::HashMap;
 use std::future::Future;
 use std::num::NonZeroU32;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU8, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
@@ -32,12 +32,18 @@ use crate::core::receipt::LookupId;
 #[error("rate limited")]
 pub struct Limited;
 
-/// How long a body may run before a submission that is still streaming its
-/// own body can cut it off (a real upload's bytes follow its headers at
-/// once). A submission whose body has arrived whole ([`PREREAD_BYTES`]) is
-/// not held to it. A body already received whole is never cut off, however
-/// long its commit takes.
+/// How long a slot's holder may run before a submission that is still
+/// streaming its own body can cut it off (a real upload's bytes follow its
+/// headers at once). A body already received whole is never cut off,
+/// however long its commit takes.
 pub const PREEMPT_GRACE: Duration = Duration::from_secs(2);
+
+/// The same for a submission whose body has already arrived whole
+/// ([`PREREAD_BYTES`]): just long enough for a holder's handler to start
+/// reading once it has its slot. A crowd reconnecting at once cannot keep
+/// every holder younger than [`PREEMPT_GRACE`], so it cannot keep such a
+/// reporter out.
+pub const ARRIVED_GRACE: Duration = Duration::from_millis(250);
 
 /// How long a submission waits for the slot of the upload it cut off.
 const PREEMPT_WAIT: Duration = Duration::from_secs(2);
@@ -46,11 +52,15 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
+/// A slot's holder: its body, and when it got the slot (its pace is owed
+/// from then: before, nothing of a streaming body was read).
+type Holders = Arc<Mutex<HashMap<u64, (Arc<BodyMeter>, Instant)>>>;
+
 /// A submission slot, held until dropped.
 pub struct Slot {
     _permit: OwnedSemaphorePermit,
     id: u64,
-    holders: Arc<Mutex<HashMap<u64, Arc<BodyMeter>>>>,
+    holders: Holders,
 }
 
 impl Drop for Slot {
@@ -64,7 +74,7 @@ pub struct Limits {
     /// Submissions being received at once (always bounded, even with rate limits off).
     busy: Arc<Semaphore>,
     /// The bodies of the submissions holding those slots, by slot number.
-    holders: Arc<Mutex<HashMap<u64, Arc<BodyMeter>>>>,
+    holders: Holders,
     next_holder: AtomicU64,
     min_bytes_per_second: u64,
     submissions: DefaultDirectRateLimiter,
@@ -108,7 +118,7 @@ impl Limits {
         let permit = match Arc::clone(&self.busy).try_acquire_owned() {
             Ok(p) => p,
             Err(_) => {
-                let arrived = body.is_some_and(|m| m.done.load(Ordering::Relaxed));
+                let arrived = body.is_some_and(|m| m.state.load(Ordering::Acquire) == DONE);
                 if !self.preempt_one(arrived) {
                     return Err(super::intake::IntakeError::Busy);
                 }
@@ -121,7 +131,7 @@ impl Limits {
         };
         let id = self.next_holder.fetch_add(1, Ordering::Relaxed);
         if let Some(meter) = body {
-            lock(&self.holders).insert(id, Arc::clone(meter));
+            lock(&self.holders).insert(id, (Arc::clone(meter), Instant::now()));
         }
         Ok(Slot {
             _permit: permit,
@@ -131,27 +141,23 @@ impl Limits {
     }
 
     /// Cuts off the slot holder furthest behind the pace, if one is behind.
-    /// A newcomer whose whole body has `arrived` may cut off any holder
-    /// behind the pace; one still streaming, only a holder past
-    /// [`PREEMPT_GRACE`] (so that a crowd reconnecting at once cannot keep
-    /// every holder young enough to be safe from a reporter).
+    /// A newcomer whose whole body has `arrived` may cut off a holder behind
+    /// the pace past [`ARRIVED_GRACE`]; one still streaming, only a holder
+    /// past [`PREEMPT_GRACE`].
     fn preempt_one(&self, arrived: bool) -> bool {
         let now = Instant::now();
-        let grace = if arrived { Duration::ZERO } else { PREEMPT_GRACE };
+        let grace = if arrived { ARRIVED_GRACE } else { PREEMPT_GRACE };
         let holders = lock(&self.holders);
-        // A holder already cut off is on its way out and frees one slot, for
-        // the submission that cut it: never count it twice.
-        let worst = holders
+        // Only a body still streaming can be cut: one cut already is on its
+        // way out and frees one slot, for the submission that cut it, and one
+        // received whole is being stored.
+        let mut behind: Vec<&Arc<BodyMeter>> = holders
             .values()
-            .filter(|m| !m.is_slow() && m.behind(self.min_bytes_per_second, now, grace))
-            .min_by_key(|m| m.bytes.load(Ordering::Relaxed));
-        match worst {
-            Some(m) => {
-                m.cut_off();
-                true
-            }
-            None => false,
-        }
+            .filter(|(m, since)| m.behind(self.min_bytes_per_second, *since, now, grace))
+            .map(|(m, _)| m)
+            .collect();
+        behind.sort_by_key(|m| m.bytes.load(Ordering::Relaxed));
+        behind.into_iter().any(|m| m.cut_off())
     }
 
     pub fn login_global(&self) -> Result<(), Limited> {
@@ -234,47 +240,66 @@ impl Pace {
 /// (to answer 408 rather than "broken form" for a body cut off).
 #[derive(Debug)]
 pub struct BodyMeter {
-    started: Instant,
     bytes: AtomicU64,
-    slow: AtomicBool,
-    /// The whole body has been received.
-    done: AtomicBool,
+    /// [`STREAMING`], then either [`DONE`] or [`SLOW`], once: a body received
+    /// whole can no longer be cut off, and one cut off is never "done".
+    state: AtomicU8,
     /// The body's task, woken when its slot is taken away.
     waker: Mutex<Option<Waker>>,
 }
 
+const STREAMING: u8 = 0;
+const DONE: u8 = 1;
+const SLOW: u8 = 2;
+
 impl BodyMeter {
     fn new() -> BodyMeter {
         BodyMeter {
-            started: Instant::now(),
             bytes: AtomicU64::new(0),
-            slow: AtomicBool::new(false),
-            done: AtomicBool::new(false),
+            state: AtomicU8::new(STREAMING),
             waker: Mutex::new(None),
         }
     }
 
     /// Whether the body was cut off for its pace.
     pub fn is_slow(&self) -> bool {
-        self.slow.load(Ordering::Relaxed)
+        self.state.load(Ordering::Acquire) == SLOW
     }
 
-    /// Behind the minimum rate on average since it began, past the grace.
-    fn behind(&self, min_bytes_per_second: u64, now: Instant, grace: Duration) -> bool {
-        let ran = now.saturating_duration_since(self.started);
-        if ran < grace || self.done.load(Ordering::Relaxed) {
+    /// Marks the body received whole (its handler has read all it needs):
+    /// from now on it cannot be cut off. False if it was cut off first.
+    pub fn finished(&self) -> bool {
+        self.to(DONE) || self.state.load(Ordering::Acquire) == DONE
+    }
+
+    /// Moves a streaming body to `state`; false if it was no longer streaming.
+    fn to(&self, state: u8) -> bool {
+        self.state
+            .compare_exchange(STREAMING, state, Ordering::AcqRel, Ordering::Acquire)
+            .is_ok()
+    }
+
+    /// Still streaming, behind the minimum rate on average since `since`
+    /// (when it got its slot), past the grace.
+    fn behind(&self, min_bytes_per_second: u64, since: Instant, now: Instant, grace: Duration) -> bool {
+        let ran = now.saturating_duration_since(since);
+        if ran < grace || self.state.load(Ordering::Acquire) != STREAMING {
             return false;
         }
         let owed = u128::from(min_bytes_per_second) * ran.as_millis() / 1000;
         u128::from(self.bytes.load(Ordering::Relaxed)) < owed
     }
 
-    /// Makes the body fail at its next poll, and wakes it for that poll.
-    fn cut_off(&self) {
-        self.slow.store(true, Ordering::Relaxed);
+    /// Makes a streaming body fail at its next poll, and wakes it for that
+    /// poll; false if it was no longer streaming.
+    fn cut_off(&self) -> bool {
+        if !self.to(SLOW) {
+            return false;
+        }
         if let Some(w) = lock(&self.waker).take() {
             w.wake();
         }
+        true
     }
 }
 
@@ -346,7 +371,7 @@ impl axum::body::HttpBody for PacedBody {
                             this.last_byte = now;
                         }
                         if this.inner.is_end_stream() {
-                            this.meter.done.store(true, Ordering::Relaxed);
+                            this.meter.to(DONE);
                         }
                         let next = this.next_check();
                         this.timer.as_mut().reset(next.into());
@@ -355,7 +380,7 @@ impl axum::body::HttpBody for PacedBody {
                 }
                 Poll::Ready(Some(Err(e))) => return Poll::Ready(Some(Err(e.into()))),
                 Poll::Ready(None) => {
-                    this.meter.done.store(true, Ordering::Relaxed);
+                    this.meter.to(DONE);
                     return Poll::Ready(None);
                 }
                 Poll::Pending => {}
@@ -366,7 +391,7 @@ impl axum::body::HttpBody for PacedBody {
             let now = Instant::now();
             this.drain(now);
             if this.next_check() <= now {
-                this.meter.slow.store(true, Ordering::Relaxed);
+                this.meter.to(SLOW);
                 return Poll::Ready(Some(Err(Box::new(TooSlow))));
             }
             let next = this.next_check();
@@ -386,27 +411,37 @@ impl axum::body::HttpBody for PacedBody {
 /// A body declared at most this long (a report or message without large
 /// attachments) is read whole, at the pace, before its handler asks for a
 /// submission slot: a trickling crowd then holds no slot with it, and a
-/// reporter whose body has arrived may take the slot of any holder behind
-/// the pace ([`Limits::submission`]). Bounded in memory by the connection
-/// cap (16 KiB each at most).
-pub const PREREAD_BYTES: u64 = 16 * 1024;
+/// reporter whose body has arrived may take the slot of a holder behind the
+/// pace ([`Limits::submission`]). Each piece is copied into one buffer of
+/// the declared length as it arrives (a piece would otherwise keep the whole
+/// read buffer it came in alive), so a pre-read holds at most this much:
+/// 62 MiB at the 7,936 connections of the shipped unit's descriptor limit.
+pub const PREREAD_BYTES: u64 = 8 * 1024;
 
 /// Reads `req`'s body whole when it is declared at most [`PREREAD_BYTES`]
 /// (the paced body marks its meter done); other requests pass unchanged.
-/// `Err` when the body broke or fell behind the pace while being read.
+/// `Err` when the body broke, was longer than declared, or fell behind the
+/// pace while being read.
 pub async fn preread(req: axum::extract::Request) -> Result<axum::extract::Request, ()> {
-    match declared_length(req.headers()) {
-        Some(len) if len > 0 && len <= PREREAD_BYTES => {
-            let (parts, body) = req.into_parts();
-            let limit = usize::try_from(len).unwrap_or(0);
-            let bytes = axum::body::to_bytes(body, limit).await.map_err(|_| ())?;
-            Ok(axum::extract::Request::from_parts(
-                parts,
-                axum::body::Body::from(bytes),
-            ))
+    use futures_util::StreamExt;
+    let Some(len) = declared_length(req.headers()).filter(|l| (1..=PREREAD_BYTES).contains(l)) else {
+        return Ok(req);
+    };
+    let (parts, body) = req.into_parts();
+    let len = usize::try_from(len).map_err(|_| ())?;
+    let mut whole = Vec::with_capacity(len);
+    let mut pieces = body.into_data_stream();
+    while let Some(piece) = pieces.next().await {
+        let piece = piece.map_err(|_| ())?;
+        if whole.len() + piece.len() > len {
+            return Err(());
         }
-        _ => Ok(req),
+        whole.extend_from_slice(&piece);
     }
+    Ok(axum::extract::Request::from_parts(
+        parts,
+        axum::body::Body::from(whole),
+    ))
 }
 
 /// A request's declared body length (`Content-Length`), if any.

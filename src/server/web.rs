@@ -941,7 +941,9 @@ async fn pace_bodies(
         Err(()) => return intake_error(&app, lang, IntakeError::BrokenMultipart, back),
     };
     let resp = next.run(req).await;
-    if slow.is_slow() {
+    // A body cut off mid-way made its handler fail; an answer that succeeded
+    // (the form was read whole before the cut) stands.
+    if slow.is_slow() && !resp.status().is_success() {
         return intake_error(&app, lang, IntakeError::Stalled, back);
     }
     resp
@@ -1019,6 +1021,9 @@ async fn refuse_tor2web(
     next.run(req).await
 }
 
+/// The most a log-in, receipt or log-out form may hold.
+const SMALL_FORM_BYTES: usize = 4096;
+
 /// The reporter site.
 pub fn router(app: Arc<App>) -> Router {
     let limit = usize::try_from(app.config.max_submission_bytes).unwrap_or(usize::MAX);
@@ -1036,10 +1041,23 @@ pub fn router(app: Arc<App>) -> Router {
             })
             .post(view_report_post),
         )
-        .route("/receipt", axum::routing::post(view_receipt_post))
-        .route("/followup", get(view_followup_get).post(view_followup_post))
+        // Forms of a receipt or a session alone: a few hundred bytes, never
+        // the submission limit (axum's Form holds the whole body in memory).
+        .route(
+            "/receipt",
+            axum::routing::post(view_receipt_post).layer(DefaultBodyLimit::max(SMALL_FORM_BYTES)),
+        )
+        .route(
+            "/followup",
+            get(view_followup_get)
+                .post(view_followup_post)
+                .layer(DefaultBodyLimit::max(SMALL_FORM_BYTES)),
+        )
         .route("/followup/message", axum::routing::post(view_message_post))
-        .route("/followup/logout", axum::routing::post(view_logout_post))
+        .route(
+            "/followup/logout",
+            axum::routing::post(view_logout_post).layer(DefaultBodyLimit::max(SMALL_FORM_BYTES)),
+        )
         .route("/static/style.css", get(view_style_get))
         .fallback(view_not_found)
         .layer(DefaultBodyLimit::max(limit))
