@@ -538,6 +538,7 @@ impl Import<'_, '_> {
             channel: Some(if sig.is_some() { "recorded" } else { "online" }.to_owned()),
             upload: None,
             message_key,
+            office: Default::default(),
         };
         self.current = Some(record);
         self.dirty = true;

@@ -15,12 +15,13 @@
 //! from the server; the server ignores an op id it has already applied, so
 //! writing the same outbox twice is harmless.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use ed25519_dalek::SigningKey;
+use ed25519_dalek::{SigningKey, VerifyingKey};
 
-use super::vault::{CaseRecord, StatusChange, ThreadItem, Upload, Vault, WaitingPart};
-use super::{DeskError, fsx};
+use super::keyfiles::{self, OtherOfficeKeys, PassphraseSource};
+use super::vault::{CaseRecord, OfficeMarks, StatusChange, ThreadItem, Upload, Vault, WaitingPart};
+use super::{DeskError, fsx, verify};
 use crate::core::bundle::{NewCase, Op, Outbox};
 use crate::core::case::{CaseId, Kind, Status};
 use crate::core::day::Day;
@@ -161,6 +162,7 @@ pub fn record(vault: &Vault, r: Recorded, issue_receipt: bool) -> Result<RecordO
         channel: Some(r.channel),
         upload,
         message_key,
+        office: Default::default(),
     })?;
     change.commit()?;
     Ok(RecordOutcome { case, receipt })
@@ -232,6 +234,95 @@ pub fn drop_parts(vault: &Vault, ids: &[String], all: bool) -> Result<Vec<String
     }
     change.commit()?;
     Ok(chosen)
+}
+
+/// Changes the office's own marks on a case (star, notes, draft, what was
+/// seen); they stay in the vault and never go out.
+pub fn mark(vault: &Vault, case: CaseId, f: impl FnOnce(&mut OfficeMarks)) -> Result<(), DeskError> {
+    let mut change = vault.begin()?;
+    let mut record = change.case(case)?.ok_or(DeskError::CaseNotFound(case))?;
+    f(&mut record.office);
+    change.put_case(&record)?;
+    change.commit()?;
+    Ok(())
+}
+
+/// Stars or unstars a case.
+pub fn star(vault: &Vault, case: CaseId, star: bool) -> Result<(), DeskError> {
+    mark(vault, case, |m| m.star = star)
+}
+
+/// Keeps the office's notes on a case (empty text removes them).
+pub fn save_notes(vault: &Vault, case: CaseId, notes: SecretText) -> Result<(), DeskError> {
+    mark(vault, case, |m| m.notes = (!notes.is_empty()).then_some(notes))
+}
+
+/// Keeps a reply being written (empty text removes the draft).
+pub fn save_draft(vault: &Vault, case: CaseId, draft: SecretText) -> Result<(), DeskError> {
+    mark(vault, case, |m| m.draft = (!draft.is_empty()).then_some(draft))
+}
+
+/// Records that an officer has seen every item the reporter sent so far.
+pub fn mark_seen(vault: &Vault, case: CaseId) -> Result<(), DeskError> {
+    let mut change = vault.begin()?;
+    let mut record = change.case(case)?.ok_or(DeskError::CaseNotFound(case))?;
+    if record.unread() == 0 {
+        return Ok(());
+    }
+    record.office.seen += record.unread();
+    change.put_case(&record)?;
+    change.commit()?;
+    Ok(())
+}
+
+/// The officer keys whose signatures `open` accepts on office operations:
+/// this desk's own signing key in `secret_dir` (if it has one) and those
+/// the office's public folder beside it lists.
+pub fn trusted_officers_in(
+    secret_dir: &Path,
+    pass: &mut dyn PassphraseSource,
+) -> Result<Vec<VerifyingKey>, DeskError> {
+    // A desk that cannot sign (no officer.key, an OpenPGP key without an
+    // Ed25519 signing key) still reads what the office signed.
+    let own = keyfiles::officer_signing_key(secret_dir, pass).ok();
+    verify::trusted_officers(own.as_ref(), keyfiles::public_dir_beside(secret_dir).as_deref())
+}
+
+/// What signs an outbox and whom it is sealed to besides the vault's keys.
+pub struct OutboxKeys {
+    pub officer: SigningKey,
+    pub others: OtherOfficeKeys,
+    /// The public folder the other keys came from, if any.
+    pub public_dir: Option<PathBuf>,
+}
+
+impl std::fmt::Debug for OutboxKeys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "OutboxKeys([redacted], {:?})", self.others)
+    }
+}
+
+/// The officer's signing key from `signer_dir` and the office's other
+/// public keys from `office_keys` (default: the public folder beside the
+/// vault's keys).
+pub fn outbox_keys(
+    vault: &Vault,
+    signer_dir: &Path,
+    office_keys: Option<PathBuf>,
+    pass: &mut dyn PassphraseSource,
+    today: Day,
+) -> Result<OutboxKeys, DeskError> {
+    let officer = keyfiles::officer_signing_key(signer_dir, pass)?;
+    let public_dir = office_keys.or_else(|| keyfiles::public_dir_beside(&vault.keys().dir));
+    let others = match &public_dir {
+        Some(dir) => OtherOfficeKeys::read(vault.keys(), dir, today)?,
+        None => OtherOfficeKeys::default(),
+    };
+    Ok(OutboxKeys {
+        officer,
+        others,
+        public_dir,
+    })
 }
 
 /// What an outbox holds.

@@ -162,7 +162,7 @@ fn opt_num(v: Option<f64>, percent: bool) -> String {
 }
 
 /// The rows of the report: (section, label, value).
-fn rows(s: &Stats) -> Vec<(&'static str, String, String)> {
+pub fn rows(s: &Stats) -> Vec<(&'static str, String, String)> {
     let mut r = vec![(
         "Complaints",
         "Complaints received".to_owned(),

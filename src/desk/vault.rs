@@ -536,6 +536,39 @@ pub struct CaseRecord {
     /// messages were authenticated, or recorded without a receipt.
     #[serde(serialize_with = "serialize_opt_secret_text", default)]
     pub message_key: Option<SecretText>,
+    /// What the office keeps for itself about the case; never sent.
+    #[serde(default)]
+    pub office: OfficeMarks,
+}
+
+/// The office's own marks on a case: kept in the vault, never in an outbox.
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct OfficeMarks {
+    /// Starred (flagged) by an officer.
+    #[serde(default)]
+    pub star: bool,
+    /// How many of the reporter's items (the report and messages) an
+    /// officer has seen in the case view; more than that is unread.
+    #[serde(default)]
+    pub seen: usize,
+    /// Notes the office keeps on the case.
+    #[serde(serialize_with = "serialize_opt_secret_text", default)]
+    pub notes: Option<SecretText>,
+    /// A reply being written, not yet recorded.
+    #[serde(serialize_with = "serialize_opt_secret_text", default)]
+    pub draft: Option<SecretText>,
+}
+
+impl OfficeMarks {
+    /// The marks without their texts, for the index's summary.
+    fn summary(&self) -> OfficeMarks {
+        OfficeMarks {
+            star: self.star,
+            seen: self.seen,
+            notes: None,
+            draft: None,
+        }
+    }
 }
 
 /// A recorded case on its way to the server (see `record --issue-receipt`).
@@ -573,6 +606,17 @@ impl CaseRecord {
             .iter()
             .filter(|t| matches!(t, ThreadItem::Message { .. }))
             .count()
+    }
+
+    /// The reporter's items (the report and each message) an officer has
+    /// not seen yet.
+    pub fn unread(&self) -> usize {
+        let from_reporter = self
+            .thread
+            .iter()
+            .filter(|t| matches!(t, ThreadItem::Report { .. } | ThreadItem::Message { .. }))
+            .count();
+        from_reporter.saturating_sub(self.office.seen)
     }
 
     /// Every attachment of the case, the report's first, then each message's.
@@ -654,6 +698,7 @@ impl CaseRecord {
             channel: self.channel.clone(),
             upload: self.upload.clone(),
             message_key: None,
+            office: self.office.summary(),
         }
     }
 }
@@ -1285,6 +1330,20 @@ impl Vault {
         let path = self.case_path(&index.key.case_name(id));
         let _ = entry;
         Self::read_case_file(&path, &index, id)
+    }
+
+    /// Every case, decrypted, with the index read once (the desktop
+    /// application holds them in memory for its search).
+    pub fn all_cases(&self) -> Result<Vec<CaseRecord>, VaultError> {
+        let index = self.index()?;
+        let mut cases = Vec::with_capacity(index.cases.len());
+        for id in index.cases.keys() {
+            let path = self.case_path(&index.key.case_name(*id));
+            if let Some(case) = Self::read_case_file(&path, &index, *id)? {
+                cases.push(case);
+            }
+        }
+        Ok(cases)
     }
 
     /// Where an attachment (its ciphertext) is kept.

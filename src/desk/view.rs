@@ -301,6 +301,28 @@ fn indent(text: &str) -> String {
         .join("\n")
 }
 
+/// `--extract DIR` (and the GUI's "save to folder") write into a new or
+/// empty folder only, so files of two cases never mix and nothing there is
+/// overwritten.
+pub fn check_extract_target(dir: &Path) -> Result<(), DeskError> {
+    match std::fs::read_dir(dir) {
+        Ok(mut entries) => {
+            if entries.next().is_some() {
+                return Err(DeskError::BadInput(format!(
+                    "The folder {} is not empty. Choose a new folder for --extract.",
+                    dir.display()
+                )));
+            }
+            Ok(())
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(DeskError::BadInput(format!(
+            "Cannot use {} for --extract: {e}.",
+            dir.display()
+        ))),
+    }
+}
+
 /// Writes the report, each message and every stored attachment into `dir`
 /// (created if needed); refuses to overwrite a file. Returns what it wrote.
 pub fn extract(vault: &Vault, case: &CaseRecord, dir: &Path) -> Result<Vec<PathBuf>, DeskError> {

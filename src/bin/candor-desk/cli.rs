@@ -322,6 +322,33 @@ pub enum Command {
         #[arg(long, conflicts_with = "drop")]
         drop_all: bool,
     },
+    /// Open the desktop application: the same operations in a window.
+    ///
+    /// The passphrase is asked for once, in the window; the window locks
+    /// itself (dropping the keys and every decrypted case) after
+    /// --idle-lock minutes without input.
+    #[command(
+        after_help = "Examples:\n  candor-desk gui\n  candor-desk gui --vault vault --keys office-keys/secret\n  candor-desk gui --vault vault --idle-lock 5 --lang fr"
+    )]
+    Gui {
+        /// The vault folder (it can also be typed in the window).
+        #[arg(long, value_name = "VAULT", env = "CANDOR_DESK_VAULT")]
+        vault: Option<PathBuf>,
+        /// Folder holding the office's secret keys; defaults to the folder
+        /// the vault was last used with.
+        #[arg(long, value_name = "SECRETDIR", env = "CANDOR_DESK_KEYS")]
+        keys: Option<PathBuf>,
+        /// Minutes without input after which the window locks (0: never).
+        #[arg(long, value_name = "MINUTES", default_value_t = 10, env = "CANDOR_DESK_IDLE_LOCK")]
+        idle_lock: u32,
+        /// The window's language: en or fr (default: from LANG).
+        #[arg(long, value_name = "LANG")]
+        lang: Option<String>,
+        #[command(flatten)]
+        periods: PeriodArgs,
+        #[command(flatten)]
+        limits: LimitArgs,
+    },
     /// Write every pending operation into a signed outbox bundle.
     ///
     /// Operations stay pending until a later export shows the server has
