@@ -339,7 +339,12 @@ pub enum Command {
         #[arg(long, value_name = "SECRETDIR", env = "CANDOR_DESK_KEYS")]
         keys: Option<PathBuf>,
         /// Minutes without input after which the window locks (0: never).
-        #[arg(long, value_name = "MINUTES", default_value_t = 10, env = "CANDOR_DESK_IDLE_LOCK")]
+        #[arg(
+            long,
+            value_name = "MINUTES",
+            default_value_t = 10,
+            env = "CANDOR_DESK_IDLE_LOCK"
+        )]
         idle_lock: u32,
         /// The window's language: en or fr (default: from LANG).
         #[arg(long, value_name = "LANG")]

@@ -79,9 +79,15 @@ fn search_text(case: &CaseRecord) -> Zeroizing<String> {
     let mut s = Zeroizing::new(String::new());
     push_text(&mut s, &case.id.to_string());
     push_text(&mut s, case.description.expose());
-    for field in [&case.when, &case.where_, &case.people, &case.contact, &case.office.notes]
-        .into_iter()
-        .flatten()
+    for field in [
+        &case.when,
+        &case.where_,
+        &case.people,
+        &case.contact,
+        &case.office.notes,
+    ]
+    .into_iter()
+    .flatten()
     {
         push_text(&mut s, field.expose());
     }
@@ -129,11 +135,7 @@ impl Inbox {
 
     /// The ids of the cases `filter` lets through, in its order.
     pub fn filtered(&self, filter: &Filter, at: AsOf) -> Vec<CaseId> {
-        let words: Vec<String> = filter
-            .text
-            .split_whitespace()
-            .map(str::to_lowercase)
-            .collect();
+        let words: Vec<String> = filter.text.split_whitespace().map(str::to_lowercase).collect();
         let mut shown: Vec<(&CaseRecord, Mark)> = self
             .cases
             .values()
@@ -172,7 +174,9 @@ impl Inbox {
             }),
             Sort::Status => shown.sort_by(|a, b| {
                 let pos = |s: Status| Status::ALL.iter().position(|x| *x == s);
-                pos(a.0.status()).cmp(&pos(b.0.status())).then(a.0.id.cmp(&b.0.id))
+                pos(a.0.status())
+                    .cmp(&pos(b.0.status()))
+                    .then(a.0.id.cmp(&b.0.id))
             }),
             Sort::Id => {}
         }
@@ -224,9 +228,21 @@ mod tests {
     #[test]
     fn filters_and_search_combine() {
         let inbox = Inbox::new([
-            case(1, Kind::Misconduct, &["fraud"], "Invoices were inflated", "2026-03-01"),
+            case(
+                1,
+                Kind::Misconduct,
+                &["fraud"],
+                "Invoices were inflated",
+                "2026-03-01",
+            ),
             case(2, Kind::Advice, &["gifts"], "May I keep a watch?", "2026-03-18"),
-            case(3, Kind::Misconduct, &["harassment", "fraud"], "Shouting in meetings", "2026-03-19"),
+            case(
+                3,
+                Kind::Misconduct,
+                &["harassment", "fraud"],
+                "Shouting in meetings",
+                "2026-03-19",
+            ),
         ]);
         let mut f = Filter::default();
         assert_eq!(inbox.filtered(&f, at()).len(), 3);

@@ -176,7 +176,12 @@ pub struct DeskApp {
 
 impl std::fmt::Debug for DeskApp {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "DeskApp({:?}, unlocked: {})", self.view, self.session.is_some())
+        write!(
+            f,
+            "DeskApp({:?}, unlocked: {})",
+            self.view,
+            self.session.is_some()
+        )
     }
 }
 
@@ -465,7 +470,8 @@ impl DeskApp {
                 s.passphrase = given.0;
                 let keys = keys?;
                 let others = keys.others.recipient_refs();
-                let summary = ops::write_outbox(&s.vault, &others, &keys.officer, &out, today, &mut |_, _| {})?;
+                let summary =
+                    ops::write_outbox(&s.vault, &others, &keys.officer, &out, today, &mut |_, _| {})?;
                 let text = w.ta(
                     "notice-outbox-written",
                     &[
@@ -502,7 +508,10 @@ impl DeskApp {
             Action::SetStatus(id, status) => {
                 ops::set_status(&s.vault, id, status, today)?;
                 reload_into(s, id)?;
-                let text = w.ta("notice-status-set", &[("status", w.status(status).as_str().into())]);
+                let text = w.ta(
+                    "notice-status-set",
+                    &[("status", w.status(status).as_str().into())],
+                );
                 self.ok(text);
             }
             Action::Star(id, star) => {
@@ -553,7 +562,10 @@ impl DeskApp {
                 reload_into(s, outcome.case)?;
                 self.record.description = Zeroizing::new(String::new());
                 self.record.categories.clear();
-                let text = w.ta("notice-recorded", &[("case", outcome.case.to_string().as_str().into())]);
+                let text = w.ta(
+                    "notice-recorded",
+                    &[("case", outcome.case.to_string().as_str().into())],
+                );
                 self.ok(text);
                 if let Some(r) = outcome.receipt {
                     self.receipt = Some(ShownReceipt {
@@ -574,7 +586,10 @@ impl DeskApp {
                 let figures = stats::compute(&state, self.year);
                 let written = stats::write_report(&figures, &out)?;
                 let names: Vec<String> = written.iter().map(|p| p.display().to_string()).collect();
-                let text = w.ta("notice-report-written", &[("paths", names.join(", ").as_str().into())]);
+                let text = w.ta(
+                    "notice-report-written",
+                    &[("paths", names.join(", ").as_str().into())],
+                );
                 self.ok(text);
             }
             Action::Unlock | Action::Lock | Action::Go(_) | Action::Lang(_) => {}
@@ -633,9 +648,10 @@ pub fn setup(ctx: &egui::Context) {
     for path in SYSTEM_FONTS {
         if let Ok(bytes) = std::fs::read(path) {
             let name = (*path).to_owned();
-            fonts
-                .font_data
-                .insert(name.clone(), std::sync::Arc::new(egui::FontData::from_owned(bytes)));
+            fonts.font_data.insert(
+                name.clone(),
+                std::sync::Arc::new(egui::FontData::from_owned(bytes)),
+            );
             if let Some(family) = fonts.families.get_mut(&egui::FontFamily::Proportional) {
                 family.push(name.clone());
             }
@@ -685,6 +701,7 @@ pub fn folder_of(path: &Path) -> PathBuf {
     if path.is_dir() {
         path.to_path_buf()
     } else {
-        path.parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+        path.parent()
+            .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
     }
 }

@@ -62,8 +62,12 @@ pub fn deadline_text(w: &Words, kind: Kind, dl: &Deadlines) -> RichText {
     };
     let args = [("what", what.as_str().into()), ("day", day.as_str().into())];
     match dl.mark {
-        Mark::Overdue => RichText::new(w.ta("deadline-overdue", &args)).color(OVERDUE).strong(),
-        Mark::DueSoon => RichText::new(w.ta("deadline-soon", &args)).color(DUE_SOON).strong(),
+        Mark::Overdue => RichText::new(w.ta("deadline-overdue", &args))
+            .color(OVERDUE)
+            .strong(),
+        Mark::DueSoon => RichText::new(w.ta("deadline-soon", &args))
+            .color(DUE_SOON)
+            .strong(),
         Mark::Ok => RichText::new(w.ta("deadline-ok", &args)),
         Mark::Done => RichText::new(w.t("deadline-done")).color(DONE),
     }
@@ -78,9 +82,21 @@ pub(super) fn unlock(app: &mut DeskApp, ui: &mut Ui) {
         ui.label(app.words.t("unlock-intro"));
         ui.add_space(12.0);
         let w = &app.words;
-        field(ui, &w.t("unlock-vault"), &mut app.vault_field, "unlock-vault", false);
+        field(
+            ui,
+            &w.t("unlock-vault"),
+            &mut app.vault_field,
+            "unlock-vault",
+            false,
+        );
         field(ui, &w.t("unlock-keys"), &mut app.keys_field, "unlock-keys", false);
-        let pass = field(ui, &w.t("unlock-passphrase"), &mut app.passphrase, "unlock-pass", true);
+        let pass = field(
+            ui,
+            &w.t("unlock-passphrase"),
+            &mut app.passphrase,
+            "unlock-pass",
+            true,
+        );
         let entered = pass.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
         ui.add_space(8.0);
         if ui.button(w.t("unlock-button")).clicked() || entered {
@@ -213,7 +229,13 @@ fn inbox(app: &mut DeskApp, ui: &mut Ui) {
         .labelled_by(l.id);
         let mut statuses = vec![(None, w.t("filter-any"))];
         statuses.extend(Status::ALL.iter().map(|s| (Some(*s), w.status(*s))));
-        combo(ui, &w.t("filter-status"), "filter-status", &mut f.status, &statuses);
+        combo(
+            ui,
+            &w.t("filter-status"),
+            "filter-status",
+            &mut f.status,
+            &statuses,
+        );
         let kinds = [
             (None, w.t("filter-any")),
             (Some(Kind::Misconduct), w.kind(Kind::Misconduct)),
@@ -226,7 +248,13 @@ fn inbox(app: &mut DeskApp, ui: &mut Ui) {
                 cats.push((Some(*c), w.category(c)));
             }
         }
-        combo(ui, &w.t("filter-category"), "filter-category", &mut f.category, &cats);
+        combo(
+            ui,
+            &w.t("filter-category"),
+            "filter-category",
+            &mut f.category,
+            &cats,
+        );
         ui.checkbox(&mut f.overdue_only, w.t("filter-overdue"));
         ui.checkbox(&mut f.unread_only, w.t("filter-unread"));
         ui.checkbox(&mut f.starred_only, w.t("filter-starred"));
@@ -273,19 +301,22 @@ fn inbox(app: &mut DeskApp, ui: &mut Ui) {
                         let Some(c) = ids.get(row - 1).and_then(|id| s.inbox.cases.get(id)) else {
                             continue;
                         };
-                        let star = if c.office.star { " ★" } else { "" };
                         if ui
-                            .button(format!("{}{star}", c.id))
+                            .button(c.id.to_string())
                             .on_hover_text(w.t("inbox-open-case"))
                             .clicked()
                         {
                             open = Some(c.id);
                         }
-                        if c.unread() > 0 {
-                            ui.label(RichText::new(w.t("inbox-unread")).strong());
-                        } else {
-                            ui.label("");
-                        }
+                        // Words, not symbols: a screen reader says them, and
+                        // every font has their letters.
+                        let marks: Vec<String> =
+                            [(c.unread() > 0, "inbox-unread"), (c.office.star, "inbox-starred")]
+                                .into_iter()
+                                .filter(|(on, _)| *on)
+                                .map(|(_, key)| w.t(key))
+                                .collect();
+                        ui.label(RichText::new(marks.join(", ")).strong());
                         ui.label(w.kind(c.kind));
                         ui.label(categories(w, c));
                         ui.label(w.status(c.status()));
@@ -536,7 +567,9 @@ fn thread_item(ui: &mut Ui, w: &Words, item: &ThreadItem) {
             ThreadItem::Report { .. } => {
                 ui.strong(w.ta("thread-report", &[("day", day.as_str().into())]));
             }
-            ThreadItem::Message { text, attachments, .. } => {
+            ThreadItem::Message {
+                text, attachments, ..
+            } => {
                 ui.strong(w.ta("thread-message", &[("day", day.as_str().into())]));
                 ui.add(egui::Label::new(plain(text.expose())).wrap().selectable(true));
                 if !attachments.is_empty() {
@@ -677,9 +710,27 @@ fn record(app: &mut DeskApp, ui: &mut Ui) {
         }
     });
     let channels: Vec<(&'static str, String)> = ops::CHANNELS.iter().map(|c| (*c, w.channel(c))).collect();
-    combo(ui, &w.t("record-channel"), "record-channel", &mut r.channel, &channels);
-    field(ui, &w.t("record-received"), &mut r.received, "record-received", false);
-    area(ui, &w.t("record-description"), &mut r.description, "record-description", 6);
+    combo(
+        ui,
+        &w.t("record-channel"),
+        "record-channel",
+        &mut r.channel,
+        &channels,
+    );
+    field(
+        ui,
+        &w.t("record-received"),
+        &mut r.received,
+        "record-received",
+        false,
+    );
+    area(
+        ui,
+        &w.t("record-description"),
+        &mut r.description,
+        "record-description",
+        6,
+    );
     ui.checkbox(&mut r.issue_receipt, w.t("record-issue-receipt"));
     if ui.button(w.t("record-button")).clicked() {
         app.actions.push(Action::Record);
@@ -695,8 +746,7 @@ fn receipt(app: &mut DeskApp, ui: &mut Ui) {
     ui.label(w.t("receipt-intro"));
     ui.add_space(16.0);
     ui.add(
-        egui::Label::new(RichText::new(r.receipt.expose()).monospace().size(40.0).strong())
-            .selectable(false),
+        egui::Label::new(RichText::new(r.receipt.expose()).monospace().size(40.0).strong()).selectable(false),
     );
     ui.add_space(16.0);
     ui.label(w.t("receipt-after"));
@@ -769,7 +819,8 @@ fn chart(ui: &mut Ui, w: &Words, s: &stats::Stats) {
             let (rect, _) = ui.allocate_exact_size(egui::vec2(width, 16.0), egui::Sense::hover());
             let filled = rect.width() * (n as f32 / max as f32);
             let bar = egui::Rect::from_min_size(rect.min, egui::vec2(filled, rect.height()));
-            ui.painter().rect_filled(bar, 2.0, Color32::from_rgb(52, 101, 164));
+            ui.painter()
+                .rect_filled(bar, 2.0, Color32::from_rgb(52, 101, 164));
             ui.label(n.to_string());
         });
     }

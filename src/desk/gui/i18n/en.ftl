@@ -40,6 +40,7 @@ inbox-count = { $shown } of { $total } case(s) shown
 inbox-empty = No cases yet. Open an export from the server to bring them in.
 inbox-open-case = Open this case
 inbox-unread = New
+inbox-starred = Starred
 filter-any = Any
 filter-status = Status
 filter-kind = Kind
@@ -54,7 +55,7 @@ sort-deadline = Most urgent first
 sort-status = By status
 sort-id = By case id
 col-case = Case
-col-new = Unread
+col-new = Marks
 col-kind = Kind
 col-categories = Categories
 col-status = Status
@@ -178,7 +179,7 @@ opened-next = Next time, ask the transfer machine for /export?after={ $head }.
 
 ## Outbox
 
-outbox-title = Write the outbox
+outbox-title = The outbox: what goes back to the server
 outbox-pending = Waiting to go out: { $replies } reply(ies), { $statuses } status change(s), { $recorded } recorded case(s), { $purges } purge(s).
 outbox-intro = The outbox is signed with the officer's key. Carry it to the transfer machine and import it; what it carries stays pending here until a later export shows the server has it, so writing it again is safe.
 outbox-file = Outbox file
@@ -205,7 +206,7 @@ receipt-done = The receipt was handed over
 
 ## Annual report
 
-report-title = Annual report
+report-title = The year in figures
 report-year = Year
 report-export-intro = Export the table (Markdown, or HTML for a file ending in .html) and the chart (SVG) for the annual report.
 report-file = Report file

@@ -39,6 +39,7 @@ inbox-count = { $shown } dossier(s) affiché(s) sur { $total }
 inbox-empty = Aucun dossier pour l'instant. Ouvrez un export du serveur pour les faire entrer.
 inbox-open-case = Ouvrir ce dossier
 inbox-unread = Nouveau
+inbox-starred = Marqué
 filter-any = Tous
 filter-status = Statut
 filter-kind = Type
@@ -53,7 +54,7 @@ sort-deadline = Plus urgents d'abord
 sort-status = Par statut
 sort-id = Par numéro
 col-case = Dossier
-col-new = Non lu
+col-new = Repères
 col-kind = Type
 col-categories = Catégories
 col-status = Statut
@@ -177,7 +178,7 @@ opened-next = La prochaine fois, demandez à la machine de transfert /export?aft
 
 ## Boîte d'envoi
 
-outbox-title = Écrire la boîte d'envoi
+outbox-title = La boîte d'envoi : ce qui retourne au serveur
 outbox-pending = En attente d'envoi : { $replies } réponse(s), { $statuses } changement(s) de statut, { $recorded } dossier(s) enregistré(s), { $purges } suppression(s).
 outbox-intro = La boîte d'envoi est signée avec la clé de l'agent. Apportez-la à la machine de transfert et importez-la ; son contenu reste en attente ici jusqu'à ce qu'un export montre que le serveur l'a reçu, on peut donc la réécrire sans risque.
 outbox-file = Fichier de la boîte d'envoi
@@ -204,7 +205,7 @@ receipt-done = Le reçu a été remis
 
 ## Rapport annuel
 
-report-title = Rapport annuel
+report-title = L'année en chiffres
 report-year = Année
 report-export-intro = Exportez le tableau (Markdown, ou HTML pour un fichier en .html) et le graphique (SVG) pour le rapport annuel.
 report-file = Fichier du rapport
