@@ -396,15 +396,8 @@ impl DeskApp {
         let vault = Vault::create_if_absent(&vault_path, keys)?;
         let inbox = Inbox::new(vault.all_cases()?);
         vault.remember_keys()?;
-        self.keys_field = keys_dir.display().to_string();
         let n = inbox.len();
-        self.session = Some(Session {
-            vault,
-            keys_dir,
-            passphrase: given.0,
-            inbox,
-        });
-        self.view = View::Inbox;
+        self.open_session(vault, keys_dir, given.0, inbox);
         let key = if is_new {
             "notice-unlocked-new"
         } else {
@@ -412,6 +405,61 @@ impl DeskApp {
         };
         self.ok(self.words.ta(key, &[("cases", n.into())]));
         Ok(())
+    }
+
+    /// Shows `inbox`, read from `vault` with the keys in `keys_dir` (the
+    /// end of an unlock; the benchmark gives an inbox made in memory).
+    pub fn open_session(
+        &mut self,
+        vault: Vault,
+        keys_dir: PathBuf,
+        passphrase: Option<Passphrase>,
+        inbox: Inbox,
+    ) {
+        self.keys_field = keys_dir.display().to_string();
+        self.session = Some(Session {
+            vault,
+            keys_dir,
+            passphrase,
+            inbox,
+        });
+        self.view = View::Inbox;
+    }
+
+    /// Shows `view` from the next frame on, as a click on the menu would.
+    pub fn show(&mut self, view: View) {
+        self.actions.push(Action::Go(view));
+    }
+
+    /// Fills the record form, as the officer would type it.
+    pub fn prefill_record(
+        &mut self,
+        kind: Kind,
+        categories: &[&'static str],
+        channel: &'static str,
+        description: &str,
+        issue_receipt: bool,
+    ) {
+        self.record.kind = kind;
+        self.record.categories = categories.to_vec();
+        self.record.channel = channel;
+        self.record.description = Zeroizing::new(description.to_owned());
+        self.record.issue_receipt = issue_receipt;
+    }
+
+    /// Records the case the form holds, as its button would.
+    pub fn submit_record(&mut self) {
+        self.actions.push(Action::Record);
+    }
+
+    /// Hides a receipt shown once, as its button would.
+    pub fn dismiss_receipt(&mut self) {
+        self.actions.push(Action::ReceiptHandedOver);
+    }
+
+    /// The inbox's filter (the benchmark sets a search).
+    pub fn filter_mut(&mut self) -> &mut Filter {
+        &mut self.filter
     }
 
     /// Re-reads one case from the vault after a change.
