@@ -575,6 +575,11 @@ impl Import<'_, '_> {
             }
             return Ok(());
         }
+        // A case this desk recorded and then purged, before its purge has
+        // reached the server: it stays purged.
+        if self.change.index.pending_purges.contains_key(&entry.case) {
+            return Ok(());
+        }
         match (sig, body) {
             (Some(sig), Some(body)) => self.report(entry, body, Some(sig)),
             (Some(_), None) => Ok(()),
@@ -649,6 +654,7 @@ impl Import<'_, '_> {
             .is_some_and(|pending| *pending == op);
         if mine {
             self.change.index.pending_purges.remove(&entry.case);
+            self.change.index.purged_uploads.remove(&entry.case);
             self.summary.delivered_ops += 1;
             return Ok(());
         }

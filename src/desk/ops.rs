@@ -20,7 +20,9 @@ use std::path::{Path, PathBuf};
 use ed25519_dalek::{SigningKey, VerifyingKey};
 
 use super::keyfiles::{self, OtherOfficeKeys, PassphraseSource};
-use super::vault::{CaseRecord, OfficeMarks, StatusChange, ThreadItem, Upload, Vault, WaitingPart};
+use super::vault::{
+    CaseRecord, OfficeMarks, PurgedUpload, StatusChange, ThreadItem, Upload, Vault, WaitingPart,
+};
 use super::{DeskError, fsx, verify};
 use crate::core::bundle::{NewCase, Op, Outbox};
 use crate::core::case::{CaseId, Kind, Status};
@@ -134,6 +136,7 @@ pub fn record(vault: &Vault, r: Recorded, issue_receipt: bool) -> Result<RecordO
             op: hex::encode(fsx::random::<16>()?),
             lookup: hex::encode(receipt.lookup_id().0),
             delivered: false,
+            sent: false,
         };
         let message_key = Some(receipt.message_key().to_hex());
         (Some(receipt), recipient, Some(upload), message_key)
@@ -179,11 +182,27 @@ pub fn purge(vault: &Vault, cases: &[CaseId]) -> Result<Vec<CaseId>, DeskError> 
             .index
             .summary(*case)
             .ok_or(DeskError::CaseNotFound(*case))?;
+        // A recorded case written into an outbox may be on the server
+        // although no export has shown it back yet: it is filed again with
+        // its purge, so that the purge finds it (see `PurgedUpload`).
         let on_server = record
             .upload
             .as_ref()
-            .map_or(record.has_online_reporter(), |u| u.delivered);
+            .map_or(record.has_online_reporter(), |u| u.delivered || u.sent);
+        let unconfirmed = record
+            .upload
+            .as_ref()
+            .filter(|u| u.sent && !u.delivered)
+            .map(|u| PurgedUpload {
+                upload: u.clone(),
+                recipient: record.recipient.clone(),
+                kind: record.kind,
+                received: record.received,
+            });
         change.remove_case(*case)?;
+        if let Some(p) = unconfirmed {
+            change.index.purged_uploads.insert(*case, p);
+        }
         if on_server {
             change
                 .index
@@ -472,6 +491,45 @@ pub fn write_outbox(
         }
         summary.cases += usize::from(touched);
     }
+    for (case, p) in &index.purged_uploads {
+        let lookup = hex::decode(&p.upload.lookup)
+            .ok()
+            .and_then(|b| <[u8; 32]>::try_from(b).ok())
+            .ok_or_else(|| DeskError::BadEntry {
+                what: format!("case {case}"),
+                reason: "its receipt look-up is not 32 bytes of hex".into(),
+            })?;
+        // Sealed empty: the case's content was purged here; the server
+        // drops this body with the purge that follows.
+        let report = Payload::Report(ReportBody {
+            kind: p.kind,
+            categories: Vec::new(),
+            description: SecretText::new(String::new()),
+            when: None,
+            where_: None,
+            people: None,
+            contact: None,
+            attachments: Vec::new(),
+            day: p.received,
+            recipient: Some(p.recipient.clone()),
+            message_key: None,
+        });
+        let sealed = envelope::seal(*case, &report, &office_recipients)
+            .map_err(|source| DeskError::Seal { case: *case, source })?;
+        ops.push(Op {
+            id: op_id(&p.upload.op, *case)?,
+            kind: EntryKind::Report,
+            case: *case,
+            day: p.received,
+            prev: [0; 16],
+            body: NewCase {
+                lookup,
+                recipient: p.recipient.clone(),
+                envelope: sealed,
+            }
+            .encode(),
+        });
+    }
     for (case, op) in &index.pending_purges {
         ops.push(Op {
             id: op_id(op, *case)?,
@@ -495,5 +553,24 @@ pub fn write_outbox(
         .write(Vec::new(), officer)
         .map_err(DeskError::io("build the outbox for", out))?;
     fsx::write_atomic(out, &bytes, 0o600).map_err(DeskError::io("write", out))?;
+    // Recorded cases now written into an outbox may reach the server: a
+    // purge from here on must reach it too.
+    let unsent: Vec<CaseId> = index
+        .summaries()
+        .filter(|c| c.upload.as_ref().is_some_and(|u| !u.delivered && !u.sent))
+        .map(|c| c.id)
+        .collect();
+    if !unsent.is_empty() {
+        let mut change = vault.begin()?;
+        for id in unsent {
+            if let Some(mut case) = change.case(id)? {
+                if let Some(u) = case.upload.as_mut() {
+                    u.sent = true;
+                }
+                change.put_case(&case)?;
+            }
+        }
+        change.commit()?;
+    }
     Ok(summary)
 }

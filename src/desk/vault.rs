@@ -352,6 +352,9 @@ pub struct Index {
     /// Purges not yet seen back from the server: case -> op id (hex).
     #[serde(default)]
     pub pending_purges: BTreeMap<CaseId, String>,
+    /// Recorded cases purged before the server was seen to have them.
+    #[serde(default)]
+    pub purged_uploads: BTreeMap<CaseId, PurgedUpload>,
     /// An entry of version 2 was accepted: from here on the server writes
     /// no version 1 entry, so one is refused (see `desk::verify`).
     #[serde(default)]
@@ -579,6 +582,23 @@ pub struct Upload {
     /// The receipt's look-up id (hex); the receipt itself is never kept.
     pub lookup: String,
     pub delivered: bool,
+    /// Written into an outbox at least once: the server may have it even
+    /// though no export has shown it back yet.
+    #[serde(default)]
+    pub sent: bool,
+}
+
+/// A recorded case purged here before an export showed the server had
+/// filed it: the next outbox files it again (the server ignores an
+/// operation it has applied) just before its purge, so the purge reaches a
+/// case the server knows, whether or not the earlier outbox was imported.
+/// Its report is sealed empty: only the ids and day travel.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PurgedUpload {
+    pub upload: Upload,
+    pub recipient: String,
+    pub kind: Kind,
+    pub received: Day,
 }
 
 impl CaseRecord {
@@ -711,10 +731,17 @@ impl Index {
             head: HeadRecord::default(),
             parts: BTreeMap::new(),
             pending_purges: BTreeMap::new(),
+            purged_uploads: BTreeMap::new(),
             entries_v2: false,
             key: VaultKey::generate()?,
             cases: BTreeMap::new(),
         })
+    }
+
+    /// A fresh index, for tests elsewhere in the crate.
+    #[cfg(test)]
+    pub(crate) fn new_for_tests() -> Option<Index> {
+        Index::new().ok()
     }
 
     pub fn head(&self) -> Result<Head, String> {
@@ -1222,6 +1249,7 @@ impl Vault {
             head: old.head,
             parts: BTreeMap::new(),
             pending_purges: old.pending_purges,
+            purged_uploads: BTreeMap::new(),
             entries_v2: false,
             key: old.key,
             cases: BTreeMap::new(),
@@ -1273,6 +1301,7 @@ impl Vault {
             head: old.head,
             parts: BTreeMap::new(),
             pending_purges: old.pending_purges,
+            purged_uploads: BTreeMap::new(),
             entries_v2: false,
             key: VaultKey::generate()?,
             cases: BTreeMap::new(),

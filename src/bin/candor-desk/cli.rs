@@ -126,6 +126,10 @@ pub struct PeriodArgs {
     /// A deadline this many days away or fewer is "due soon".
     #[arg(long, value_name = "DAYS", default_value_t = 3)]
     pub soon_days: u32,
+    /// Days to answer a request for advice (the Directive sets none; by
+    /// default an advice request has no deadline).
+    #[arg(long, value_name = "DAYS", env = "CANDOR_DESK_ADVICE_DAYS")]
+    pub advice_days: Option<u32>,
 }
 
 /// The format of a new OpenPGP key (`keygen --openpgp --profile`).
@@ -271,8 +275,11 @@ pub enum Command {
         issue_receipt: bool,
     },
     /// Remove cases from the vault; the server drops their content after the next outbox.
+    ///
+    /// On a terminal it names what goes and asks for confirmation first;
+    /// --yes (for scripts) does not ask.
     #[command(
-        after_help = "Examples:\n  candor-desk purge 7K2M9-QXDHF --vault vault\n  candor-desk purge --vault vault --closed-before 2021-01-01"
+        after_help = "Examples:\n  candor-desk purge 7K2M9-QXDHF --vault vault\n  candor-desk purge --vault vault --closed-before 2021-01-01 --yes"
     )]
     Purge {
         /// The case to purge.
@@ -281,6 +288,9 @@ pub enum Command {
         /// Purge every case closed before this day (YYYY-MM-DD).
         #[arg(long, value_name = "DATE", value_parser = parse_day)]
         closed_before: Option<Day>,
+        /// Do not ask for confirmation (on a terminal, purge asks first).
+        #[arg(long)]
+        yes: bool,
         #[command(flatten)]
         at: VaultArgs,
     },

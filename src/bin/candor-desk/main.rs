@@ -137,6 +137,7 @@ fn as_of(p: PeriodArgs) -> AsOf {
             acknowledge_days: p.ack_days,
             feedback_months: p.feedback_months,
             soon_days: p.soon_days,
+            advice_days: p.advice_days,
         },
     }
 }
@@ -352,6 +353,7 @@ fn run(cli: Cli, seen: &mut Option<u64>, key_files: &mut Option<String>) -> anyh
         Command::Purge {
             case,
             closed_before,
+            yes,
             at,
         } => {
             let vault = open_vault(&at, &mut pass)?;
@@ -362,6 +364,10 @@ fn run(cli: Cli, seen: &mut Option<u64>, key_files: &mut Option<String>) -> anyh
             };
             if cases.is_empty() {
                 say!("No case was closed before that day; nothing purged.");
+                return Ok(());
+            }
+            if !yes && std::io::stdin().is_terminal() && !confirm_purge(&vault, &cases)? {
+                say!("Nothing was purged.");
                 return Ok(());
             }
             let removed = ops::purge(&vault, &cases)?;
@@ -537,4 +543,43 @@ fn gui(
         "this candor-desk was built without the desktop application; build it with the `gui` feature \
          (cargo build --release --no-default-features --features gui --bin candor-desk)"
     )
+}
+
+/// Names what a purge removes and asks the officer to type the case id (or
+/// `yes` for several cases); anything else keeps them.
+fn confirm_purge(vault: &Vault, cases: &[candor::core::case::CaseId]) -> anyhow::Result<bool> {
+    let index = vault.index()?;
+    for id in cases {
+        if let Some(c) = index.summary(*id) {
+            say_err!(
+                "Case {id}: {} received {}, status {}, {} message(s), {} attachment(s).",
+                c.kind.as_str(),
+                c.received,
+                c.status(),
+                c.messages(),
+                c.all_attachments().count()
+            );
+        }
+    }
+    let expected = match cases {
+        [one] => one.to_string(),
+        _ => "yes".to_owned(),
+    };
+    eprint!(
+        "Purge {} from this vault (its report, messages, replies, attachments and notes; the server drops it after \
+         the next outbox)? This cannot be undone. Type {expected} to confirm: ",
+        match cases {
+            [one] => format!("case {one}"),
+            _ => format!("these {} cases", cases.len()),
+        }
+    );
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line)?;
+    let typed = line.trim();
+    Ok(typed.eq_ignore_ascii_case(&expected)
+        || typed
+            .parse::<candor::core::case::CaseId>()
+            .ok()
+            .map(|c| c.to_string())
+            == Some(expected))
 }

@@ -49,14 +49,18 @@ fn area(ui: &mut Ui, label: &str, text: &mut String, id: &str, rows: usize) -> e
 
 /// A deadline state: a word (never colour alone) in a colour.
 pub fn deadline_text(w: &Words, kind: Kind, dl: &Deadlines) -> RichText {
+    if dl.no_deadline {
+        return RichText::new(w.t("deadline-none"));
+    }
     let what = match dl.next {
+        Some("answer") => w.t("due-answer"),
         Some("acknowledge") if kind == Kind::Advice => w.t("due-answer"),
         Some("acknowledge") => w.t("due-acknowledge"),
         Some(_) => w.t("due-feedback"),
         None => String::new(),
     };
     let day = match dl.next {
-        Some("acknowledge") => dl.acknowledge_due.to_string(),
+        Some("acknowledge" | "answer") => dl.acknowledge_due.to_string(),
         Some(_) => dl.feedback_due.map(|d| d.to_string()).unwrap_or_default(),
         None => String::new(),
     };
@@ -782,7 +786,7 @@ fn report(app: &mut DeskApp, ui: &mut Ui) {
         .max_height(ui.available_height() - 140.0)
         .show(ui, |ui| {
             egui::Grid::new("report-table").striped(true).show(ui, |ui| {
-                for (_, label, value) in stats::rows(&figures) {
+                for (label, value) in report_rows(w, &figures) {
                     ui.label(label);
                     ui.label(value);
                     ui.end_row();
@@ -797,6 +801,31 @@ fn report(app: &mut DeskApp, ui: &mut Ui) {
     if ui.button(w.t("report-export")).clicked() {
         app.actions.push(Action::ExportReport);
     }
+}
+
+/// The figures of `stats` as rows of (label, value), in the window's language.
+fn report_rows(w: &Words, s: &stats::Stats) -> Vec<(String, String)> {
+    let num = |v: Option<f64>, percent: bool| match v {
+        None => "–".to_owned(),
+        Some(x) if percent => format!("{:.0} %", x * 100.0),
+        Some(x) if x.fract() == 0.0 => format!("{x:.0}"),
+        Some(x) => format!("{x:.1}"),
+    };
+    let mut r = vec![(w.t("report-complaints"), s.complaints.to_string())];
+    for (c, n) in &s.by_category {
+        r.push((format!("    {}", w.category(c)), n.to_string()));
+    }
+    r.push((w.t("report-multi"), s.multi_category.to_string()));
+    r.push((w.t("report-inv-opened"), s.investigations_opened.to_string()));
+    r.push((w.t("report-inv-closed"), s.investigations_closed.to_string()));
+    r.push((w.t("report-advice"), s.advice.to_string()));
+    for (c, n) in &s.advice_by_topic {
+        r.push((format!("    {}", w.category(c)), n.to_string()));
+    }
+    r.push((w.t("report-median-ack"), num(s.median_days_to_acknowledge, false)));
+    r.push((w.t("report-median-close"), num(s.median_days_to_close, false)));
+    r.push((w.t("report-substantiated"), num(s.share_substantiated, true)));
+    r
 }
 
 /// The bar chart of the report, drawn with egui's painter (no image).

@@ -72,6 +72,7 @@ deadline-overdue = OVERDUE: { $what } by { $day }
 deadline-soon = Due soon: { $what } by { $day }
 deadline-ok = { $what } by { $day }
 deadline-done = Nothing due
+deadline-none = To answer (no deadline set)
 
 ## Case view
 
@@ -207,6 +208,14 @@ receipt-done = The receipt was handed over
 ## Annual report
 
 report-title = The year in figures
+report-complaints = Complaints received
+report-multi = Complaints under two or more categories
+report-inv-opened = Formal investigations opened
+report-inv-closed = Formal investigations closed
+report-advice = Confidential advice requests
+report-median-ack = Median days to acknowledge
+report-median-close = Median days to close
+report-substantiated = Complaints closed as substantiated
 report-year = Year
 report-export-intro = Export the table (Markdown, or HTML for a file ending in .html) and the chart (SVG) for the annual report.
 report-file = Report file

@@ -71,6 +71,7 @@ deadline-overdue = EN RETARD : { $what } avant le { $day }
 deadline-soon = Bientôt : { $what } avant le { $day }
 deadline-ok = { $what } avant le { $day }
 deadline-done = Rien à faire
+deadline-none = À traiter (sans échéance)
 
 ## Dossier
 
@@ -206,6 +207,14 @@ receipt-done = Le reçu a été remis
 ## Rapport annuel
 
 report-title = L'année en chiffres
+report-complaints = Signalements reçus
+report-multi = Signalements relevant de plusieurs catégories
+report-inv-opened = Enquêtes formelles ouvertes
+report-inv-closed = Enquêtes formelles closes
+report-advice = Demandes de conseil confidentiel
+report-median-ack = Délai médian d'accusé de réception (jours)
+report-median-close = Délai médian de clôture (jours)
+report-substantiated = Signalements clos comme fondés
 report-year = Année
 report-export-intro = Exportez le tableau (Markdown, ou HTML pour un fichier en .html) et le graphique (SVG) pour le rapport annuel.
 report-file = Fichier du rapport
