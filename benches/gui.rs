@@ -174,7 +174,7 @@ fn benches(c: &mut Criterion) {
         )),
         ..Default::default()
     };
-    let mut frame = |app: &mut DeskApp| {
+    let frame = |app: &mut DeskApp| {
         let out = ctx.run_ui(input(), |ui| app.ui(ui));
         black_box(ctx.tessellate(out.shapes, out.pixels_per_point));
     };
