@@ -39,7 +39,7 @@ fn demo_vault(dir: &Path) -> Result<Vault, Box<dyn std::error::Error>> {
         (
             Kind::Misconduct,
             &["fraud", "conflict-of-interest"],
-            "The procurement lead splits invoices to stay under the tender threshold; the supplier is his brother-in-law.",
+            "The procurement lead splits invoices to stay under the tender threshold; the supplier is his brother-in-law. المورد هو صهر مدير المشتريات. 供应商是采购主管的亲戚。",
             "phone",
             "2026-11-20",
             true,
