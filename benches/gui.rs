@@ -58,7 +58,7 @@ fn case(n: usize) -> CaseRecord {
         .map(|i| WORDS[(n * 7 + i * 13) % WORDS.len()])
         .collect::<Vec<_>>()
         .join(" ");
-    let kind = if n % 5 == 0 {
+    let kind = if n.is_multiple_of(5) {
         Kind::Advice
     } else {
         Kind::Misconduct

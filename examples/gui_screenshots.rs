@@ -32,10 +32,20 @@ fn day(s: &str) -> Day {
     s.parse().unwrap_or(Day(20_000))
 }
 
+/// Kind, categories, description, channel, received, with a receipt.
+type DemoCase = (
+    Kind,
+    &'static [&'static str],
+    &'static str,
+    &'static str,
+    &'static str,
+    bool,
+);
+
 fn demo_vault(dir: &Path) -> Result<Vault, Box<dyn std::error::Error>> {
     let keys = OfficeKeys::from_age(vec![age::x25519::Identity::generate()], dir.join("keys"));
     let vault = Vault::create_if_absent(&dir.join("vault"), keys)?;
-    let cases: &[(Kind, &[&str], &str, &str, &str, bool)] = &[
+    let cases: &[DemoCase] = &[
         (
             Kind::Misconduct,
             &["fraud", "conflict-of-interest"],
