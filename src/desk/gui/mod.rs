@@ -27,6 +27,11 @@
 //!   window locks, after [`Options::idle_lock_minutes`] without input, or
 //!   closes. The vault's lock is held while the window is unlocked, so a
 //!   `candor-desk` command waits for it.
+//!   What this module holds is wiped when dropped (the cases' secret
+//!   types, `Zeroizing` fields being typed); egui's own copies of text on
+//!   screen (its layout cache, the accessibility tree, a text field's undo
+//!   history) are dropped within a frame of locking but not wiped: memory
+//!   is only as clean as the toolkit leaves it.
 //! - The clock is not read here: today comes in [`Options::today`]; the idle
 //!   lock counts egui's input time.
 
