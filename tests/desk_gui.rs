@@ -341,3 +341,35 @@ fn the_window_locks_itself_when_idle() {
         notice(&h)
     );
 }
+
+#[test]
+fn the_keyboard_alone_unlocks_and_moves_between_controls() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (_, secret) = keygen(&dir.path().join("office"));
+    let mut h = app(&dir.path().join("vault"), &secret, Lang::En);
+    h.run();
+    // Tab from nowhere reaches a control; the passphrase field, then Enter.
+    h.key_press(egui::Key::Tab);
+    h.run();
+    assert!(
+        h.query_all_by(|n| n.is_focused()).next().is_some(),
+        "Tab focuses a control"
+    );
+    h.get_by_label("Passphrase").focus();
+    h.run();
+    h.get_by_label("Passphrase").type_text(PASS);
+    h.run();
+    h.key_press(egui::Key::Enter);
+    h.run();
+    assert!(h.state().is_unlocked(), "{}", notice(&h));
+    // Every control of every view has a name (the harness checks after each run).
+    for view in [
+        "Open an export…",
+        "Record a case",
+        "Write the outbox…",
+        "Annual report",
+        "Inbox",
+    ] {
+        click(&mut h, view);
+    }
+}
