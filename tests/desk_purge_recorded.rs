@@ -2,7 +2,9 @@
 //! back from the server: the purge still reaches the server (the receipt
 //! stops working) and the next export does not bring the case back, whether
 //! or not the outbox that filed it was imported first. And `purge` on a
-//! terminal names the case and asks before it removes anything.
+//! terminal names the case and asks before it removes anything. The
+//! reporter's page says a recorded report was recorded by the office, on
+//! the day the office gave, not "sent" on the day it was imported.
 
 #![cfg(all(feature = "server", feature = "desk"))]
 
@@ -34,6 +36,8 @@ fn record(vault: &str, secret: &str, text: &str) -> (String, String) {
         "phone",
         "--description",
         text,
+        "--received",
+        "2026-01-15",
         "--issue-receipt",
     ]);
     let case = out
@@ -90,10 +94,12 @@ fn a_recorded_case_purged_before_the_next_export_stays_purged() {
     desk_ok(&["outbox", "--vault", v, "--keys", s(&secret), "--out", s(&out1)]);
     let (code, body) = import(&server.api, &token, &std::fs::read(&out1).expect("outbox"));
     assert_eq!(code, 200, "{body}");
-    assert_eq!(
-        login(&server.site, &receipt_a).0,
-        200,
-        "the receipt works once filed"
+    let (code, page) = login(&server.site, &receipt_a);
+    assert_eq!(code, 200, "the receipt works once filed");
+    // The reporter's page says when the office recorded it, not when it was imported.
+    assert!(
+        page.contains("Your report, recorded by the office on \u{2066}2026-01-15\u{2069}"),
+        "{page}"
     );
     assert_eq!(login(&server.site, &receipt_b).0, 200);
 
