@@ -373,3 +373,48 @@ fn the_keyboard_alone_unlocks_and_moves_between_controls() {
         click(&mut h, view);
     }
 }
+
+#[test]
+fn a_tampered_export_is_refused_in_words() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (public, secret) = keygen(&dir.path().join("office"));
+    let server = Server::start(&dir.path().join("data"), &public);
+    file_report(&server.site, "Invoices are split.", &["fraud"], &[]);
+    let bundle = dir.path().join("export.bundle");
+    assert_eq!(export(&server.api, &token(&secret), 0, &bundle), 200);
+    let mut bytes = std::fs::read(&bundle).expect("bundle");
+    let mid = bytes.len() / 2;
+    if let Some(b) = bytes.get_mut(mid) {
+        *b ^= 0x55;
+    }
+    let tampered = dir.path().join("tampered.bundle");
+    std::fs::write(&tampered, &bytes).expect("write");
+
+    let mut h = app(&dir.path().join("vault"), &secret, Lang::En);
+    h.run();
+    unlock(&mut h);
+    click(&mut h, "Open an export…");
+    type_into(&mut h, "Export file", s(&tampered));
+    click(&mut h, "Verify and open");
+    assert!(
+        notice(&h).starts_with("ERROR: The export was refused and the vault was not changed."),
+        "{}",
+        notice(&h)
+    );
+    click(&mut h, "Inbox");
+    h.get_by_label_contains("No cases yet");
+    // Nothing to send says so.
+    click(&mut h, "Write the outbox…");
+    type_into(&mut h, "Outbox file", s(&dir.path().join("outbox.bundle")));
+    click(&mut h, "Write the outbox");
+    assert!(
+        notice(&h).contains("Nothing is waiting to go out"),
+        "{}",
+        notice(&h)
+    );
+    // The untouched export opens.
+    click(&mut h, "Open an export…");
+    type_into(&mut h, "Export file", s(&bundle));
+    click(&mut h, "Verify and open");
+    assert!(notice(&h).contains("verified and opened"), "{}", notice(&h));
+}

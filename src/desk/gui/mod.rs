@@ -47,7 +47,7 @@ use crate::desk::deadlines::Periods;
 use crate::desk::import::Limits;
 use crate::desk::keyfiles::{self, Given, Passphrase};
 use crate::desk::view::AsOf;
-use crate::desk::{DeskError, Vault, import, ops, stats, terminal, view};
+use crate::desk::{DeskError, ErrorClass, Vault, import, ops, stats, terminal, view};
 
 pub mod i18n;
 pub mod inbox;
@@ -260,12 +260,23 @@ impl DeskApp {
     }
 
     fn fail(&mut self, err: &DeskError) {
+        let w = &self.words;
+        // The officer's next step in the window's language; the error
+        // itself (which may name a file or an entry) after it.
+        let detail = plain(&sentence(&err.to_string())).into_owned();
         let text = if keyfiles::is_wrong_passphrase(err) {
-            self.words.t("err-wrong-passphrase")
-        } else if matches!(err, DeskError::PassphraseNeeded) {
-            self.words.t("err-passphrase-needed")
+            w.t("err-wrong-passphrase")
         } else {
-            plain(&sentence(&err.to_string())).into_owned()
+            match (err, err.class()) {
+                (DeskError::PassphraseNeeded, _) => w.t("err-passphrase-needed"),
+                (DeskError::BadInput(_), _) => detail,
+                (DeskError::NoKeys, _) => w.t("err-no-keys"),
+                (_, ErrorClass::NothingToDo) => w.t("err-nothing-pending"),
+                (_, ErrorClass::BundleRefused) => format!("{} {detail}", w.t("err-bundle-refused")),
+                (_, ErrorClass::NotFound) => format!("{} {detail}", w.t("err-not-found")),
+                (DeskError::AlreadyExists(_), _) => format!("{} {detail}", w.t("err-exists")),
+                _ => detail,
+            }
         };
         self.notice = Some(Notice { ok: false, text });
     }
