@@ -8,13 +8,16 @@
 //! - The search text of a case is built from its decrypted fields, thread
 //!   and the office's notes, lower-cased, and lives only in memory
 //!   (wiped on drop, like the cases themselves).
-//! - Filtering never reads the disk and never changes a case.
+//! - Filtering never reads the disk and never changes a case; the window
+//!   re-filters only when the filter, the day or a case changes.
 
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 
 use zeroize::Zeroizing;
 
 use crate::core::case::{CaseId, Kind, Status};
+use crate::core::day::Day;
 use crate::desk::deadlines::{self, Mark};
 use crate::desk::vault::{CaseRecord, ThreadItem};
 use crate::desk::view::AsOf;
@@ -48,7 +51,7 @@ impl Sort {
 }
 
 /// What the officer asked the inbox to show.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone, PartialEq)]
 pub struct Filter {
     /// Words every shown case must contain (case-insensitive), anywhere in
     /// its decrypted text.
@@ -67,6 +70,9 @@ pub struct Filter {
 pub struct Inbox {
     pub cases: BTreeMap<CaseId, CaseRecord>,
     search: BTreeMap<CaseId, Zeroizing<String>>,
+    /// The last filter asked for, its day and its answer: a frame asks
+    /// again only when the filter, the day or a case changed.
+    shown: RefCell<Option<(Filter, Day, Vec<CaseId>)>>,
 }
 
 fn push_text(out: &mut String, text: &str) {
@@ -118,11 +124,30 @@ impl Inbox {
     pub fn put(&mut self, case: CaseRecord) {
         self.search.insert(case.id, search_text(&case));
         self.cases.insert(case.id, case);
+        *self.shown.get_mut() = None;
     }
 
     pub fn remove(&mut self, id: CaseId) {
         self.search.remove(&id);
         self.cases.remove(&id);
+        *self.shown.get_mut() = None;
+    }
+
+    /// [`Inbox::filtered`], remembered until the filter, the day or a case
+    /// changes (the window asks every frame).
+    pub fn shown(&self, filter: &Filter, at: AsOf) -> Vec<CaseId> {
+        if let Ok(cache) = self.shown.try_borrow()
+            && let Some((f, day, ids)) = cache.as_ref()
+            && f == filter
+            && *day == at.today
+        {
+            return ids.clone();
+        }
+        let ids = self.filtered(filter, at);
+        if let Ok(mut cache) = self.shown.try_borrow_mut() {
+            *cache = Some((filter.clone(), at.today, ids.clone()));
+        }
+        ids
     }
 
     pub fn len(&self) -> usize {
@@ -187,7 +212,6 @@ impl Inbox {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::day::Day;
     use crate::core::secret::SecretText;
     use crate::desk::deadlines::Periods;
     use crate::desk::vault::{OfficeMarks, StatusChange};
@@ -259,6 +283,19 @@ mod tests {
         f.category = None;
         f.kind = Some(Kind::Advice);
         assert_eq!(inbox.filtered(&f, at()), vec![CaseId::from_random([2; 8])]);
+    }
+
+    #[test]
+    fn the_shown_list_follows_the_filter_and_the_cases() {
+        let mut inbox = Inbox::new([case(1, Kind::Misconduct, &["fraud"], "a", "2026-03-01")]);
+        let mut f = Filter::default();
+        assert_eq!(inbox.shown(&f, at()).len(), 1);
+        f.kind = Some(Kind::Advice);
+        assert!(inbox.shown(&f, at()).is_empty());
+        inbox.put(case(2, Kind::Advice, &["gifts"], "b", "2026-03-02"));
+        assert_eq!(inbox.shown(&f, at()), vec![CaseId::from_random([2; 8])]);
+        inbox.remove(CaseId::from_random([2; 8]));
+        assert!(inbox.shown(&f, at()).is_empty());
     }
 
     #[test]

@@ -265,7 +265,7 @@ fn inbox(app: &mut DeskApp, ui: &mut Ui) {
         let sorts: Vec<(Sort, String)> = Sort::ALL.iter().map(|s| (*s, w.t(s.key()))).collect();
         combo(ui, &w.t("filter-sort"), "filter-sort", &mut f.sort, &sorts);
     });
-    let ids = s.inbox.filtered(f, at);
+    let ids = s.inbox.shown(f, at);
     ui.label(w.ta(
         "inbox-count",
         &[("shown", ids.len().into()), ("total", s.inbox.len().into())],
