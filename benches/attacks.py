@@ -164,10 +164,10 @@ def reporter(host, port, results):
         try:
             status, text = post(host, port, "/report", body, boundary, timeout=30)
             ok = status == 200 and 'id="receipt"' in text
-        except OSError:
-            ok = False
+        except OSError as e:
+            status, ok = type(e).__name__, False
         took = time.monotonic() - t0
-        results.append((ok, took))
+        results.append((ok, took, status))
         stop.wait(max(0.0, 2.0 - took))
 
 
@@ -232,13 +232,18 @@ def main():
         t.join()
     time.sleep(10)
     after = rss_kib(a.pid)
-    ok = [t for good, t in results if good]
+    ok = [t for good, t, _ in results if good]
+    failures = {}
+    for good, _, status in results:
+        if not good:
+            failures[str(status)] = failures.get(str(status), 0) + 1
     print(
         json.dumps(
             {
                 "attack": a.attack,
                 "reports_ok": len(ok),
                 "reports_failed": len(results) - len(ok),
+                "failures_by_status": failures,
                 "slowest_receipt_s": round(max(ok), 2) if ok else None,
                 "median_receipt_s": round(sorted(ok)[len(ok) // 2], 2) if ok else None,
                 "peak_rss_mib": round(max(samples) / 1024, 1) if samples else None,

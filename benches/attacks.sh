@@ -26,8 +26,11 @@ if [ -z "${CANDOR_BIN:-}" ]; then
 fi
 bin=${CANDOR_BIN:-$target/release/candor}
 desk=${CANDOR_DESK:-$target/release/candor-desk}
-# The attacker needs descriptors of its own: thousands of sockets.
-ulimit -n 65536
+# The attacker needs descriptors of its own: thousands of sockets (as many
+# as the hard limit allows, up to 65,536).
+hard=$(ulimit -Hn)
+[ "$hard" = unlimited ] && hard=65536
+ulimit -n $(( hard < 65536 ? hard : 65536 ))
 
 work=$(mktemp -d "${BENCH_DIR:-/tmp}/candor-attacks.XXXXXX")
 pid=

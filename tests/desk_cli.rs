@@ -202,6 +202,7 @@ fn report_log(d: &Desk) -> Log {
             name: ATTACHMENT_NAME.into(),
             content_type: "application/pdf".into(),
             size,
+            sha256: None,
         }],
         day: Day(20_500),
         recipient: Some(d.receipt.reporter_recipient().expect("recipient")),

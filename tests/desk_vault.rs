@@ -503,6 +503,7 @@ fn a_stolen_vault_shows_no_ids_lengths_or_timeline() {
         name: "invoice.pdf".into(),
         content_type: "application/pdf".into(),
         size,
+        sha256: None,
     };
     let mut with_file = Raw::new(REPORT, 0x1234_5678, desk.report("short", vec![meta]));
     with_file.recipient = Some(recipient());

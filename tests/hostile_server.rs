@@ -470,13 +470,20 @@ fn world() -> World {
 
     // The genuine continuation: two new reports, a message, and two status
     // changes the officer makes one after the other.
+    // Each with an attachment of the same size and other content, so that
+    // the server can swap them without changing a size.
     file_report(
         &server.site,
         "Gifts from a supplier.",
         &["conflict-of-interest"],
-        &[],
+        &[("gifts.pdf", vec![b'g'; 5_000])],
     );
-    file_report(&server.site, "Secret side job.", &["outside-activities"], &[]);
+    file_report(
+        &server.site,
+        "Secret side job.",
+        &["outside-activities"],
+        &[("side-job.pdf", vec![b'j'; 5_000])],
+    );
     send_message(&server.site, &receipt_a, "One more thing.");
     desk_ok(&[
         "status",
@@ -756,6 +763,26 @@ fn a_compromised_server_can_neither_rewrite_swap_nor_reorder_genuine_entries() {
         };
     }
     w.refused(&w.forged(swapped), "swapped-case-ids", "sealed for case");
+
+    // The two reports' attachments swapped: each chunk keeps its attachment
+    // id and carries the other's ciphertext, which the office key opens just
+    // as well. The envelope sealed each attachment's SHA-256.
+    let chunks: Vec<usize> = (0..next.len()).filter(|&i| next[i].kind == 3).collect();
+    assert_eq!(chunks.len(), 2, "one chunk for each new report's attachment");
+    let mut exchanged = next.clone();
+    let (x, y) = (chunks[0], chunks[1]);
+    let (bx, by) = (exchanged[x].clone(), exchanged[y].clone());
+    for (at, from) in [(x, &by), (y, &bx)] {
+        let e = &mut exchanged[at];
+        e.body = from.body.clone();
+        e.body_len = from.body_len;
+        e.body_hash = from.body_hash;
+    }
+    w.refused(
+        &w.forged(exchanged),
+        "swapped-attachments",
+        "not the content its envelope sealed",
+    );
 
     // A genuine message moved to the other case.
     let msg = next

@@ -80,9 +80,12 @@ fn below_the_disk_reserve_uploads_are_refused() {
 #[test]
 fn a_stalled_upload_is_dropped_and_a_crowd_gets_a_busy_page() {
     let tmp = tempfile::tempdir().expect("tempdir");
+    // A minimum pace of 1 byte/s: the stalled upload's first bytes keep it
+    // "on pace" for a while, so nothing may take its slot (a holder behind
+    // the pace gives its slot to a reporter: tests/slow_clients.rs).
     let (server, token) = start(
         &tmp,
-        "upload_idle_timeout_seconds = 2\nmax_concurrent_submissions = 1\n",
+        "upload_idle_timeout_seconds = 2\nmax_concurrent_submissions = 1\nupload_min_bytes_per_second = 1\n",
     );
     let stalled = stalled_upload(&server.site);
     std::thread::sleep(Duration::from_millis(500));

@@ -167,6 +167,69 @@ fn a_reporter_takes_the_slot_of_an_upload_behind_the_pace() {
     assert!(!file_report(&server.site, "second", &["fraud"], &[]).is_empty());
 }
 
+/// The crowd of `benches/attacks.sh slow-uploads`, small: twice as many
+/// trickling uploads as there are slots, each opened again the moment the
+/// server cuts it off, so that some are always fresh. A reporter whose short
+/// report has arrived whole still takes a slot from one of them every time.
+#[test]
+fn a_crowd_of_trickles_that_reconnects_at_once_cannot_keep_a_reporter_out() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let (server, token) = start(
+        &tmp,
+        "max_concurrent_submissions = 4\nupload_min_bytes_per_second = 1000\nupload_rate_window_seconds = 600\n",
+    );
+    let start_body = part("kind", None, "misconduct")
+        + "--B\r\nContent-Disposition: form-data; name=\"attachment\"; filename=\"x.bin\"\r\n\r\n";
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let reopened = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let crowd = {
+        let (site, stop, reopened) = (server.site.clone(), stop.clone(), reopened.clone());
+        std::thread::spawn(move || {
+            let open = || {
+                let s = open_upload(&site, "/report", 1_000_000, start_body.as_bytes());
+                s.set_nonblocking(true).expect("nonblocking");
+                s
+            };
+            let mut crowd: Vec<TcpStream> = (0..8).map(|_| open()).collect();
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                for s in crowd.iter_mut() {
+                    let mut buf = [0u8; 4096];
+                    // Answered (cut off or busy) or closed: open it again at once.
+                    let gone = match s.read(&mut buf) {
+                        Ok(_) => true,
+                        Err(e) => e.kind() != std::io::ErrorKind::WouldBlock,
+                    };
+                    if gone {
+                        *s = open();
+                        reopened.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    } else {
+                        let _ = s.write_all(b"x");
+                    }
+                }
+                std::thread::sleep(Duration::from_millis(5));
+            }
+        })
+    };
+    std::thread::sleep(Duration::from_millis(2500));
+    for i in 0..5 {
+        let receipt = file_report(
+            &server.site,
+            &format!("report {i} past the crowd"),
+            &["fraud"],
+            &[],
+        );
+        assert!(!receipt.is_empty());
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    crowd.join().expect("crowd");
+    assert!(
+        reopened.load(std::sync::atomic::Ordering::Relaxed) >= 5,
+        "the crowd was not cut off and reopened"
+    );
+    assert_eq!(entries(&server, &token), 5);
+}
+
 #[test]
 fn a_body_that_never_comes_has_a_deadline_and_import_checks_the_token_first() {
     let tmp = tempfile::tempdir().expect("tempdir");

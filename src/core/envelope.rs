@@ -32,8 +32,11 @@
 //! ([`Opened::case`] is `None`), never written.
 //!
 //! An attachment's plaintext is its bytes followed by zeros up to
-//! `padded_len(size)`; its name, type and real size travel in the envelope
-//! that lists it.
+//! `padded_len(size)`; its name, type, real size and the SHA-256 of its
+//! ciphertext (`"sha256"`: hex, over its chunks' bodies in order) travel in
+//! the envelope that lists it. Envelopes of earlier releases lack `"sha256"`
+//! and are still read; the desk refuses an attachment whose chunks do not
+//! hash to what its envelope sealed.
 //!
 //! # Invariants
 //!
@@ -42,7 +45,8 @@
 //!   total must be exactly the bucket size, so an envelope has one encoding.
 //! - A failure to decrypt reports "could not decrypt" and nothing more.
 //! - Every envelope written names its case and kind inside the ciphertext;
-//!   every report names its reply recipient and message key.
+//!   every report names its reply recipient and message key; every
+//!   attachment it lists, the hash of that attachment's ciphertext.
 
 use std::io::{self, Read, Write};
 
@@ -88,6 +92,12 @@ pub struct AttachmentMeta {
     pub name: String,
     pub content_type: String,
     pub size: u64,
+    /// Hex SHA-256 of the attachment's ciphertext (its chunks' bodies in
+    /// order), sealed here so that whoever holds the server cannot put other
+    /// content, even content sealed to the office, in its place. Absent in
+    /// envelopes of earlier releases, which the desk still reads.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<String>,
 }
 
 /// A report or a request for advice, as the reporter filed it.
@@ -475,7 +485,7 @@ mod tests {
             let (id, r) = keys();
             let p = Payload::Message(MessageBody {
                 text: SecretText::new(text.clone()),
-                attachments: cats.iter().map(|c| AttachmentMeta { id: "00".into(), name: c.clone(), content_type: "text/plain".into(), size: 3 }).collect(),
+                attachments: cats.iter().map(|c| AttachmentMeta { id: "00".into(), name: c.clone(), content_type: "text/plain".into(), size: 3, sha256: None }).collect(),
                 day: Day(1),
             });
             let case = CaseId(case);

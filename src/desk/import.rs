@@ -32,6 +32,7 @@ use std::io::{BufReader, BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use ed25519_dalek::VerifyingKey;
+use sha2::{Digest, Sha256};
 
 use super::vault::{
     CaseRecord, Change, StatusChange, StoredAttachment, ThreadItem, Vault, VaultError, WaitingPart,
@@ -99,6 +100,9 @@ struct Wanted {
     case: CaseId,
     id: String,
     size: u64,
+    /// The entry whose envelope listed it, and the SHA-256 it sealed.
+    listed_by: u64,
+    sha256: Option<String>,
 }
 
 /// The bundle's entries, copied to a file in the staging folder; see
@@ -514,7 +518,7 @@ impl Import<'_, '_> {
             ));
         }
         for meta in &r.attachments {
-            self.want(entry.case, meta);
+            self.want(entry, meta);
         }
         // The day sealed in the report, not the header's, which the server
         // could change after the fact.
@@ -626,7 +630,7 @@ impl Import<'_, '_> {
             ));
         };
         for meta in &m.attachments {
-            self.want(entry.case, meta);
+            self.want(entry, meta);
         }
         if let Some(case) = self.case_mut() {
             case.thread.push(ThreadItem::Message {
@@ -680,11 +684,13 @@ impl Import<'_, '_> {
         Ok(())
     }
 
-    fn want(&mut self, case: CaseId, meta: &AttachmentMeta) {
+    fn want(&mut self, entry: &Entry, meta: &AttachmentMeta) {
         self.wanted.push(Wanted {
-            case,
+            case: entry.case,
             id: meta.id.to_ascii_lowercase(),
             size: meta.size,
+            listed_by: entry.seq,
+            sha256: meta.sha256.as_ref().map(|h| h.to_ascii_lowercase()),
         });
     }
 
@@ -867,6 +873,22 @@ impl Import<'_, '_> {
                 w.case, w.id
             ));
             return Ok(false);
+        }
+        // The content must be the one its envelope sealed: the chunks' bodies
+        // are the server's to replace, the envelope is not.
+        if let Some(sealed) = &w.sha256 {
+            let mut input = File::open(&dest).map_err(DeskError::io("read", &dest))?;
+            let mut digest = Sha256::new();
+            std::io::copy(&mut input, &mut digest).map_err(DeskError::io("read", &dest))?;
+            if hex::encode(digest.finalize()) != *sealed {
+                return Err(verify::refused(
+                    w.listed_by,
+                    format!(
+                        "attachment {} of case {} is not the content its envelope sealed (SHA-256 differs): replaced on the server",
+                        w.id, w.case
+                    ),
+                ));
+            }
         }
         // Check key, MAC and padding now; keep only the ciphertext.
         let input = File::open(&dest).map_err(DeskError::io("read", &dest))?;
@@ -1076,6 +1098,7 @@ mod tests {
                 name: "photo.jpg".into(),
                 content_type: "image/jpeg".into(),
                 size,
+                sha256: None,
             }],
             day: Day(20_000),
             recipient: Some(recipient.clone()),

@@ -21,6 +21,7 @@ use std::time::Duration;
 use axum::extract::Multipart;
 use axum::extract::multipart::Field;
 use bytes::Bytes;
+use sha2::{Digest, Sha256};
 
 use super::App;
 use super::store::{BlobId, CommitExtras, NewBody, NewEntry, StoreError};
@@ -207,6 +208,7 @@ impl<'a> Gathered<'a> {
         let first_pending = self.pending.len();
         let first_staged = self.staged.len();
         let mut since_check = 0usize;
+        let mut digest = Sha256::new();
         while let Some(bytes) = next_chunk(&mut field, self.app.idle()).await? {
             since_check += bytes.len();
             if since_check >= DISK_CHECK_EVERY {
@@ -219,6 +221,7 @@ impl<'a> Gathered<'a> {
             sealer.write(&bytes).map_err(|_| IntakeError::Encrypt)?;
             let ready = sealer.take_ready(CHUNK_BYTES);
             if !ready.is_empty() {
+                digest.update(&ready);
                 self.store_chunk(id, index, &ready)?;
                 index += 1;
             }
@@ -237,6 +240,7 @@ impl<'a> Gathered<'a> {
             return Ok(());
         }
         let (last, size) = sealer.finish().map_err(|_| IntakeError::Encrypt)?;
+        digest.update(&last);
         self.store_chunk(id, index, &last)?;
         self.attachments.push(AttachmentMeta {
             id: hex::encode(id),
@@ -247,6 +251,7 @@ impl<'a> Gathered<'a> {
             },
             content_type,
             size,
+            sha256: Some(hex::encode(digest.finalize())),
         });
         Ok(())
     }
@@ -368,7 +373,7 @@ pub struct BodyInfo {
 
 /// Refuses a request whose declared length (or the files it could need) does
 /// not fit above the disk reserves, before a byte of its body is read.
-fn check_room(app: &App, declared: Option<u64>) -> Result<(), IntakeError> {
+pub fn check_room(app: &App, declared: Option<u64>) -> Result<(), IntakeError> {
     let bytes = declared.unwrap_or(0);
     // Ciphertext is a little larger than what was sent (age's tags, padding).
     let stored = bytes.saturating_add(bytes / 16);

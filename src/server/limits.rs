@@ -32,8 +32,11 @@ use crate::core::receipt::LookupId;
 #[error("rate limited")]
 pub struct Limited;
 
-/// How long a body may run before it can be cut off for a submission that
-/// finds every slot taken (a real upload's bytes follow its headers at once).
+/// How long a body may run before a submission that is still streaming its
+/// own body can cut it off (a real upload's bytes follow its headers at
+/// once). A submission whose body has arrived whole ([`PREREAD_BYTES`]) is
+/// not held to it. A body already received whole is never cut off, however
+/// long its commit takes.
 pub const PREEMPT_GRACE: Duration = Duration::from_secs(2);
 
 /// How long a submission waits for the slot of the upload it cut off.
@@ -105,7 +108,8 @@ impl Limits {
         let permit = match Arc::clone(&self.busy).try_acquire_owned() {
             Ok(p) => p,
             Err(_) => {
-                if !self.preempt_one() {
+                let arrived = body.is_some_and(|m| m.done.load(Ordering::Relaxed));
+                if !self.preempt_one(arrived) {
                     return Err(super::intake::IntakeError::Busy);
                 }
                 // Permits go to waiters in order: the freed slot is ours.
@@ -127,12 +131,19 @@ impl Limits {
     }
 
     /// Cuts off the slot holder furthest behind the pace, if one is behind.
-    fn preempt_one(&self) -> bool {
+    /// A newcomer whose whole body has `arrived` may cut off any holder
+    /// behind the pace; one still streaming, only a holder past
+    /// [`PREEMPT_GRACE`] (so that a crowd reconnecting at once cannot keep
+    /// every holder young enough to be safe from a reporter).
+    fn preempt_one(&self, arrived: bool) -> bool {
         let now = Instant::now();
+        let grace = if arrived { Duration::ZERO } else { PREEMPT_GRACE };
         let holders = lock(&self.holders);
+        // A holder already cut off is on its way out and frees one slot, for
+        // the submission that cut it: never count it twice.
         let worst = holders
             .values()
-            .filter(|m| m.behind(self.min_bytes_per_second, now))
+            .filter(|m| !m.is_slow() && m.behind(self.min_bytes_per_second, now, grace))
             .min_by_key(|m| m.bytes.load(Ordering::Relaxed));
         match worst {
             Some(m) => {
@@ -226,6 +237,8 @@ pub struct BodyMeter {
     started: Instant,
     bytes: AtomicU64,
     slow: AtomicBool,
+    /// The whole body has been received.
+    done: AtomicBool,
     /// The body's task, woken when its slot is taken away.
     waker: Mutex<Option<Waker>>,
 }
@@ -236,6 +249,7 @@ impl BodyMeter {
             started: Instant::now(),
             bytes: AtomicU64::new(0),
             slow: AtomicBool::new(false),
+            done: AtomicBool::new(false),
             waker: Mutex::new(None),
         }
     }
@@ -246,9 +260,9 @@ impl BodyMeter {
     }
 
     /// Behind the minimum rate on average since it began, past the grace.
-    fn behind(&self, min_bytes_per_second: u64, now: Instant) -> bool {
+    fn behind(&self, min_bytes_per_second: u64, now: Instant, grace: Duration) -> bool {
         let ran = now.saturating_duration_since(self.started);
-        if ran < PREEMPT_GRACE {
+        if ran < grace || self.done.load(Ordering::Relaxed) {
             return false;
         }
         let owed = u128::from(min_bytes_per_second) * ran.as_millis() / 1000;
@@ -331,13 +345,19 @@ impl axum::body::HttpBody for PacedBody {
                         if !data.is_empty() {
                             this.last_byte = now;
                         }
+                        if this.inner.is_end_stream() {
+                            this.meter.done.store(true, Ordering::Relaxed);
+                        }
                         let next = this.next_check();
                         this.timer.as_mut().reset(next.into());
                     }
                     return Poll::Ready(Some(Ok(frame)));
                 }
                 Poll::Ready(Some(Err(e))) => return Poll::Ready(Some(Err(e.into()))),
-                Poll::Ready(None) => return Poll::Ready(None),
+                Poll::Ready(None) => {
+                    this.meter.done.store(true, Ordering::Relaxed);
+                    return Poll::Ready(None);
+                }
                 Poll::Pending => {}
             }
             if this.timer.as_mut().poll(cx).is_pending() {
@@ -360,6 +380,32 @@ impl axum::body::HttpBody for PacedBody {
 
     fn size_hint(&self) -> http_body::SizeHint {
         self.inner.size_hint()
+    }
+}
+
+/// A body declared at most this long (a report or message without large
+/// attachments) is read whole, at the pace, before its handler asks for a
+/// submission slot: a trickling crowd then holds no slot with it, and a
+/// reporter whose body has arrived may take the slot of any holder behind
+/// the pace ([`Limits::submission`]). Bounded in memory by the connection
+/// cap (16 KiB each at most).
+pub const PREREAD_BYTES: u64 = 16 * 1024;
+
+/// Reads `req`'s body whole when it is declared at most [`PREREAD_BYTES`]
+/// (the paced body marks its meter done); other requests pass unchanged.
+/// `Err` when the body broke or fell behind the pace while being read.
+pub async fn preread(req: axum::extract::Request) -> Result<axum::extract::Request, ()> {
+    match declared_length(req.headers()) {
+        Some(len) if len > 0 && len <= PREREAD_BYTES => {
+            let (parts, body) = req.into_parts();
+            let limit = usize::try_from(len).unwrap_or(0);
+            let bytes = axum::body::to_bytes(body, limit).await.map_err(|_| ())?;
+            Ok(axum::extract::Request::from_parts(
+                parts,
+                axum::body::Body::from(bytes),
+            ))
+        }
+        _ => Ok(req),
     }
 }
 

@@ -925,7 +925,22 @@ async fn pace_bodies(
     } else {
         "/report"
     };
+    // A submission that the disk cannot hold is refused before any of its
+    // body is read, here as in its handler.
+    let submits = req.method() == axum::http::Method::POST
+        && matches!(req.uri().path(), "/report" | "/followup/message");
+    if submits {
+        let declared = limits::declared_length(req.headers());
+        if let Err(e) = intake::check_room(&app, declared) {
+            return intake_error(&app, lang, e, back);
+        }
+    }
     let (req, slow) = limits::pace_request(&app, req, app.config.max_submission_bytes);
+    let req = match limits::preread(req).await {
+        Ok(req) => req,
+        Err(()) if slow.is_slow() => return intake_error(&app, lang, IntakeError::Stalled, back),
+        Err(()) => return intake_error(&app, lang, IntakeError::BrokenMultipart, back),
+    };
     let resp = next.run(req).await;
     if slow.is_slow() {
         return intake_error(&app, lang, IntakeError::Stalled, back);
