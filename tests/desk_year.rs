@@ -377,18 +377,32 @@ fn a_year_of_cases_gives_known_figures_and_deadlines() {
     let at = cases_at("2025-12-25", &[]);
     assert_eq!(mark(&at, &c3), "due-soon");
     assert_eq!(mark(&at, &c1), "done");
-    assert_eq!(mark(&at, &a2), "overdue");
-    assert_eq!(mark(&at, &a1), "overdue", "feedback was due 2025-07-03");
+    // A request for advice has no deadline unless the office sets one.
+    assert_eq!(mark(&at, &a2), "ok");
+    assert_eq!(mark(&at, &a1), "ok");
+    let with_period = cases_at("2025-12-25", &["--advice-days", "10"]);
+    assert_eq!(mark(&with_period, &a2), "overdue");
+    assert_eq!(
+        mark(&with_period, &a1),
+        "overdue",
+        "acknowledging is not answering"
+    );
     let a1_row = at
         .as_array()
         .and_then(|l| l.iter().find(|c| c["id"] == json!(a1)))
         .expect("a1");
-    assert_eq!(a1_row["feedback_due"], json!("2025-07-03"));
+    assert_eq!(a1_row["feedback_due"], json!(null));
     assert_eq!(mark(&cases_at("2025-12-28", &[]), &c3), "overdue");
     assert_eq!(
-        mark(&cases_at("2025-12-25", &["--feedback-months", "12"]), &a1),
-        "ok"
+        mark(&cases_at("2025-12-25", &["--feedback-months", "12"]), &c3),
+        "due-soon"
     );
+    let advice_table = ok_at(&["cases", "--vault", v], "2025-12-25");
+    assert!(
+        advice_table.contains("answer (no deadline set)"),
+        "{advice_table}"
+    );
+    assert!(!advice_table.contains("OVERDUE: acknowledge"), "{advice_table}");
     let table = ok_at(&["cases", "--vault", v], "2025-12-28");
     assert!(table.contains("OVERDUE"), "{table}");
 

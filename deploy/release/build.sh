@@ -5,7 +5,8 @@
 #   deploy/release/build.sh OUTDIR
 #
 # writes OUTDIR/candor (the server: --features server) and
-# OUTDIR/candor-desk (the desk: --features desk, no networking crate).
+# OUTDIR/candor-desk (the desk with its desktop application: --features gui,
+# no networking crate).
 # Paths of this checkout, of the target directory and of CARGO_HOME are
 # remapped, so where the source lies does not show in the binaries;
 # SOURCE_DATE_EPOCH (default: the last commit's time) is exported for any
@@ -31,7 +32,7 @@ cd "$src"
 rustc -vV >&2
 cargo build --release --locked --no-default-features --features server --bin candor
 cp "$target/release/candor" "$target/release/candor.server"
-cargo build --release --locked --no-default-features --features desk --bin candor-desk
+cargo build --release --locked --no-default-features --features gui --bin candor-desk
 mkdir -p "$out"
 cp "$target/release/candor.server" "$out/candor"
 cp "$target/release/candor-desk" "$out/candor-desk"

@@ -6,11 +6,15 @@
 //! The first reply or the first `acknowledged` status counts as the
 //! acknowledgement. Feedback is the first reply, or closed status, after the
 //! acknowledgement. A closed case has nothing more due.
+//!
+//! A request for advice is not a report: the Directive sets it no deadline.
+//! It waits for an answer (a reply, or a closed status), due within
+//! [`Periods::advice_days`] only if the office sets such a period.
 
 use serde::Serialize;
 
 use super::vault::{CaseRecord, ThreadItem};
-use crate::core::case::Status;
+use crate::core::case::{Kind, Status};
 use crate::core::day::Day;
 
 /// The periods, and how early "due soon" begins.
@@ -19,6 +23,8 @@ pub struct Periods {
     pub acknowledge_days: u32,
     pub feedback_months: u32,
     pub soon_days: u32,
+    /// Days the office gives itself to answer a request for advice (none by default).
+    pub advice_days: Option<u32>,
 }
 
 impl Default for Periods {
@@ -27,6 +33,7 @@ impl Default for Periods {
             acknowledge_days: 7,
             feedback_months: 3,
             soon_days: 3,
+            advice_days: None,
         }
     }
 }
@@ -73,9 +80,12 @@ pub struct Deadlines {
     pub acknowledged: Option<Day>,
     pub feedback_due: Option<Day>,
     pub feedback_given: Option<Day>,
-    /// What the next (or missed) deadline is: `acknowledge` or `feedback`.
+    /// What the next (or missed) deadline is: `acknowledge` or `feedback`
+    /// (a report), `answer` (a request for advice).
     pub next: Option<&'static str>,
     pub mark: Mark,
+    /// The next step has no deadline (advice, when the office sets none).
+    pub no_deadline: bool,
 }
 
 /// The day the case was acknowledged: its first reply or `acknowledged` status.
@@ -121,7 +131,40 @@ fn mark_for(due: Day, today: Day, p: Periods) -> Mark {
     }
 }
 
+/// A request for advice: answered by a reply or a closed status.
+fn advice_deadlines(case: &CaseRecord, today: Day, p: Periods) -> Deadlines {
+    let reply = case.thread.iter().find_map(|t| match t {
+        ThreadItem::Reply { day, .. } => Some(*day),
+        _ => None,
+    });
+    let closed = case
+        .status_history
+        .iter()
+        .find(|s| s.status.is_closed())
+        .map(|s| s.day);
+    let answered = reply.into_iter().chain(closed).min();
+    let due = p.advice_days.map(|d| Day(case.received.0.saturating_add(d)));
+    let (next, mark) = match (answered, due) {
+        _ if case.status().is_closed() => (None, Mark::Done),
+        (Some(_), _) => (None, Mark::Done),
+        (None, Some(due)) => (Some("answer"), mark_for(due, today, p)),
+        (None, None) => (Some("answer"), Mark::Ok),
+    };
+    Deadlines {
+        acknowledge_due: due.unwrap_or(case.received),
+        acknowledged: answered,
+        feedback_due: None,
+        feedback_given: None,
+        next,
+        mark,
+        no_deadline: next.is_some() && due.is_none(),
+    }
+}
+
 pub fn deadlines(case: &CaseRecord, today: Day, p: Periods) -> Deadlines {
+    if case.kind == Kind::Advice {
+        return advice_deadlines(case, today, p);
+    }
     let acknowledge_due = Day(case.received.0.saturating_add(p.acknowledge_days));
     let ack = acknowledged(case);
     let feedback_due = ack.map(|a| add_months(a, p.feedback_months));
@@ -140,6 +183,7 @@ pub fn deadlines(case: &CaseRecord, today: Day, p: Periods) -> Deadlines {
         feedback_given: given,
         next,
         mark,
+        no_deadline: false,
     }
 }
 

@@ -542,6 +542,7 @@ impl Import<'_, '_> {
             channel: Some(if sig.is_some() { "recorded" } else { "online" }.to_owned()),
             upload: None,
             message_key,
+            office: Default::default(),
         };
         self.current = Some(record);
         self.dirty = true;
@@ -576,6 +577,11 @@ impl Import<'_, '_> {
                 self.dirty = true;
                 self.summary.delivered_ops += 1;
             }
+            return Ok(());
+        }
+        // A case this desk recorded and then purged, before its purge has
+        // reached the server: it stays purged.
+        if self.change.index.pending_purges.contains_key(&entry.case) {
             return Ok(());
         }
         match (sig, body) {
@@ -652,6 +658,7 @@ impl Import<'_, '_> {
             .is_some_and(|pending| *pending == op);
         if mine {
             self.change.index.pending_purges.remove(&entry.case);
+            self.change.index.purged_uploads.remove(&entry.case);
             self.summary.delivered_ops += 1;
             return Ok(());
         }

@@ -16,7 +16,8 @@
 //!   office (officer signatures) or the reporter (message MACs);
 //! - [`ops`]: `reply`, `status`, `record`, `purge` and `outbox`;
 //! - [`view`]: `cases`, `show` and `--extract`, with deadlines ([`deadlines`]);
-//! - [`stats`]: the annual report's figures, table and chart.
+//! - [`stats`]: the annual report's figures, table and chart;
+//! - `gui` (feature `gui`): the desktop application over the same operations.
 
 use std::io;
 use std::path::PathBuf;
@@ -29,6 +30,8 @@ use crate::core::openpgp::OpenPgpError;
 
 pub mod deadlines;
 mod fsx;
+#[cfg(feature = "gui")]
+pub mod gui;
 pub mod import;
 pub mod keyfiles;
 pub mod ops;

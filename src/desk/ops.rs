@@ -15,12 +15,15 @@
 //! from the server; the server ignores an op id it has already applied, so
 //! writing the same outbox twice is harmless.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use ed25519_dalek::SigningKey;
+use ed25519_dalek::{SigningKey, VerifyingKey};
 
-use super::vault::{CaseRecord, StatusChange, ThreadItem, Upload, Vault, WaitingPart};
-use super::{DeskError, fsx};
+use super::keyfiles::{self, OtherOfficeKeys, PassphraseSource};
+use super::vault::{
+    CaseRecord, OfficeMarks, PurgedUpload, StatusChange, ThreadItem, Upload, Vault, WaitingPart,
+};
+use super::{DeskError, fsx, verify};
 use crate::core::bundle::{NewCase, Op, Outbox};
 use crate::core::case::{CaseId, Kind, Status};
 use crate::core::day::Day;
@@ -133,6 +136,7 @@ pub fn record(vault: &Vault, r: Recorded, issue_receipt: bool) -> Result<RecordO
             op: hex::encode(fsx::random::<16>()?),
             lookup: hex::encode(receipt.lookup_id().0),
             delivered: false,
+            sent: false,
         };
         let message_key = Some(receipt.message_key().to_hex());
         (Some(receipt), recipient, Some(upload), message_key)
@@ -161,6 +165,7 @@ pub fn record(vault: &Vault, r: Recorded, issue_receipt: bool) -> Result<RecordO
         channel: Some(r.channel),
         upload,
         message_key,
+        office: Default::default(),
     })?;
     change.commit()?;
     Ok(RecordOutcome { case, receipt })
@@ -177,11 +182,27 @@ pub fn purge(vault: &Vault, cases: &[CaseId]) -> Result<Vec<CaseId>, DeskError> 
             .index
             .summary(*case)
             .ok_or(DeskError::CaseNotFound(*case))?;
+        // A recorded case written into an outbox may be on the server
+        // although no export has shown it back yet: it is filed again with
+        // its purge, so that the purge finds it (see `PurgedUpload`).
         let on_server = record
             .upload
             .as_ref()
-            .map_or(record.has_online_reporter(), |u| u.delivered);
+            .map_or(record.has_online_reporter(), |u| u.delivered || u.sent);
+        let unconfirmed = record
+            .upload
+            .as_ref()
+            .filter(|u| u.sent && !u.delivered)
+            .map(|u| PurgedUpload {
+                upload: u.clone(),
+                recipient: record.recipient.clone(),
+                kind: record.kind,
+                received: record.received,
+            });
         change.remove_case(*case)?;
+        if let Some(p) = unconfirmed {
+            change.index.purged_uploads.insert(*case, p);
+        }
         if on_server {
             change
                 .index
@@ -232,6 +253,95 @@ pub fn drop_parts(vault: &Vault, ids: &[String], all: bool) -> Result<Vec<String
     }
     change.commit()?;
     Ok(chosen)
+}
+
+/// Changes the office's own marks on a case (star, notes, draft, what was
+/// seen); they stay in the vault and never go out.
+pub fn mark(vault: &Vault, case: CaseId, f: impl FnOnce(&mut OfficeMarks)) -> Result<(), DeskError> {
+    let mut change = vault.begin()?;
+    let mut record = change.case(case)?.ok_or(DeskError::CaseNotFound(case))?;
+    f(&mut record.office);
+    change.put_case(&record)?;
+    change.commit()?;
+    Ok(())
+}
+
+/// Stars or unstars a case.
+pub fn star(vault: &Vault, case: CaseId, star: bool) -> Result<(), DeskError> {
+    mark(vault, case, |m| m.star = star)
+}
+
+/// Keeps the office's notes on a case (empty text removes them).
+pub fn save_notes(vault: &Vault, case: CaseId, notes: SecretText) -> Result<(), DeskError> {
+    mark(vault, case, |m| m.notes = (!notes.is_empty()).then_some(notes))
+}
+
+/// Keeps a reply being written (empty text removes the draft).
+pub fn save_draft(vault: &Vault, case: CaseId, draft: SecretText) -> Result<(), DeskError> {
+    mark(vault, case, |m| m.draft = (!draft.is_empty()).then_some(draft))
+}
+
+/// Records that an officer has seen every item the reporter sent so far.
+pub fn mark_seen(vault: &Vault, case: CaseId) -> Result<(), DeskError> {
+    let mut change = vault.begin()?;
+    let mut record = change.case(case)?.ok_or(DeskError::CaseNotFound(case))?;
+    if record.unread() == 0 {
+        return Ok(());
+    }
+    record.office.seen += record.unread();
+    change.put_case(&record)?;
+    change.commit()?;
+    Ok(())
+}
+
+/// The officer keys whose signatures `open` accepts on office operations:
+/// this desk's own signing key in `secret_dir` (if it has one) and those
+/// the office's public folder beside it lists.
+pub fn trusted_officers_in(
+    secret_dir: &Path,
+    pass: &mut dyn PassphraseSource,
+) -> Result<Vec<VerifyingKey>, DeskError> {
+    // A desk that cannot sign (no officer.key, an OpenPGP key without an
+    // Ed25519 signing key) still reads what the office signed.
+    let own = keyfiles::officer_signing_key(secret_dir, pass).ok();
+    verify::trusted_officers(own.as_ref(), keyfiles::public_dir_beside(secret_dir).as_deref())
+}
+
+/// What signs an outbox and whom it is sealed to besides the vault's keys.
+pub struct OutboxKeys {
+    pub officer: SigningKey,
+    pub others: OtherOfficeKeys,
+    /// The public folder the other keys came from, if any.
+    pub public_dir: Option<PathBuf>,
+}
+
+impl std::fmt::Debug for OutboxKeys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "OutboxKeys([redacted], {:?})", self.others)
+    }
+}
+
+/// The officer's signing key from `signer_dir` and the office's other
+/// public keys from `office_keys` (default: the public folder beside the
+/// vault's keys).
+pub fn outbox_keys(
+    vault: &Vault,
+    signer_dir: &Path,
+    office_keys: Option<PathBuf>,
+    pass: &mut dyn PassphraseSource,
+    today: Day,
+) -> Result<OutboxKeys, DeskError> {
+    let officer = keyfiles::officer_signing_key(signer_dir, pass)?;
+    let public_dir = office_keys.or_else(|| keyfiles::public_dir_beside(&vault.keys().dir));
+    let others = match &public_dir {
+        Some(dir) => OtherOfficeKeys::read(vault.keys(), dir, today)?,
+        None => OtherOfficeKeys::default(),
+    };
+    Ok(OutboxKeys {
+        officer,
+        others,
+        public_dir,
+    })
 }
 
 /// What an outbox holds.
@@ -381,6 +491,45 @@ pub fn write_outbox(
         }
         summary.cases += usize::from(touched);
     }
+    for (case, p) in &index.purged_uploads {
+        let lookup = hex::decode(&p.upload.lookup)
+            .ok()
+            .and_then(|b| <[u8; 32]>::try_from(b).ok())
+            .ok_or_else(|| DeskError::BadEntry {
+                what: format!("case {case}"),
+                reason: "its receipt look-up is not 32 bytes of hex".into(),
+            })?;
+        // Sealed empty: the case's content was purged here; the server
+        // drops this body with the purge that follows.
+        let report = Payload::Report(ReportBody {
+            kind: p.kind,
+            categories: Vec::new(),
+            description: SecretText::new(String::new()),
+            when: None,
+            where_: None,
+            people: None,
+            contact: None,
+            attachments: Vec::new(),
+            day: p.received,
+            recipient: Some(p.recipient.clone()),
+            message_key: None,
+        });
+        let sealed = envelope::seal(*case, &report, &office_recipients)
+            .map_err(|source| DeskError::Seal { case: *case, source })?;
+        ops.push(Op {
+            id: op_id(&p.upload.op, *case)?,
+            kind: EntryKind::Report,
+            case: *case,
+            day: p.received,
+            prev: [0; 16],
+            body: NewCase {
+                lookup,
+                recipient: p.recipient.clone(),
+                envelope: sealed,
+            }
+            .encode(),
+        });
+    }
     for (case, op) in &index.pending_purges {
         ops.push(Op {
             id: op_id(op, *case)?,
@@ -404,5 +553,24 @@ pub fn write_outbox(
         .write(Vec::new(), officer)
         .map_err(DeskError::io("build the outbox for", out))?;
     fsx::write_atomic(out, &bytes, 0o600).map_err(DeskError::io("write", out))?;
+    // Recorded cases now written into an outbox may reach the server: a
+    // purge from here on must reach it too.
+    let unsent: Vec<CaseId> = index
+        .summaries()
+        .filter(|c| c.upload.as_ref().is_some_and(|u| !u.delivered && !u.sent))
+        .map(|c| c.id)
+        .collect();
+    if !unsent.is_empty() {
+        let mut change = vault.begin()?;
+        for id in unsent {
+            if let Some(mut case) = change.case(id)? {
+                if let Some(u) = case.upload.as_mut() {
+                    u.sent = true;
+                }
+                change.put_case(&case)?;
+            }
+        }
+        change.commit()?;
+    }
     Ok(summary)
 }

@@ -152,6 +152,27 @@ pub fn compute(state: &VaultState, year: i32) -> Stats {
     s
 }
 
+/// The English name of a category or advice topic, as a report prints it
+/// (`conflict-of-interest` is "Conflict of interest"); an unknown name is
+/// shown as it is.
+pub fn label(name: &str) -> &str {
+    match name {
+        "conduct" => "General standards of conduct",
+        "harassment" => "Harassment",
+        "outside-activities" => "Outside activities",
+        "conflict-of-interest" => "Conflict of interest",
+        "fraud" => "Fraud",
+        "retaliation" => "Retaliation",
+        "sexual-exploitation" => "Sexual exploitation and abuse",
+        "other" => "Other",
+        "gifts" => "Gifts and hospitality",
+        "elections" => "Elections and political activity",
+        "hr-grievance" => "Human resources grievance",
+        "workplace-dispute" => "Workplace dispute",
+        other => other,
+    }
+}
+
 fn opt_num(v: Option<f64>, percent: bool) -> String {
     match v {
         None => "–".to_owned(),
@@ -162,14 +183,14 @@ fn opt_num(v: Option<f64>, percent: bool) -> String {
 }
 
 /// The rows of the report: (section, label, value).
-fn rows(s: &Stats) -> Vec<(&'static str, String, String)> {
+pub fn rows(s: &Stats) -> Vec<(&'static str, String, String)> {
     let mut r = vec![(
         "Complaints",
         "Complaints received".to_owned(),
         s.complaints.to_string(),
     )];
     for (c, n) in &s.by_category {
-        r.push(("Complaints", format!("  {c}"), n.to_string()));
+        r.push(("Complaints", format!("  {}", label(c)), n.to_string()));
     }
     r.push((
         "Complaints",
@@ -192,7 +213,7 @@ fn rows(s: &Stats) -> Vec<(&'static str, String, String)> {
         s.advice.to_string(),
     ));
     for (c, n) in &s.advice_by_topic {
-        r.push(("Advice", format!("  {c}"), n.to_string()));
+        r.push(("Advice", format!("  {}", label(c)), n.to_string()));
     }
     r.push((
         "Indicators",
@@ -273,11 +294,11 @@ pub fn chart_svg(s: &Stats) -> Result<String, DeskError> {
     let bars: Vec<(String, u64)> = s
         .by_category
         .iter()
-        .map(|(c, n)| (format!("complaint: {c}"), *n))
+        .map(|(c, n)| (format!("Complaints: {}", label(c)), *n))
         .chain(
             s.advice_by_topic
                 .iter()
-                .map(|(c, n)| (format!("advice: {c}"), *n)),
+                .map(|(c, n)| (format!("Advice: {}", label(c)), *n)),
         )
         .collect();
     let max = bars.iter().map(|b| b.1).max().unwrap_or(0).max(1);
@@ -351,5 +372,25 @@ mod tests {
         assert_eq!(median(vec![5]), Some(5.0));
         assert_eq!(median(vec![9, 1, 4, 2]), Some(3.0));
         assert_eq!(median(vec![3, 1, 2]), Some(2.0));
+    }
+
+    #[test]
+    fn tables_use_readable_labels() {
+        let state = VaultState {
+            index: match crate::desk::vault::Index::new_for_tests() {
+                Some(i) => i,
+                None => return,
+            },
+            cases: BTreeMap::new(),
+        };
+        let s = compute(&state, 2026);
+        for text in [table(&s), markdown(&s), html(&s)] {
+            assert!(text.contains("Conflict of interest"), "{text}");
+            assert!(text.contains("Gifts and hospitality"), "{text}");
+            assert!(!text.contains("conflict-of-interest"), "{text}");
+        }
+        for c in MISCONDUCT_CATEGORIES.iter().chain(ADVICE_TOPICS) {
+            assert_ne!(label(c), *c);
+        }
     }
 }

@@ -352,6 +352,9 @@ pub struct Index {
     /// Purges not yet seen back from the server: case -> op id (hex).
     #[serde(default)]
     pub pending_purges: BTreeMap<CaseId, String>,
+    /// Recorded cases purged before the server was seen to have them.
+    #[serde(default)]
+    pub purged_uploads: BTreeMap<CaseId, PurgedUpload>,
     /// An entry of version 2 was accepted: from here on the server writes
     /// no version 1 entry, so one is refused (see `desk::verify`).
     #[serde(default)]
@@ -536,6 +539,39 @@ pub struct CaseRecord {
     /// messages were authenticated, or recorded without a receipt.
     #[serde(serialize_with = "serialize_opt_secret_text", default)]
     pub message_key: Option<SecretText>,
+    /// What the office keeps for itself about the case; never sent.
+    #[serde(default)]
+    pub office: OfficeMarks,
+}
+
+/// The office's own marks on a case: kept in the vault, never in an outbox.
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct OfficeMarks {
+    /// Starred (flagged) by an officer.
+    #[serde(default)]
+    pub star: bool,
+    /// How many of the reporter's items (the report and messages) an
+    /// officer has seen in the case view; more than that is unread.
+    #[serde(default)]
+    pub seen: usize,
+    /// Notes the office keeps on the case.
+    #[serde(serialize_with = "serialize_opt_secret_text", default)]
+    pub notes: Option<SecretText>,
+    /// A reply being written, not yet recorded.
+    #[serde(serialize_with = "serialize_opt_secret_text", default)]
+    pub draft: Option<SecretText>,
+}
+
+impl OfficeMarks {
+    /// The marks without their texts, for the index's summary.
+    fn summary(&self) -> OfficeMarks {
+        OfficeMarks {
+            star: self.star,
+            seen: self.seen,
+            notes: None,
+            draft: None,
+        }
+    }
 }
 
 /// A recorded case on its way to the server (see `record --issue-receipt`).
@@ -546,6 +582,23 @@ pub struct Upload {
     /// The receipt's look-up id (hex); the receipt itself is never kept.
     pub lookup: String,
     pub delivered: bool,
+    /// Written into an outbox at least once: the server may have it even
+    /// though no export has shown it back yet.
+    #[serde(default)]
+    pub sent: bool,
+}
+
+/// A recorded case purged here before an export showed the server had
+/// filed it: the next outbox files it again (the server ignores an
+/// operation it has applied) just before its purge, so the purge reaches a
+/// case the server knows, whether or not the earlier outbox was imported.
+/// Its report is sealed empty: only the ids and day travel.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PurgedUpload {
+    pub upload: Upload,
+    pub recipient: String,
+    pub kind: Kind,
+    pub received: Day,
 }
 
 impl CaseRecord {
@@ -573,6 +626,17 @@ impl CaseRecord {
             .iter()
             .filter(|t| matches!(t, ThreadItem::Message { .. }))
             .count()
+    }
+
+    /// The reporter's items (the report and each message) an officer has
+    /// not seen yet.
+    pub fn unread(&self) -> usize {
+        let from_reporter = self
+            .thread
+            .iter()
+            .filter(|t| matches!(t, ThreadItem::Report { .. } | ThreadItem::Message { .. }))
+            .count();
+        from_reporter.saturating_sub(self.office.seen)
     }
 
     /// Every attachment of the case, the report's first, then each message's.
@@ -654,6 +718,7 @@ impl CaseRecord {
             channel: self.channel.clone(),
             upload: self.upload.clone(),
             message_key: None,
+            office: self.office.summary(),
         }
     }
 }
@@ -666,10 +731,17 @@ impl Index {
             head: HeadRecord::default(),
             parts: BTreeMap::new(),
             pending_purges: BTreeMap::new(),
+            purged_uploads: BTreeMap::new(),
             entries_v2: false,
             key: VaultKey::generate()?,
             cases: BTreeMap::new(),
         })
+    }
+
+    /// A fresh index, for tests elsewhere in the crate.
+    #[cfg(test)]
+    pub(crate) fn new_for_tests() -> Option<Index> {
+        Index::new().ok()
     }
 
     pub fn head(&self) -> Result<Head, String> {
@@ -1177,6 +1249,7 @@ impl Vault {
             head: old.head,
             parts: BTreeMap::new(),
             pending_purges: old.pending_purges,
+            purged_uploads: BTreeMap::new(),
             entries_v2: false,
             key: old.key,
             cases: BTreeMap::new(),
@@ -1228,6 +1301,7 @@ impl Vault {
             head: old.head,
             parts: BTreeMap::new(),
             pending_purges: old.pending_purges,
+            purged_uploads: BTreeMap::new(),
             entries_v2: false,
             key: VaultKey::generate()?,
             cases: BTreeMap::new(),
@@ -1285,6 +1359,20 @@ impl Vault {
         let path = self.case_path(&index.key.case_name(id));
         let _ = entry;
         Self::read_case_file(&path, &index, id)
+    }
+
+    /// Every case, decrypted, with the index read once (the desktop
+    /// application holds them in memory for its search).
+    pub fn all_cases(&self) -> Result<Vec<CaseRecord>, VaultError> {
+        let index = self.index()?;
+        let mut cases = Vec::with_capacity(index.cases.len());
+        for id in index.cases.keys() {
+            let path = self.case_path(&index.key.case_name(*id));
+            if let Some(case) = Self::read_case_file(&path, &index, *id)? {
+                cases.push(case);
+            }
+        }
+        Ok(cases)
     }
 
     /// Where an attachment (its ciphertext) is kept.

@@ -21,6 +21,7 @@ use super::deadlines::{self, Deadlines, Mark, Periods};
 use super::terminal::escape;
 use super::vault::{CaseRecord, StoredAttachment, ThreadItem, Vault, VaultState};
 use super::{DeskError, fsx};
+use crate::core::case::Kind;
 use crate::core::day::Day;
 use crate::core::envelope::{self, EnvelopeError};
 use crate::core::secret::SecretText;
@@ -77,8 +78,12 @@ pub fn cases_json(state: &VaultState, at: AsOf) -> Value {
 
 /// The "Due" column: what is due when, marked if soon or overdue.
 fn due_cell(dl: &Deadlines) -> String {
+    if dl.no_deadline {
+        return "answer (no deadline set)".to_owned();
+    }
     let due = match dl.next {
         Some("acknowledge") => Some(("acknowledge", dl.acknowledge_due)),
+        Some("answer") => Some(("answer", dl.acknowledge_due)),
         Some(_) => dl.feedback_due.map(|d| ("feedback", d)),
         None => None,
     };
@@ -201,10 +206,16 @@ pub fn case_json(case: &CaseRecord, at: AsOf) -> Value {
 
 fn report_text(case: &CaseRecord) -> String {
     let mut s = format!(
-        "Case {}\nKind: {}\nCategories: {}\nReceived: {} ({})\nStatus: {}\n",
+        "Case {}\nKind: {}\nCategories: {}\n{}: {} ({})\nStatus: {}\n",
         case.id,
         case.kind.as_str(),
         case.categories.join(", "),
+        // A case taken by phone, post or at a meeting was recorded by the
+        // office on the day it gives, not sent by anyone online.
+        match case.channel.as_deref() {
+            None | Some("online") => "Received",
+            Some(_) => "Recorded on",
+        },
         case.received,
         case.channel.as_deref().unwrap_or("online"),
         case.status()
@@ -229,13 +240,21 @@ fn report_text(case: &CaseRecord) -> String {
 pub fn case_text(case: &CaseRecord, at: AsOf) -> String {
     let mut s = report_text(case);
     let dl = deadlines::deadlines(case, at.today, at.periods);
-    s.push_str(&format!(
-        "\nAcknowledgement due {}{}\n",
-        dl.acknowledge_due,
-        dl.acknowledged
-            .map(|d| format!(", given {d}"))
-            .unwrap_or_default()
-    ));
+    if case.kind == Kind::Advice {
+        s.push_str(&match (dl.acknowledged, dl.no_deadline) {
+            (Some(d), _) => format!("\nAnswered {d}\n"),
+            (None, true) => "\nAnswer: no deadline set (--advice-days sets one)\n".to_owned(),
+            (None, false) => format!("\nAnswer due {}\n", dl.acknowledge_due),
+        });
+    } else {
+        s.push_str(&format!(
+            "\nAcknowledgement due {}{}\n",
+            dl.acknowledge_due,
+            dl.acknowledged
+                .map(|d| format!(", given {d}"))
+                .unwrap_or_default()
+        ));
+    }
     if let Some(due) = dl.feedback_due {
         s.push_str(&format!(
             "Feedback due {due}{}\n",
@@ -299,6 +318,28 @@ fn indent(text: &str) -> String {
         .map(|l| format!("    {l}"))
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// `--extract DIR` (and the GUI's "save to folder") write into a new or
+/// empty folder only, so files of two cases never mix and nothing there is
+/// overwritten.
+pub fn check_extract_target(dir: &Path) -> Result<(), DeskError> {
+    match std::fs::read_dir(dir) {
+        Ok(mut entries) => {
+            if entries.next().is_some() {
+                return Err(DeskError::BadInput(format!(
+                    "The folder {} is not empty. Choose a new folder for --extract.",
+                    dir.display()
+                )));
+            }
+            Ok(())
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(DeskError::BadInput(format!(
+            "Cannot use {} for --extract: {e}.",
+            dir.display()
+        ))),
+    }
 }
 
 /// Writes the report, each message and every stored attachment into `dir`

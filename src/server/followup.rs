@@ -22,7 +22,7 @@ use super::store::StoreError;
 use crate::core::case::{CaseId, Status};
 use crate::core::day::Day;
 use crate::core::envelope::{self, Payload};
-use crate::core::log::EntryKind;
+use crate::core::log::{Auth, EntryKind};
 use crate::core::receipt::{MessageKey, Receipt, ReceiptError};
 use crate::core::secret::SecretText;
 
@@ -153,6 +153,9 @@ pub struct ThreadItem {
     pub text: Option<SecretText>,
     /// For status changes: the new status.
     pub status: Option<Status>,
+    /// A report the office recorded (taken by phone, post, at a meeting):
+    /// `day` is the day the office signed for it, not its import.
+    pub recorded: bool,
 }
 
 #[derive(Debug)]
@@ -198,13 +201,22 @@ pub fn thread(app: &App, token: &str) -> Result<Thread, FollowupError> {
     let mut items = Vec::new();
     for (entry, body) in app.store.case_entries(case)? {
         match entry.kind {
-            EntryKind::Report | EntryKind::Message => items.push(ThreadItem {
-                from_office: false,
-                kind: entry.kind,
-                day: entry.day,
-                text: None,
-                status: None,
-            }),
+            EntryKind::Report | EntryKind::Message => {
+                // A case recorded at the desk carries the office's signature,
+                // and in it the day the office recorded the report.
+                let recorded = match (entry.kind, entry.auth) {
+                    (EntryKind::Report, Some(Auth::Office(sig))) => Some(sig.day),
+                    _ => None,
+                };
+                items.push(ThreadItem {
+                    from_office: false,
+                    kind: entry.kind,
+                    day: recorded.unwrap_or(entry.day),
+                    text: None,
+                    status: None,
+                    recorded: recorded.is_some(),
+                });
+            }
             EntryKind::Reply | EntryKind::Status => {
                 // A body that does not open with the reporter's key is not for them.
                 let Some(payload) = body.and_then(|b| envelope::open(&b, &[&identity]).ok()) else {
@@ -217,6 +229,7 @@ pub fn thread(app: &App, token: &str) -> Result<Thread, FollowupError> {
                         day: r.day,
                         text: Some(r.text),
                         status: None,
+                        recorded: false,
                     }),
                     Payload::Status(s) => {
                         status = s.status;
@@ -226,6 +239,7 @@ pub fn thread(app: &App, token: &str) -> Result<Thread, FollowupError> {
                             day: s.day,
                             text: None,
                             status: Some(s.status),
+                            recorded: false,
                         });
                     }
                     Payload::Report(_) | Payload::Message(_) => {}

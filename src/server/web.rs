@@ -672,6 +672,7 @@ fn thread_page(app: &App, lang: Lang, token: &str, thread: Thread, notice: Optio
             ThreadLine {
                 class: if item.from_office { "office" } else { "own" },
                 heading: match (item.kind, item.status) {
+                    (EntryKind::Report, _) if item.recorded => tr.t_with("thread-own-recorded", &[day]),
                     (EntryKind::Report, _) => tr.t_with("thread-own-report", &[day]),
                     (EntryKind::Message, _) => tr.t_with("thread-own-message", &[day]),
                     (EntryKind::Status, Some(s)) => {

@@ -134,6 +134,7 @@ thread-title = قضيتك
 thread-status = الحالة:
 thread-messages = الرسائل
 thread-own-report = بلاغك، أُرسل في { $day }
+thread-own-recorded = بلاغك، سجّله المكتب في { $day }
 thread-own-message = رسالتك، أُرسلت في { $day }
 thread-status-change = تغيّرت الحالة في { $day }: { $status }
 thread-reply = رد من مكتب الأخلاقيات، { $day }

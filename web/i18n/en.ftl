@@ -136,6 +136,7 @@ thread-title = Your case
 thread-status = Status:
 thread-messages = Messages
 thread-own-report = Your report, sent on { $day }
+thread-own-recorded = Your report, recorded by the office on { $day }
 thread-own-message = Your message, sent on { $day }
 thread-status-change = Status changed on { $day }: { $status }
 thread-reply = Reply from the ethics office, { $day }

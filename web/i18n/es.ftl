@@ -134,6 +134,7 @@ thread-title = Su caso
 thread-status = Estado:
 thread-messages = Mensajes
 thread-own-report = Su denuncia, enviada el { $day }
+thread-own-recorded = Su denuncia, registrada por la oficina el { $day }
 thread-own-message = Su mensaje, enviado el { $day }
 thread-status-change = Estado cambiado el { $day }: { $status }
 thread-reply = Respuesta de la oficina de ética, { $day }

@@ -134,6 +134,7 @@ thread-title = Votre dossier
 thread-status = État :
 thread-messages = Messages
 thread-own-report = Votre signalement, envoyé le { $day }
+thread-own-recorded = Votre signalement, enregistré par le bureau le { $day }
 thread-own-message = Votre message, envoyé le { $day }
 thread-status-change = État modifié le { $day } : { $status }
 thread-reply = Réponse du bureau de la déontologie, { $day }

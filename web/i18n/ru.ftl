@@ -134,6 +134,7 @@ thread-title = Ваше обращение
 thread-status = Состояние:
 thread-messages = Переписка
 thread-own-report = Ваше сообщение о нарушении, отправлено { $day }
+thread-own-recorded = Ваше сообщение о нарушении, записанное бюро { $day }
 thread-own-message = Ваше сообщение, отправлено { $day }
 thread-status-change = { $day } состояние изменено: { $status }
 thread-reply = Ответ бюро по вопросам этики, { $day }

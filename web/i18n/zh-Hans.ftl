@@ -133,6 +133,7 @@ thread-title = 您的案件
 thread-status = 状态：
 thread-messages = 往来记录
 thread-own-report = 您的举报，发送于 { $day }
+thread-own-recorded = 您的举报，由办公室于 { $day } 记录
 thread-own-message = 您的留言，发送于 { $day }
 thread-status-change = { $day } 状态更新为：{ $status }
 thread-reply = 道德操守办公室的回复，{ $day }

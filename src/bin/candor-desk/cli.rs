@@ -126,6 +126,10 @@ pub struct PeriodArgs {
     /// A deadline this many days away or fewer is "due soon".
     #[arg(long, value_name = "DAYS", default_value_t = 3)]
     pub soon_days: u32,
+    /// Days to answer a request for advice (the Directive sets none; by
+    /// default an advice request has no deadline).
+    #[arg(long, value_name = "DAYS", env = "CANDOR_DESK_ADVICE_DAYS")]
+    pub advice_days: Option<u32>,
 }
 
 /// The format of a new OpenPGP key (`keygen --openpgp --profile`).
@@ -271,8 +275,11 @@ pub enum Command {
         issue_receipt: bool,
     },
     /// Remove cases from the vault; the server drops their content after the next outbox.
+    ///
+    /// On a terminal it names what goes and asks for confirmation first;
+    /// --yes (for scripts) does not ask.
     #[command(
-        after_help = "Examples:\n  candor-desk purge 7K2M9-QXDHF --vault vault\n  candor-desk purge --vault vault --closed-before 2021-01-01"
+        after_help = "Examples:\n  candor-desk purge 7K2M9-QXDHF --vault vault\n  candor-desk purge --vault vault --closed-before 2021-01-01 --yes"
     )]
     Purge {
         /// The case to purge.
@@ -281,6 +288,9 @@ pub enum Command {
         /// Purge every case closed before this day (YYYY-MM-DD).
         #[arg(long, value_name = "DATE", value_parser = parse_day)]
         closed_before: Option<Day>,
+        /// Do not ask for confirmation (on a terminal, purge asks first).
+        #[arg(long)]
+        yes: bool,
         #[command(flatten)]
         at: VaultArgs,
     },
@@ -321,6 +331,38 @@ pub enum Command {
         /// Drop every waiting part.
         #[arg(long, conflicts_with = "drop")]
         drop_all: bool,
+    },
+    /// Open the desktop application: the same operations in a window.
+    ///
+    /// The passphrase is asked for once, in the window; the window locks
+    /// itself (dropping the keys and every decrypted case) after
+    /// --idle-lock minutes without input.
+    #[command(
+        after_help = "Examples:\n  candor-desk gui\n  candor-desk gui --vault vault --keys office-keys/secret\n  candor-desk gui --vault vault --idle-lock 5 --lang fr"
+    )]
+    Gui {
+        /// The vault folder (it can also be typed in the window).
+        #[arg(long, value_name = "VAULT", env = "CANDOR_DESK_VAULT")]
+        vault: Option<PathBuf>,
+        /// Folder holding the office's secret keys; defaults to the folder
+        /// the vault was last used with.
+        #[arg(long, value_name = "SECRETDIR", env = "CANDOR_DESK_KEYS")]
+        keys: Option<PathBuf>,
+        /// Minutes without input after which the window locks (0: never).
+        #[arg(
+            long,
+            value_name = "MINUTES",
+            default_value_t = 10,
+            env = "CANDOR_DESK_IDLE_LOCK"
+        )]
+        idle_lock: u32,
+        /// The window's language: en or fr (default: from LANG).
+        #[arg(long, value_name = "LANG")]
+        lang: Option<String>,
+        #[command(flatten)]
+        periods: PeriodArgs,
+        #[command(flatten)]
+        limits: LimitArgs,
     },
     /// Write every pending operation into a signed outbox bundle.
     ///

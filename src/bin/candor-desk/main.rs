@@ -137,6 +137,7 @@ fn as_of(p: PeriodArgs) -> AsOf {
             acknowledge_days: p.ack_days,
             feedback_months: p.feedback_months,
             soon_days: p.soon_days,
+            advice_days: p.advice_days,
         },
     }
 }
@@ -223,12 +224,7 @@ fn run(cli: Cli, seen: &mut Option<u64>, key_files: &mut Option<String>) -> anyh
             let len = file.metadata().map(|m| m.len()).unwrap_or(0);
             // The office's signing keys: this officer's own and those the
             // office's public folder lists.
-            // A desk that cannot sign (no officer.key, an OpenPGP key without
-            // an Ed25519 signing key) still reads what the office signed.
-            let own = keyfiles::officer_signing_key(&dir, &mut pass).ok();
-            let trusted =
-                desk::verify::trusted_officers(own.as_ref(), keyfiles::public_dir_beside(&dir).as_deref())?;
-            drop(own);
+            let trusted = ops::trusted_officers_in(&dir, &mut pass)?;
             let vault = Vault::create_or_wait(&at.vault, keys, &mut waiting_notice(&at.vault))?;
             *seen = vault.index().ok().and_then(|s| s.head().ok()).map(|h| h.seq);
             let pb = bar(len, "{spinner} opening {bytes}/{total_bytes} [{wide_bar}] {eta}");
@@ -281,7 +277,7 @@ fn run(cli: Cli, seen: &mut Option<u64>, key_files: &mut Option<String>) -> anyh
             extract,
         } => {
             if let Some(dir) = &extract {
-                check_extract_target(dir)?;
+                view::check_extract_target(dir)?;
             }
             let vault = open_vault(&at, &mut pass)?;
             let record = vault.case(case)?.ok_or(DeskError::CaseNotFound(case))?;
@@ -357,6 +353,7 @@ fn run(cli: Cli, seen: &mut Option<u64>, key_files: &mut Option<String>) -> anyh
         Command::Purge {
             case,
             closed_before,
+            yes,
             at,
         } => {
             let vault = open_vault(&at, &mut pass)?;
@@ -367,6 +364,10 @@ fn run(cli: Cli, seen: &mut Option<u64>, key_files: &mut Option<String>) -> anyh
             };
             if cases.is_empty() {
                 say!("No case was closed before that day; nothing purged.");
+                return Ok(());
+            }
+            if !yes && std::io::stdin().is_terminal() && !confirm_purge(&vault, &cases)? {
+                say!("Nothing was purged.");
                 return Ok(());
             }
             let removed = ops::purge(&vault, &cases)?;
@@ -417,6 +418,14 @@ fn run(cli: Cli, seen: &mut Option<u64>, key_files: &mut Option<String>) -> anyh
                 );
             }
         }
+        Command::Gui {
+            vault,
+            keys,
+            idle_lock,
+            lang,
+            periods,
+            limits,
+        } => gui(vault, keys, idle_lock, lang, periods, limits)?,
         Command::Outbox { at, out, office_keys } => {
             let signer_dir = keys_dir(&at)?;
             // The officer's signing key may live in another folder than the
@@ -435,12 +444,11 @@ fn run(cli: Cli, seen: &mut Option<u64>, key_files: &mut Option<String>) -> anyh
                 }
                 other => other?,
             };
-            let officer = keyfiles::officer_signing_key(&signer_dir, &mut pass)?;
-            let public = office_keys.or_else(|| keyfiles::public_dir_beside(&vault.keys().dir));
-            let others = match &public {
-                Some(dir) => keyfiles::OtherOfficeKeys::read(vault.keys(), dir, clock::today())?,
-                None => keyfiles::OtherOfficeKeys::default(),
-            };
+            let ops::OutboxKeys {
+                officer,
+                others,
+                public_dir: public,
+            } = ops::outbox_keys(&vault, &signer_dir, office_keys, &mut pass, clock::today())?;
             let pb = bar(0, "{spinner} sealing case {pos}/{len} [{wide_bar}]");
             let others_refs = others.recipient_refs();
             let s = ops::write_outbox(
@@ -487,20 +495,91 @@ fn run(cli: Cli, seen: &mut Option<u64>, key_files: &mut Option<String>) -> anyh
     Ok(())
 }
 
-/// `show --extract DIR` writes into a new or empty folder only, so files of
-/// two cases never mix and nothing there is overwritten.
-fn check_extract_target(dir: &std::path::Path) -> anyhow::Result<()> {
-    match std::fs::read_dir(dir) {
-        Ok(mut entries) => {
-            if entries.next().is_some() {
-                anyhow::bail!(
-                    "The folder {} is not empty. Choose a new folder for --extract.",
-                    dir.display()
-                );
-            }
-            Ok(())
+#[cfg(feature = "gui")]
+fn gui(
+    vault: Option<PathBuf>,
+    keys: Option<PathBuf>,
+    idle_lock: u32,
+    lang: Option<String>,
+    periods: PeriodArgs,
+    limits: cli::LimitArgs,
+) -> anyhow::Result<()> {
+    use candor::desk::gui::{self, i18n::Lang};
+    let locale = lang
+        .or_else(|| std::env::var("LC_ALL").ok().filter(|s| !s.is_empty()))
+        .or_else(|| std::env::var("LC_MESSAGES").ok().filter(|s| !s.is_empty()))
+        .or_else(|| std::env::var("LANG").ok())
+        .unwrap_or_default();
+    let start_dir = vault
+        .as_deref()
+        .map(gui::folder_of)
+        .or_else(|| std::env::current_dir().ok())
+        .unwrap_or_else(|| PathBuf::from("."));
+    let keys = keys.or_else(|| vault.as_deref().and_then(Vault::remembered_keys));
+    let at = as_of(periods);
+    gui::run(gui::Options {
+        vault,
+        keys,
+        today: at.today,
+        periods: at.periods,
+        idle_lock_minutes: idle_lock,
+        lang: Lang::from_locale(&locale),
+        limits: limits.into(),
+        start_dir,
+    })?;
+    Ok(())
+}
+
+#[cfg(not(feature = "gui"))]
+fn gui(
+    _: Option<PathBuf>,
+    _: Option<PathBuf>,
+    _: u32,
+    _: Option<String>,
+    _: PeriodArgs,
+    _: cli::LimitArgs,
+) -> anyhow::Result<()> {
+    anyhow::bail!(
+        "this candor-desk was built without the desktop application; build it with the `gui` feature \
+         (cargo build --release --no-default-features --features gui --bin candor-desk)"
+    )
+}
+
+/// Names what a purge removes and asks the officer to type the case id (or
+/// `yes` for several cases); anything else keeps them.
+fn confirm_purge(vault: &Vault, cases: &[candor::core::case::CaseId]) -> anyhow::Result<bool> {
+    let index = vault.index()?;
+    for id in cases {
+        if let Some(c) = index.summary(*id) {
+            say_err!(
+                "Case {id}: {} received {}, status {}, {} message(s), {} attachment(s).",
+                c.kind.as_str(),
+                c.received,
+                c.status(),
+                c.messages(),
+                c.all_attachments().count()
+            );
         }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-        Err(e) => anyhow::bail!("Cannot use {} for --extract: {e}.", dir.display()),
     }
+    let expected = match cases {
+        [one] => one.to_string(),
+        _ => "yes".to_owned(),
+    };
+    eprint!(
+        "Purge {} from this vault (its report, messages, replies, attachments and notes; the server drops it after \
+         the next outbox)? This cannot be undone. Type {expected} to confirm: ",
+        match cases {
+            [one] => format!("case {one}"),
+            _ => format!("these {} cases", cases.len()),
+        }
+    );
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line)?;
+    let typed = line.trim();
+    Ok(typed.eq_ignore_ascii_case(&expected)
+        || typed
+            .parse::<candor::core::case::CaseId>()
+            .ok()
+            .map(|c| c.to_string())
+            == Some(expected))
 }

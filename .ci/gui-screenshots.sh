@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Screenshots of every view of candor-desk's desktop application, in English
+# and French, in a real window: X under Xvfb, OpenGL from Mesa's software
+# renderer (llvmpipe). They go to test-artifacts/gui/ (not committed); look
+# at them. Installs what it needs from Debian; says SKIPPED, and succeeds,
+# only when it cannot install it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need=""
+command -v xvfb-run >/dev/null 2>&1 || need="$need xvfb xauth"
+# libgl1-mesa-dri: llvmpipe; libegl1/libgl1: the GL loaders glutin opens;
+# libxkbcommon-x11-0: winit's keyboard on X11; fonts-dejavu-core: the
+# fallback font for scripts egui's own fonts lack.
+for pkg in libgl1-mesa-dri libegl1 libgl1 libxkbcommon-x11-0 libxcursor1 libxi6 libxrandr2 fonts-dejavu-core; do
+    dpkg -s "$pkg" >/dev/null 2>&1 || need="$need $pkg"
+done
+if [ -n "$need" ]; then
+    export DEBIAN_FRONTEND=noninteractive
+    # shellcheck disable=SC2086
+    if ! { apt-get update -qq && apt-get install -y -qq $need >/dev/null; }; then
+        echo "gui screenshots: SKIPPED, could not install:$need"
+        exit 0
+    fi
+fi
+
+out=test-artifacts/gui
+rm -rf "$out"
+mkdir -p "$out"
+cargo build --locked --example gui_screenshots
+for lang in en fr; do
+    LIBGL_ALWAYS_SOFTWARE=1 timeout 120 xvfb-run -a -s "-screen 0 1280x900x24" \
+        target/debug/examples/gui_screenshots "$out" "$lang"
+done
+count=$(find "$out" -name '*.png' | wc -l)
+if [ "$count" -ne 16 ]; then
+    echo "gui screenshots: expected 16, got $count" >&2
+    exit 1
+fi
+echo "gui screenshots: $count in $out"

@@ -1,0 +1,206 @@
+//! The desktop application's words: Fluent catalogues (`i18n/*.ftl`), the
+//! format of the reporter site's catalogues, compiled into the binary.
+//! English is complete and the fallback of every other language; a key
+//! missing everywhere shows as itself, so a gap is visible, never a panic.
+//!
+//! Only the application's own words come from here. What a reporter or the
+//! server wrote is never a catalogue argument that Fluent could interpret:
+//! it is shown beside the words, as plain text.
+
+use fluent_bundle::{FluentArgs, FluentBundle, FluentResource, FluentValue};
+use unic_langid::LanguageIdentifier;
+
+/// A language the application speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    #[default]
+    En,
+    Fr,
+}
+
+impl Lang {
+    pub const ALL: [Lang; 2] = [Lang::En, Lang::Fr];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Fr => "fr",
+        }
+    }
+
+    /// The language's own name, for the language menu.
+    pub fn name(self) -> &'static str {
+        match self {
+            Lang::En => "English",
+            Lang::Fr => "Français",
+        }
+    }
+
+    fn catalogue(self) -> &'static str {
+        match self {
+            Lang::En => include_str!("i18n/en.ftl"),
+            Lang::Fr => include_str!("i18n/fr.ftl"),
+        }
+    }
+
+    /// The language of a locale name such as `fr_FR.UTF-8` (English if none matches).
+    pub fn from_locale(locale: &str) -> Lang {
+        let code = locale.split(['_', '-', '.', '@']).next().unwrap_or("");
+        Lang::ALL
+            .into_iter()
+            .find(|l| l.code().eq_ignore_ascii_case(code))
+            .unwrap_or_default()
+    }
+}
+
+fn bundle(lang: Lang) -> FluentBundle<FluentResource> {
+    let id: LanguageIdentifier = lang.code().parse().unwrap_or_default();
+    let mut bundle = FluentBundle::new(vec![id]);
+    // egui lays text out left to right and draws no bidi controls; the
+    // isolation marks Fluent puts around arguments would show as boxes.
+    bundle.set_use_isolating(false);
+    // A catalogue with errors still yields the messages that parsed; the
+    // catalogue test insists there are none.
+    let resource = match FluentResource::try_new(lang.catalogue().to_owned()) {
+        Ok(r) => r,
+        Err((r, _)) => r,
+    };
+    let _ = bundle.add_resource(resource);
+    bundle
+}
+
+/// The words of one language, with English behind them.
+pub struct Words {
+    pub lang: Lang,
+    main: FluentBundle<FluentResource>,
+    fallback: FluentBundle<FluentResource>,
+}
+
+impl std::fmt::Debug for Words {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Words({})", self.lang.code())
+    }
+}
+
+impl Words {
+    pub fn new(lang: Lang) -> Words {
+        Words {
+            lang,
+            main: bundle(lang),
+            fallback: bundle(Lang::En),
+        }
+    }
+
+    fn format(&self, key: &str, args: Option<&FluentArgs<'_>>) -> String {
+        for b in [&self.main, &self.fallback] {
+            if let Some(pattern) = b.get_message(key).and_then(|m| m.value()) {
+                let mut errors = Vec::new();
+                return b.format_pattern(pattern, args, &mut errors).into_owned();
+            }
+        }
+        key.to_owned()
+    }
+
+    /// The text of `key`.
+    pub fn t(&self, key: &str) -> String {
+        self.format(key, None)
+    }
+
+    /// The text of `key` with arguments (numbers and the application's own
+    /// strings: ids, dates, paths).
+    pub fn ta(&self, key: &str, args: &[(&str, Arg<'_>)]) -> String {
+        let mut fa = FluentArgs::new();
+        for (name, value) in args {
+            match value {
+                Arg::Num(n) => fa.set(*name, FluentValue::from(*n)),
+                Arg::Str(s) => fa.set(*name, FluentValue::from(*s)),
+            }
+        }
+        self.format(key, Some(&fa))
+    }
+
+    /// The human name of a category or advice topic.
+    pub fn category(&self, name: &str) -> String {
+        self.t(&format!("cat-{name}"))
+    }
+
+    pub fn status(&self, status: crate::core::case::Status) -> String {
+        self.t(&format!("status-{}", status.as_str()))
+    }
+
+    pub fn kind(&self, kind: crate::core::case::Kind) -> String {
+        self.t(&format!("kind-{}", kind.as_str()))
+    }
+
+    pub fn channel(&self, channel: &str) -> String {
+        self.t(&format!("channel-{channel}"))
+    }
+}
+
+/// An argument for [`Words::ta`].
+#[derive(Debug, Clone, Copy)]
+pub enum Arg<'a> {
+    Num(f64),
+    Str(&'a str),
+}
+
+impl From<usize> for Arg<'_> {
+    fn from(n: usize) -> Self {
+        Arg::Num(n as f64)
+    }
+}
+
+impl<'a> From<&'a str> for Arg<'a> {
+    fn from(s: &'a str) -> Self {
+        Arg::Str(s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::case::{ADVICE_TOPICS, MISCONDUCT_CATEGORIES, Status};
+
+    fn keys(text: &str) -> Vec<String> {
+        text.lines()
+            .filter(|l| !l.starts_with('#') && !l.starts_with(' ') && l.contains(" ="))
+            .filter_map(|l| l.split(" =").next().map(str::to_owned))
+            .collect()
+    }
+
+    #[test]
+    fn catalogues_parse_and_have_the_same_keys() {
+        for lang in Lang::ALL {
+            assert!(
+                FluentResource::try_new(lang.catalogue().to_owned()).is_ok(),
+                "{} does not parse",
+                lang.code()
+            );
+        }
+        let en = keys(Lang::En.catalogue());
+        let fr = keys(Lang::Fr.catalogue());
+        let missing: Vec<&String> = en.iter().filter(|k| !fr.contains(k)).collect();
+        let extra: Vec<&String> = fr.iter().filter(|k| !en.contains(k)).collect();
+        assert!(missing.is_empty(), "missing in fr: {missing:?}");
+        assert!(extra.is_empty(), "only in fr: {extra:?}");
+    }
+
+    #[test]
+    fn every_category_status_and_kind_has_words() {
+        for lang in Lang::ALL {
+            let w = Words::new(lang);
+            for c in MISCONDUCT_CATEGORIES.iter().chain(ADVICE_TOPICS) {
+                assert_ne!(w.category(c), format!("cat-{c}"), "{}", lang.code());
+            }
+            for s in Status::ALL {
+                assert_ne!(w.status(s), format!("status-{}", s.as_str()));
+            }
+            for ch in crate::desk::ops::CHANNELS.iter().chain(&["online", "recorded"]) {
+                assert_ne!(w.channel(ch), format!("channel-{ch}"));
+            }
+        }
+        assert_eq!(Words::new(Lang::Fr).category("fraud"), "Fraude");
+        assert_eq!(Lang::from_locale("fr_CA.UTF-8"), Lang::Fr);
+        assert_eq!(Lang::from_locale("C"), Lang::En);
+    }
+}

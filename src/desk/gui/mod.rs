@@ -1,0 +1,771 @@
+//! `candor-desk gui`: the officer's desktop application (feature `gui`).
+//!
+//! A window over the same desk operations the command line uses
+//! ([`crate::desk::ops`], [`crate::desk::import`], [`crate::desk::view`],
+//! [`crate::desk::stats`]): this module holds view state only (the chosen
+//! view, the selection, filters, fields being typed) and draws it with egui.
+//! Every action calls a desk function and then re-reads what it changed
+//! from the vault.
+//!
+//! - [`inbox`]: the decrypted cases in memory, filters, sort and search;
+//! - [`i18n`]: the application's words (Fluent catalogues, English and French);
+//! - [`picker`]: the application's own file chooser;
+//! - `views`: one function per view.
+//!
+//! # Invariants
+//!
+//! - Text from reporters and the server is shown as plain text: egui
+//!   interprets no markup in a label, the application adds no link and
+//!   decodes no image, and control and format characters (bidi overrides,
+//!   zero-width characters) are shown as `\u{…}` ([`plain`]), as in the
+//!   terminal.
+//! - Attachments are never opened: "save to folder" writes the case's files
+//!   with [`crate::desk::view::extract`] (the names made safe as `show
+//!   --extract` makes them) after a warning.
+//! - One passphrase per session: it is asked for at unlock, kept (wiped on
+//!   drop) to sign outboxes, and dropped with every decrypted case when the
+//!   window locks, after [`Options::idle_lock_minutes`] without input, or
+//!   closes. The vault's lock is held while the window is unlocked, so a
+//!   `candor-desk` command waits for it.
+//!   What this module holds is wiped when dropped (the cases' secret
+//!   types, `Zeroizing` fields being typed); egui's own copies of text on
+//!   screen (its layout cache, the accessibility tree, a text field's undo
+//!   history) are dropped within a frame of locking but not wiped: memory
+//!   is only as clean as the toolkit leaves it.
+//! - The clock is not read here: today comes in [`Options::today`]; the idle
+//!   lock counts egui's input time.
+
+use std::borrow::Cow;
+use std::path::{Path, PathBuf};
+
+use zeroize::Zeroizing;
+
+use crate::core::case::{CaseId, Kind, Status};
+use crate::core::day::Day;
+use crate::core::secret::SecretText;
+use crate::desk::deadlines::Periods;
+use crate::desk::import::Limits;
+use crate::desk::keyfiles::{self, Given, Passphrase};
+use crate::desk::view::AsOf;
+use crate::desk::{DeskError, ErrorClass, Vault, import, ops, stats, terminal, view};
+
+pub mod i18n;
+pub mod inbox;
+pub mod picker;
+mod views;
+
+use i18n::{Lang, Words};
+use inbox::{Filter, Inbox};
+use picker::Picker;
+
+/// How the application starts.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub vault: Option<PathBuf>,
+    pub keys: Option<PathBuf>,
+    pub today: Day,
+    pub periods: Periods,
+    /// Minutes without input after which the window locks (0: never).
+    pub idle_lock_minutes: u32,
+    pub lang: Lang,
+    pub limits: Limits,
+    /// Where the file choosers start.
+    pub start_dir: PathBuf,
+}
+
+/// Text from a reporter or the server, made safe to show: every control and
+/// format character is written as `\u{…}` (as in the terminal).
+pub fn plain(s: &str) -> Cow<'_, str> {
+    terminal::escape(s)
+}
+
+/// Which view fills the window once it is unlocked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum View {
+    Inbox,
+    Case(CaseId),
+    Open,
+    Outbox,
+    Record,
+    Report,
+}
+
+/// A sentence shown at the bottom of the window after an action.
+#[derive(Debug, Clone)]
+pub struct Notice {
+    pub ok: bool,
+    pub text: String,
+}
+
+/// What an unlocked window holds.
+struct Session {
+    vault: Vault,
+    keys_dir: PathBuf,
+    passphrase: Option<Passphrase>,
+    inbox: Inbox,
+}
+
+/// The case view's fields, for the case they were loaded for.
+#[derive(Default)]
+struct CaseFields {
+    case: Option<CaseId>,
+    reply: Zeroizing<String>,
+    notes: Zeroizing<String>,
+    status: Option<Status>,
+    /// The "save to folder" panel is open (its warning shown).
+    saving: bool,
+    /// The purge confirmation is open.
+    purging: bool,
+}
+
+/// The record view's form.
+struct RecordForm {
+    kind: Kind,
+    categories: Vec<&'static str>,
+    channel: &'static str,
+    received: String,
+    description: Zeroizing<String>,
+    issue_receipt: bool,
+}
+
+/// The receipt of a case just recorded, shown once.
+struct ShownReceipt {
+    case: CaseId,
+    receipt: SecretText,
+}
+
+/// Something the officer asked for, applied after the frame is drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Action {
+    Unlock,
+    Lock,
+    Go(View),
+    OpenBundle,
+    WriteOutbox,
+    Reply(CaseId),
+    SaveDraft(CaseId),
+    SaveNotes(CaseId),
+    SetStatus(CaseId, Status),
+    Star(CaseId, bool),
+    SaveFiles(CaseId),
+    Purge(CaseId),
+    Record,
+    ReceiptHandedOver,
+    ExportReport,
+    Lang(Lang),
+}
+
+/// The application: view state and the session, if unlocked.
+pub struct DeskApp {
+    opts: Options,
+    words: Words,
+    vault_field: String,
+    keys_field: String,
+    passphrase: Zeroizing<String>,
+    session: Option<Session>,
+    view: View,
+    filter: Filter,
+    notice: Option<Notice>,
+    case: CaseFields,
+    bundle: Picker,
+    opened: Option<String>,
+    outbox: Picker,
+    save_to: Picker,
+    record: RecordForm,
+    receipt: Option<ShownReceipt>,
+    year: i32,
+    report_out: Picker,
+    last_input: f64,
+    actions: Vec<Action>,
+}
+
+impl std::fmt::Debug for DeskApp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "DeskApp({:?}, unlocked: {})",
+            self.view,
+            self.session.is_some()
+        )
+    }
+}
+
+impl DeskApp {
+    pub fn new(opts: Options) -> DeskApp {
+        let start = opts.start_dir.clone();
+        let today = opts.today;
+        DeskApp {
+            words: Words::new(opts.lang),
+            vault_field: opts
+                .vault
+                .as_ref()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default(),
+            keys_field: opts
+                .keys
+                .as_ref()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default(),
+            passphrase: Zeroizing::new(String::new()),
+            session: None,
+            view: View::Inbox,
+            filter: Filter::default(),
+            notice: None,
+            case: CaseFields::default(),
+            bundle: Picker::new("bundle", &start),
+            opened: None,
+            outbox: Picker::new("outbox", &start),
+            save_to: Picker::new("save-to", &start),
+            record: RecordForm {
+                kind: Kind::Misconduct,
+                categories: Vec::new(),
+                channel: "phone",
+                received: today.to_string(),
+                description: Zeroizing::new(String::new()),
+                issue_receipt: false,
+            },
+            receipt: None,
+            year: today.year(),
+            report_out: Picker::new("report-out", &start),
+            last_input: 0.0,
+            actions: Vec::new(),
+            opts,
+        }
+    }
+
+    /// The view shown (for tests).
+    pub fn view(&self) -> View {
+        self.view
+    }
+
+    /// Whether the window is unlocked.
+    pub fn is_unlocked(&self) -> bool {
+        self.session.is_some()
+    }
+
+    /// The last notice (for tests).
+    pub fn notice(&self) -> Option<&Notice> {
+        self.notice.as_ref()
+    }
+
+    fn at(&self) -> AsOf {
+        AsOf {
+            today: self.opts.today,
+            periods: self.opts.periods,
+        }
+    }
+
+    fn ok(&mut self, text: String) {
+        self.notice = Some(Notice { ok: true, text });
+    }
+
+    fn fail(&mut self, err: &DeskError) {
+        let w = &self.words;
+        // The officer's next step in the window's language; the error
+        // itself (which may name a file or an entry) after it.
+        let detail = plain(&sentence(&err.to_string())).into_owned();
+        let text = if keyfiles::is_wrong_passphrase(err) {
+            w.t("err-wrong-passphrase")
+        } else {
+            match (err, err.class()) {
+                (DeskError::PassphraseNeeded, _) => w.t("err-passphrase-needed"),
+                (DeskError::BadInput(_), _) => detail,
+                (DeskError::NoKeys, _) => w.t("err-no-keys"),
+                (_, ErrorClass::NothingToDo) => w.t("err-nothing-pending"),
+                (_, ErrorClass::BundleRefused) => format!("{} {detail}", w.t("err-bundle-refused")),
+                (_, ErrorClass::NotFound) => format!("{} {detail}", w.t("err-not-found")),
+                (DeskError::AlreadyExists(_), _) => format!("{} {detail}", w.t("err-exists")),
+                _ => detail,
+            }
+        };
+        self.notice = Some(Notice { ok: false, text });
+    }
+
+    /// Draws one frame and applies what was asked for in it.
+    pub fn ui(&mut self, ui: &mut egui::Ui) {
+        self.watch_idle(ui.ctx());
+        if self.session.is_none() {
+            views::unlock(self, ui);
+        } else {
+            views::unlocked(self, ui);
+        }
+        for action in std::mem::take(&mut self.actions) {
+            self.apply(action);
+        }
+    }
+
+    /// Locks the window after the idle time without input.
+    fn watch_idle(&mut self, ctx: &egui::Context) {
+        let (now, active) = ctx.input(|i| (i.time, !i.events.is_empty() || i.pointer.is_moving()));
+        if active || self.session.is_none() {
+            self.last_input = now;
+        }
+        let idle = f64::from(self.opts.idle_lock_minutes) * 60.0;
+        if self.session.is_some() && idle > 0.0 && now - self.last_input > idle {
+            self.lock();
+            let n = self.opts.idle_lock_minutes as usize;
+            self.notice = Some(Notice {
+                ok: true,
+                text: self.words.ta("notice-idle-locked", &[("minutes", n.into())]),
+            });
+        }
+    }
+
+    /// Seconds until the idle lock, for the window's repaint timer.
+    fn until_idle_lock(&self, now: f64) -> Option<f64> {
+        let idle = f64::from(self.opts.idle_lock_minutes) * 60.0;
+        (self.session.is_some() && idle > 0.0).then(|| (self.last_input + idle - now).max(0.0) + 0.5)
+    }
+
+    /// Drops the session: the keys, the passphrase, every decrypted case
+    /// and what was typed, and the vault's lock.
+    fn lock(&mut self) {
+        self.session = None;
+        self.case = CaseFields::default();
+        self.record.description = Zeroizing::new(String::new());
+        self.receipt = None;
+        self.filter.text = Zeroizing::new(String::new());
+        self.opened = None;
+        self.view = View::Inbox;
+    }
+
+    fn apply(&mut self, action: Action) {
+        let result = match action {
+            Action::Unlock => self.unlock(),
+            Action::Lock => {
+                self.lock();
+                self.ok(self.words.t("notice-locked"));
+                Ok(())
+            }
+            Action::Go(view) => {
+                self.go(view);
+                Ok(())
+            }
+            Action::Lang(lang) => {
+                self.words = Words::new(lang);
+                Ok(())
+            }
+            other => match self.session.take() {
+                Some(mut s) => {
+                    let r = self.act(&mut s, other);
+                    self.session = Some(s);
+                    r
+                }
+                None => Ok(()),
+            },
+        };
+        if let Err(e) = result {
+            self.fail(&e);
+        }
+    }
+
+    fn go(&mut self, view: View) {
+        if let View::Case(id) = view
+            && let Some(s) = &self.session
+        {
+            if self.case.case != Some(id) {
+                let case = s.inbox.cases.get(&id);
+                self.case = CaseFields {
+                    case: Some(id),
+                    reply: Zeroizing::new(
+                        case.and_then(|c| c.office.draft.as_ref())
+                            .map(|d| d.expose().to_owned())
+                            .unwrap_or_default(),
+                    ),
+                    notes: Zeroizing::new(
+                        case.and_then(|c| c.office.notes.as_ref())
+                            .map(|d| d.expose().to_owned())
+                            .unwrap_or_default(),
+                    ),
+                    status: case.map(|c| c.status()),
+                    saving: false,
+                    purging: false,
+                };
+            }
+            if s.inbox.cases.get(&id).is_some_and(|c| c.unread() > 0) {
+                let r = ops::mark_seen(&s.vault, id);
+                if let Err(e) = r.and_then(|()| self.reload(id)) {
+                    self.fail(&e);
+                }
+            }
+        }
+        self.view = view;
+    }
+
+    fn unlock(&mut self) -> Result<(), DeskError> {
+        let vault_path = PathBuf::from(self.vault_field.trim());
+        if vault_path.as_os_str().is_empty() {
+            return Err(DeskError::BadInput(self.words.t("err-no-vault")));
+        }
+        let keys_dir = match self.keys_field.trim() {
+            "" => Vault::remembered_keys(&vault_path).ok_or(DeskError::NoKeys)?,
+            k => PathBuf::from(k),
+        };
+        let passphrase = if self.passphrase.is_empty() {
+            None
+        } else {
+            Some(Passphrase::new(std::mem::take(&mut *self.passphrase)))
+        };
+        let mut given = Given(passphrase);
+        let keys = keyfiles::office_keys(&keys_dir, &mut given)?;
+        let is_new = !vault_path.join("index.age").exists();
+        let vault = Vault::create_if_absent(&vault_path, keys)?;
+        let inbox = Inbox::new(vault.all_cases()?);
+        vault.remember_keys()?;
+        let n = inbox.len();
+        self.open_session(vault, keys_dir, given.0, inbox);
+        let key = if is_new {
+            "notice-unlocked-new"
+        } else {
+            "notice-unlocked"
+        };
+        self.ok(self.words.ta(key, &[("cases", n.into())]));
+        Ok(())
+    }
+
+    /// Shows `inbox`, read from `vault` with the keys in `keys_dir` (the
+    /// end of an unlock; the benchmark gives an inbox made in memory).
+    pub fn open_session(
+        &mut self,
+        vault: Vault,
+        keys_dir: PathBuf,
+        passphrase: Option<Passphrase>,
+        inbox: Inbox,
+    ) {
+        self.keys_field = keys_dir.display().to_string();
+        self.session = Some(Session {
+            vault,
+            keys_dir,
+            passphrase,
+            inbox,
+        });
+        self.view = View::Inbox;
+    }
+
+    /// Shows `view` from the next frame on, as a click on the menu would.
+    pub fn show(&mut self, view: View) {
+        self.actions.push(Action::Go(view));
+    }
+
+    /// Fills the record form, as the officer would type it.
+    pub fn prefill_record(
+        &mut self,
+        kind: Kind,
+        categories: &[&'static str],
+        channel: &'static str,
+        description: &str,
+        issue_receipt: bool,
+    ) {
+        self.record.kind = kind;
+        self.record.categories = categories.to_vec();
+        self.record.channel = channel;
+        self.record.description = Zeroizing::new(description.to_owned());
+        self.record.issue_receipt = issue_receipt;
+    }
+
+    /// Records the case the form holds, as its button would.
+    pub fn submit_record(&mut self) {
+        self.actions.push(Action::Record);
+    }
+
+    /// Hides a receipt shown once, as its button would.
+    pub fn dismiss_receipt(&mut self) {
+        self.actions.push(Action::ReceiptHandedOver);
+    }
+
+    /// The inbox's filter (the benchmark sets a search).
+    pub fn filter_mut(&mut self) -> &mut Filter {
+        &mut self.filter
+    }
+
+    /// Re-reads one case from the vault after a change.
+    fn reload(&mut self, id: CaseId) -> Result<(), DeskError> {
+        if let Some(s) = self.session.as_mut() {
+            match s.vault.case(id)? {
+                Some(case) => s.inbox.put(case),
+                None => s.inbox.remove(id),
+            }
+        }
+        Ok(())
+    }
+
+    fn act(&mut self, s: &mut Session, action: Action) -> Result<(), DeskError> {
+        let today = self.opts.today;
+        let w = &self.words;
+        match action {
+            Action::OpenBundle => {
+                let path = self
+                    .bundle
+                    .path()
+                    .ok_or_else(|| DeskError::BadInput(w.t("err-choose-bundle")))?;
+                let file = std::fs::File::open(&path).map_err(DeskError::io("open", &path))?;
+                let mut given = Given(s.passphrase.take());
+                let trusted = ops::trusted_officers_in(&s.keys_dir, &mut given);
+                // The passphrase goes back to the session whatever happened.
+                s.passphrase = given.0;
+                let trusted = trusted?;
+                let summary = import::open_bundle_with(
+                    &s.vault,
+                    std::io::BufReader::new(file),
+                    &trusted,
+                    self.opts.limits,
+                    &mut |_| {},
+                );
+                let summary = summary?;
+                s.inbox = Inbox::new(s.vault.all_cases()?);
+                let index = s.vault.index()?;
+                let server = index
+                    .pinned_key()
+                    .ok()
+                    .flatten()
+                    .map(|k| hex::encode(k.as_bytes()))
+                    .unwrap_or_default();
+                let text = views::opened_words(w, &summary, &server, &path);
+                self.ok(w.t("notice-opened"));
+                self.opened = Some(text);
+            }
+            Action::WriteOutbox => {
+                let out = self
+                    .outbox
+                    .path()
+                    .ok_or_else(|| DeskError::BadInput(w.t("err-choose-outbox")))?;
+                let mut given = Given(s.passphrase.take());
+                let keys = ops::outbox_keys(&s.vault, &s.keys_dir, None, &mut given, today);
+                s.passphrase = given.0;
+                let keys = keys?;
+                let others = keys.others.recipient_refs();
+                let summary =
+                    ops::write_outbox(&s.vault, &others, &keys.officer, &out, today, &mut |_, _| {})?;
+                let text = w.ta(
+                    "notice-outbox-written",
+                    &[
+                        ("path", out.display().to_string().as_str().into()),
+                        ("replies", summary.replies.into()),
+                        ("statuses", summary.statuses.into()),
+                        ("recorded", summary.new_cases.into()),
+                        ("purges", summary.purges.into()),
+                    ],
+                );
+                self.ok(text);
+            }
+            Action::Reply(id) => {
+                let text = SecretText::new(self.case.reply.to_string());
+                if text.is_empty() {
+                    return Err(DeskError::BadInput(w.t("err-empty-reply")));
+                }
+                ops::reply(&s.vault, id, text, today)?;
+                ops::save_draft(&s.vault, id, SecretText::new(String::new()))?;
+                self.case.reply = Zeroizing::new(String::new());
+                reload_into(s, id)?;
+                self.ok(w.t("notice-reply-recorded"));
+            }
+            Action::SaveDraft(id) => {
+                ops::save_draft(&s.vault, id, SecretText::new(self.case.reply.to_string()))?;
+                reload_into(s, id)?;
+                self.ok(w.t("notice-draft-saved"));
+            }
+            Action::SaveNotes(id) => {
+                ops::save_notes(&s.vault, id, SecretText::new(self.case.notes.to_string()))?;
+                reload_into(s, id)?;
+                self.ok(w.t("notice-notes-saved"));
+            }
+            Action::SetStatus(id, status) => {
+                ops::set_status(&s.vault, id, status, today)?;
+                reload_into(s, id)?;
+                let text = w.ta(
+                    "notice-status-set",
+                    &[("status", w.status(status).as_str().into())],
+                );
+                self.ok(text);
+            }
+            Action::Star(id, star) => {
+                ops::star(&s.vault, id, star)?;
+                reload_into(s, id)?;
+            }
+            Action::SaveFiles(id) => {
+                let dir = self
+                    .save_to
+                    .path()
+                    .ok_or_else(|| DeskError::BadInput(w.t("err-choose-folder")))?;
+                view::check_extract_target(&dir)?;
+                let case = s.vault.case(id)?.ok_or(DeskError::CaseNotFound(id))?;
+                let written = view::extract(&s.vault, &case, &dir)?;
+                self.case.saving = false;
+                let text = w.ta(
+                    "notice-files-saved",
+                    &[
+                        ("count", written.len().into()),
+                        ("path", dir.display().to_string().as_str().into()),
+                    ],
+                );
+                self.ok(text);
+            }
+            Action::Purge(id) => {
+                ops::purge(&s.vault, &[id])?;
+                s.inbox.remove(id);
+                self.case = CaseFields::default();
+                self.view = View::Inbox;
+                let text = w.ta("notice-purged", &[("case", id.to_string().as_str().into())]);
+                self.ok(text);
+            }
+            Action::Record => {
+                let received: Day = self
+                    .record
+                    .received
+                    .trim()
+                    .parse()
+                    .map_err(|_| DeskError::BadInput(w.t("err-bad-date")))?;
+                let recorded = ops::Recorded {
+                    kind: self.record.kind,
+                    categories: self.record.categories.iter().map(|c| (*c).to_owned()).collect(),
+                    description: SecretText::new(self.record.description.to_string()),
+                    received,
+                    channel: self.record.channel.to_owned(),
+                };
+                let outcome = ops::record(&s.vault, recorded, self.record.issue_receipt)?;
+                reload_into(s, outcome.case)?;
+                self.record.description = Zeroizing::new(String::new());
+                self.record.categories.clear();
+                let text = w.ta(
+                    "notice-recorded",
+                    &[("case", outcome.case.to_string().as_str().into())],
+                );
+                self.ok(text);
+                if let Some(r) = outcome.receipt {
+                    self.receipt = Some(ShownReceipt {
+                        case: outcome.case,
+                        receipt: r.display(),
+                    });
+                }
+            }
+            Action::ReceiptHandedOver => {
+                self.receipt = None;
+            }
+            Action::ExportReport => {
+                let out = self
+                    .report_out
+                    .path()
+                    .ok_or_else(|| DeskError::BadInput(w.t("err-choose-report")))?;
+                let state = s.vault.load()?;
+                let figures = stats::compute(&state, self.year);
+                let written = stats::write_report(&figures, &out)?;
+                let names: Vec<String> = written.iter().map(|p| p.display().to_string()).collect();
+                let text = w.ta(
+                    "notice-report-written",
+                    &[("paths", names.join(", ").as_str().into())],
+                );
+                self.ok(text);
+            }
+            Action::Unlock | Action::Lock | Action::Go(_) | Action::Lang(_) => {}
+        }
+        Ok(())
+    }
+}
+
+fn reload_into(s: &mut Session, id: CaseId) -> Result<(), DeskError> {
+    match s.vault.case(id)? {
+        Some(case) => s.inbox.put(case),
+        None => s.inbox.remove(id),
+    }
+    Ok(())
+}
+
+/// An error message as a sentence: capital first letter, full stop.
+fn sentence(text: &str) -> String {
+    let mut chars = text.chars();
+    let mut s: String = chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default();
+    if !s.ends_with(['.', '!', '?']) {
+        s.push('.');
+    }
+    s
+}
+
+impl eframe::App for DeskApp {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        DeskApp::ui(self, ui);
+        let now = ui.ctx().input(|i| i.time);
+        if let Some(secs) = self.until_idle_lock(now) {
+            ui.ctx()
+                .request_repaint_after(std::time::Duration::from_secs_f64(secs));
+        }
+    }
+}
+
+/// Sets up egui for the application: text a little larger than egui's
+/// default (the system's scale factor applies on top), and fonts for the
+/// scripts reporters write in, where the system has them.
+pub fn setup(ctx: &egui::Context) {
+    ctx.all_styles_mut(|style| {
+        for (text_style, font) in style.text_styles.iter_mut() {
+            font.size = match text_style {
+                egui::TextStyle::Heading => 22.0,
+                egui::TextStyle::Small => 12.0,
+                _ => 15.0,
+            };
+        }
+    });
+    let mut fonts = egui::FontDefinitions::default();
+    let mut added = false;
+    for path in SYSTEM_FONTS {
+        if let Ok(bytes) = std::fs::read(path) {
+            let name = (*path).to_owned();
+            fonts.font_data.insert(
+                name.clone(),
+                std::sync::Arc::new(egui::FontData::from_owned(bytes)),
+            );
+            if let Some(family) = fonts.families.get_mut(&egui::FontFamily::Proportional) {
+                family.push(name.clone());
+            }
+            if let Some(family) = fonts.families.get_mut(&egui::FontFamily::Monospace) {
+                family.push(name);
+            }
+            added = true;
+        }
+    }
+    if added {
+        ctx.set_fonts(fonts);
+    }
+}
+
+/// Fallback fonts for Arabic, Chinese and other scripts egui's own fonts
+/// lack (Debian's fonts-noto-core, fonts-noto-cjk, fonts-dejavu-core);
+/// those present are used, none is required.
+const SYSTEM_FONTS: &[&str] = &[
+    "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+    "/usr/share/fonts/truetype/noto/NotoSansArabic-Regular.ttf",
+    "/usr/share/fonts/truetype/noto/NotoSansHebrew-Regular.ttf",
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+];
+
+/// Opens the window and runs until it is closed.
+pub fn run(opts: Options) -> Result<(), DeskError> {
+    let native = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default()
+            .with_title("candor-desk")
+            .with_inner_size([1100.0, 760.0])
+            .with_min_inner_size([640.0, 480.0]),
+        ..Default::default()
+    };
+    eframe::run_native(
+        "candor-desk",
+        native,
+        Box::new(move |cc| {
+            setup(&cc.egui_ctx);
+            Ok(Box::new(DeskApp::new(opts)))
+        }),
+    )
+    .map_err(|e| DeskError::BadInput(format!("the window could not be opened: {e}")))
+}
+
+/// The folder a path is in, or the path itself if it is a folder.
+pub fn folder_of(path: &Path) -> PathBuf {
+    if path.is_dir() {
+        path.to_path_buf()
+    } else {
+        path.parent()
+            .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+    }
+}

@@ -1,0 +1,420 @@
+//! The desktop application, driven headless by its accessibility tree
+//! (egui_kittest) as a screen reader user would, against the real server:
+//! unlock with the passphrase once, open an export the server made, find a
+//! case by search, reply, set a status, record a case with a receipt, purge
+//! with the confirmation that names the case, write the outbox; then the
+//! server imports the outbox and the reporters see the reply, the status
+//! and the recorded case.
+
+#![cfg(all(feature = "server", feature = "gui"))]
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use candor::desk::deadlines::Periods;
+use candor::desk::gui::i18n::Lang;
+use candor::desk::gui::{DeskApp, Options, View};
+use candor::desk::import::Limits;
+use common::{Server, attr, export, file_report, import, login};
+use egui_kittest::Harness;
+use egui_kittest::kittest::{NodeT, Queryable};
+
+const PASS: &str = "correct horse battery staple";
+
+fn s(p: &Path) -> &str {
+    p.to_str().expect("UTF-8 path")
+}
+
+/// Office keys protected by `PASS`: (public, secret).
+fn keygen(dir: &Path) -> (PathBuf, PathBuf) {
+    let out = Command::new(common::DESK)
+        .args(["keygen", "--out", s(dir)])
+        .env("CANDOR_DESK_PASSPHRASE", PASS)
+        .output()
+        .expect("keygen");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    (dir.join("public"), dir.join("secret"))
+}
+
+fn token(secret: &Path) -> String {
+    let out = Command::new(common::DESK)
+        .args(["token", "--keys", s(secret)])
+        .env("CANDOR_DESK_PASSPHRASE", PASS)
+        .output()
+        .expect("token");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}
+
+fn app(vault: &Path, secret: &Path, lang: Lang) -> Harness<'static, DeskApp> {
+    let app = DeskApp::new(Options {
+        vault: Some(vault.to_path_buf()),
+        keys: Some(secret.to_path_buf()),
+        today: candor::clock::today(),
+        periods: Periods::default(),
+        idle_lock_minutes: 10,
+        lang,
+        limits: Limits::default(),
+        start_dir: vault.parent().expect("parent").to_path_buf(),
+    });
+    Harness::builder()
+        .with_size(egui::vec2(1200.0, 900.0))
+        .with_max_steps(12)
+        .build_ui_state(|ui, app: &mut DeskApp| app.ui(ui), app)
+}
+
+/// Types `text` into the field named `label`, replacing what it held.
+fn type_into(h: &mut Harness<'_, DeskApp>, label: &str, text: &str) {
+    h.get_by_label(label).click();
+    h.run();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.key_press(egui::Key::Backspace);
+    h.run();
+    if !text.is_empty() {
+        h.get_by_label(label).type_text(text);
+        h.run();
+    }
+}
+
+fn click(h: &mut Harness<'_, DeskApp>, label: &str) {
+    h.get_by_label(label).click();
+    h.run();
+}
+
+fn notice(h: &Harness<'_, DeskApp>) -> String {
+    h.state()
+        .notice()
+        .map(|n| format!("{}{}", if n.ok { "" } else { "ERROR: " }, n.text))
+        .unwrap_or_default()
+}
+
+fn unlock(h: &mut Harness<'_, DeskApp>) {
+    type_into(h, "Passphrase", PASS);
+    click(h, "Unlock");
+    assert!(h.state().is_unlocked(), "not unlocked: {}", notice(h));
+}
+
+fn looks_like_receipt(s: &str) -> bool {
+    let groups: Vec<&str> = s.split('-').collect();
+    groups.len() >= 4
+        && groups
+            .iter()
+            .all(|g| (1..=5).contains(&g.len()) && g.chars().all(|c| c.is_ascii_alphanumeric()))
+}
+
+/// The label of the first case button the inbox shows (a case id).
+fn case_button(h: &Harness<'_, DeskApp>) -> String {
+    h.get_all_by(|n| {
+        n.role() == egui::accesskit::Role::Button
+            && n.label()
+                .is_some_and(|l| l.len() == 11 && l.as_bytes().get(5) == Some(&b'-'))
+    })
+    .next()
+    .and_then(|n| n.accesskit_node().label())
+    .expect("a case button")
+}
+
+#[test]
+fn an_officer_works_a_case_in_the_window() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (public, secret) = keygen(&dir.path().join("office"));
+    let server = Server::start(&dir.path().join("data"), &public);
+    let tok = token(&secret);
+    let first = file_report(
+        &server.site,
+        "The procurement lead splits invoices to stay under the tender threshold.",
+        &["fraud", "conflict-of-interest"],
+        &[("ledger.csv", b"date,amount\n".to_vec())],
+    );
+    let second = file_report(
+        &server.site,
+        "A manager shouts at the interns every morning.",
+        &["harassment"],
+        &[],
+    );
+    let bundle = dir.path().join("export-1.bundle");
+    assert_eq!(export(&server.api, &tok, 0, &bundle), 200);
+
+    let vault = dir.path().join("vault");
+    let mut h = app(&vault, &secret, Lang::En);
+    h.run();
+    // A wrong passphrase says so and unlocks nothing.
+    type_into(&mut h, "Passphrase", "not the passphrase");
+    click(&mut h, "Unlock");
+    assert!(!h.state().is_unlocked());
+    assert!(
+        notice(&h).contains("not the one that protects these keys"),
+        "{}",
+        notice(&h)
+    );
+    unlock(&mut h);
+
+    // Open the export; the verification is said in words.
+    click(&mut h, "Open an export…");
+    type_into(&mut h, "Export file", s(&bundle));
+    click(&mut h, "Verify and open");
+    assert!(notice(&h).contains("verified and opened"), "{}", notice(&h));
+    h.get_by_label_contains("was signed by the server key");
+    h.get_by_label_contains("New: 2 case(s)");
+
+    // The inbox: both cases, human category labels, unread, a deadline in words.
+    click(&mut h, "Inbox");
+    h.get_by_label("2 of 2 case(s) shown");
+    h.get_by_label("Fraud, Conflict of interest");
+    assert_eq!(h.get_all_by_label("New").count(), 2);
+    h.get_all_by_label_contains("acknowledge by")
+        .next()
+        .expect("deadline");
+
+    // Find the first case by a word of its report.
+    type_into(&mut h, "Search", "TENDER");
+    h.get_by_label("1 of 2 case(s) shown");
+    let id = case_button(&h);
+    click(&mut h, &id);
+    assert_eq!(h.state().view(), View::Case(id.parse().expect("case id")));
+    h.get_by_label_contains("splits invoices");
+    h.get_by_label("ledger.csv");
+    // Seen: no longer unread.
+    click(&mut h, "Back to the inbox");
+    type_into(&mut h, "Search", "");
+    click(&mut h, &id);
+
+    // Reply, and set the status.
+    type_into(
+        &mut h,
+        "Reply to the reporter",
+        "Thank you. We have opened a preliminary review.",
+    );
+    click(&mut h, "Record the reply");
+    assert!(notice(&h).contains("Reply recorded"), "{}", notice(&h));
+    click(&mut h, "New status");
+    click(&mut h, "Preliminary review");
+    click(&mut h, "Set the status");
+    assert!(
+        notice(&h).contains("Status set to Preliminary review"),
+        "{}",
+        notice(&h)
+    );
+    h.get_by_label_contains("reply from the office");
+
+    // Notes and star stay in the vault.
+    type_into(
+        &mut h,
+        "Office notes (kept in the vault, never sent)",
+        "Ask audit for the 2025 ledger.",
+    );
+    click(&mut h, "Save the notes");
+    click(&mut h, "Starred");
+
+    // Save the case's files, after the warning.
+    click(&mut h, "Save the case's files to a folder…");
+    h.get_by_label_contains("may carry metadata that identifies them");
+    let saved = dir.path().join("case-files");
+    type_into(&mut h, "New folder to save into", s(&saved));
+    click(&mut h, "Save the files");
+    assert!(notice(&h).contains("file(s) into"), "{}", notice(&h));
+    assert!(saved.join("01-report.txt").is_file());
+
+    // Record a case that came by phone, with a receipt shown once.
+    click(&mut h, "Record a case");
+    click(&mut h, "Fraud");
+    type_into(
+        &mut h,
+        "What was reported, in your words",
+        "Caller says fuel cards are shared.",
+    );
+    click(&mut h, "Issue a receipt, so the person can follow up online");
+    click(&mut h, "Record the case");
+    assert!(notice(&h).contains("Recorded case"), "{}", notice(&h));
+    let receipt = h
+        .get_all_by(|n| n.value().is_some_and(|l| looks_like_receipt(&l)))
+        .next()
+        .and_then(|n| n.accesskit_node().value())
+        .expect("receipt shown");
+    click(&mut h, "The receipt was handed over");
+    assert!(h.query_by_label(&receipt).is_none(), "the receipt is shown once");
+
+    // Purge the second case, with the confirmation that names it.
+    click(&mut h, "Inbox");
+    type_into(&mut h, "Search", "interns");
+    let other = case_button(&h);
+    click(&mut h, &other);
+    click(&mut h, "Purge this case…");
+    h.get_by_label_contains(&format!("Purge case {other}?"));
+    click(&mut h, &format!("Purge case {other}"));
+    assert!(notice(&h).contains("was purged"), "{}", notice(&h));
+    assert_eq!(h.state().view(), View::Inbox);
+    type_into(&mut h, "Search", "");
+    h.get_by_label("2 of 2 case(s) shown");
+
+    // Write the outbox; it says what it carries.
+    click(&mut h, "Write the outbox…");
+    h.get_by_label_contains(
+        "Waiting to go out: 1 reply(ies), 1 status change(s), 1 recorded case(s), 1 purge(s)",
+    );
+    let outbox = dir.path().join("outbox-1.bundle");
+    type_into(&mut h, "Outbox file", s(&outbox));
+    click(&mut h, "Write the outbox");
+    assert!(
+        notice(&h).contains("1 reply(ies), 1 status change(s), 1 recorded case(s), 1 purge(s)"),
+        "{}",
+        notice(&h)
+    );
+
+    // Lock: everything decrypted is dropped.
+    click(&mut h, "Lock");
+    assert!(!h.state().is_unlocked());
+    drop(h);
+
+    // The server takes the outbox; the reporters see the reply and status,
+    // the recorded case's receipt works, the purged case is gone.
+    let (code, body) = import(&server.api, &tok, &std::fs::read(&outbox).expect("outbox"));
+    assert_eq!(code, 200, "{body}");
+    let (code, page) = login(&server.site, &first);
+    assert_eq!(code, 200);
+    assert!(page.contains("We have opened a preliminary review."), "{page}");
+    assert_eq!(
+        attr(&page, "status", "data-status").as_deref(),
+        Some("preliminary-review")
+    );
+    let (code, _) = login(&server.site, &receipt);
+    assert_eq!(code, 200, "the recorded case's receipt works");
+    let (code, _) = login(&server.site, &second);
+    assert_ne!(code, 200, "the purged case is gone");
+
+    // The window again: the vault kept the notes, the star and the reply.
+    let mut h = app(&vault, &secret, Lang::En);
+    h.run();
+    unlock(&mut h);
+    click(&mut h, "Starred only");
+    h.get_by_label("1 of 2 case(s) shown");
+    click(&mut h, &id);
+    assert_eq!(
+        h.get_by_label("Office notes (kept in the vault, never sent)")
+            .value()
+            .as_deref(),
+        Some("Ask audit for the 2025 ledger.")
+    );
+}
+
+#[test]
+fn the_window_speaks_french() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (_, secret) = keygen(&dir.path().join("office"));
+    let mut h = app(&dir.path().join("vault"), &secret, Lang::Fr);
+    h.run();
+    type_into(&mut h, "Phrase secrète", PASS);
+    click(&mut h, "Déverrouiller");
+    assert!(h.state().is_unlocked(), "{}", notice(&h));
+    h.get_by_label_contains("Aucun dossier pour l'instant");
+    click(&mut h, "Enregistrer un dossier");
+    click(&mut h, "Conflit d'intérêts");
+    type_into(
+        &mut h,
+        "Ce qui a été signalé, avec vos mots",
+        "Un fournisseur a offert un voyage.",
+    );
+    click(&mut h, "Enregistrer le dossier");
+    assert!(notice(&h).contains("enregistré"), "{}", notice(&h));
+    click(&mut h, "Boîte de réception");
+    h.get_by_label("Conflit d'intérêts");
+    h.get_by_label("Signalement");
+}
+
+#[test]
+fn the_window_locks_itself_when_idle() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (_, secret) = keygen(&dir.path().join("office"));
+    let mut h = app(&dir.path().join("vault"), &secret, Lang::En);
+    h.run();
+    unlock(&mut h);
+    // Ten minutes of frames without input (kittest's clock, not the wall's).
+    for _ in 0..(10 * 60 * 4 + 8) {
+        h.step();
+    }
+    assert!(!h.state().is_unlocked());
+    assert!(
+        notice(&h).contains("Locked after 10 minute(s) without use"),
+        "{}",
+        notice(&h)
+    );
+}
+
+#[test]
+fn the_keyboard_alone_unlocks_and_moves_between_controls() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (_, secret) = keygen(&dir.path().join("office"));
+    let mut h = app(&dir.path().join("vault"), &secret, Lang::En);
+    h.run();
+    // Tab from nowhere reaches a control; the passphrase field, then Enter.
+    h.key_press(egui::Key::Tab);
+    h.run();
+    assert!(
+        h.query_all_by(|n| n.is_focused()).next().is_some(),
+        "Tab focuses a control"
+    );
+    h.get_by_label("Passphrase").focus();
+    h.run();
+    h.get_by_label("Passphrase").type_text(PASS);
+    h.run();
+    h.key_press(egui::Key::Enter);
+    h.run();
+    assert!(h.state().is_unlocked(), "{}", notice(&h));
+    // Every control of every view has a name (the harness checks after each run).
+    for view in [
+        "Open an export…",
+        "Record a case",
+        "Write the outbox…",
+        "Annual report",
+        "Inbox",
+    ] {
+        click(&mut h, view);
+    }
+}
+
+#[test]
+fn a_tampered_export_is_refused_in_words() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (public, secret) = keygen(&dir.path().join("office"));
+    let server = Server::start(&dir.path().join("data"), &public);
+    file_report(&server.site, "Invoices are split.", &["fraud"], &[]);
+    let bundle = dir.path().join("export.bundle");
+    assert_eq!(export(&server.api, &token(&secret), 0, &bundle), 200);
+    let mut bytes = std::fs::read(&bundle).expect("bundle");
+    let mid = bytes.len() / 2;
+    if let Some(b) = bytes.get_mut(mid) {
+        *b ^= 0x55;
+    }
+    let tampered = dir.path().join("tampered.bundle");
+    std::fs::write(&tampered, &bytes).expect("write");
+
+    let mut h = app(&dir.path().join("vault"), &secret, Lang::En);
+    h.run();
+    unlock(&mut h);
+    click(&mut h, "Open an export…");
+    type_into(&mut h, "Export file", s(&tampered));
+    click(&mut h, "Verify and open");
+    assert!(
+        notice(&h).starts_with("ERROR: The export was refused and the vault was not changed."),
+        "{}",
+        notice(&h)
+    );
+    click(&mut h, "Inbox");
+    h.get_by_label_contains("No cases yet");
+    // Nothing to send says so.
+    click(&mut h, "Write the outbox…");
+    type_into(&mut h, "Outbox file", s(&dir.path().join("outbox.bundle")));
+    click(&mut h, "Write the outbox");
+    assert!(
+        notice(&h).contains("Nothing is waiting to go out"),
+        "{}",
+        notice(&h)
+    );
+    // The untouched export opens.
+    click(&mut h, "Open an export…");
+    type_into(&mut h, "Export file", s(&bundle));
+    click(&mut h, "Verify and open");
+    assert!(notice(&h).contains("verified and opened"), "{}", notice(&h));
+}
