@@ -10,6 +10,10 @@ use std::process::{Child, Command, Output, Stdio};
 use std::sync::{Arc, Mutex, mpsc};
 use std::time::Duration;
 
+/// The tests' own PostgreSQL cluster (tests/pg/cluster.rs).
+#[path = "../pg/cluster.rs"]
+pub mod pg;
+
 pub const SERVER: &str = env!("CARGO_BIN_EXE_candor");
 pub const DESK: &str = env!("CARGO_BIN_EXE_candor-desk");
 
@@ -27,6 +31,12 @@ pub struct Server {
 impl Server {
     pub fn start(data: &Path, keys: &Path) -> Server {
         Server::start_with(data, keys, &[])
+    }
+
+    /// A server whose log is in the PostgreSQL database `store`
+    /// (`postgres://...`); `data` holds only its control socket.
+    pub fn start_store(data: &Path, keys: &Path, store: &str) -> Server {
+        Server::start_with(data, keys, &[("CANDOR_STORE", store)])
     }
 
     pub fn start_with(data: &Path, keys: &Path, env: &[(&str, &str)]) -> Server {

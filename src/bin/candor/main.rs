@@ -44,6 +44,10 @@ enum Command {
         /// Directory of public keys: recipients.txt, officer.pub, officer-token.sha256.
         #[arg(long, env = "CANDOR_KEYS")]
         keys: Option<PathBuf>,
+        /// Where the log is kept: postgres://user@host/database for a PostgreSQL database
+        /// several candor processes may share; without it, the embedded store in DATA/store.
+        #[arg(long, env = "CANDOR_STORE")]
+        store: Option<String>,
     },
     /// Write a backup of the data directory: the encrypted store and the server's signing key.
     ///
@@ -97,12 +101,14 @@ fn main() -> anyhow::Result<()> {
             officer_listen,
             data,
             keys,
+            store,
         } => {
             let over = Overrides {
                 listen,
                 officer_listen,
                 data,
                 keys,
+                store,
                 rate_limits: std::env::var("CANDOR_RATE_LIMITS").ok(),
             };
             let config = Config::load(config.as_deref(), over)?;

@@ -2,7 +2,7 @@
 //!
 //! [`Store`] is what the rest of the server sees. Two back ends implement it,
 //! each in a file of its own: [`SledStore`] (`sled.rs`), the embedded default,
-//! and `PgStore` (`postgres.rs`, coming), which several `candor`
+//! and [`PgStore`] (`postgres.rs`), which several `candor`
 //! processes may share. Nothing above the trait knows which one runs.
 //! Everything either keeps is ciphertext or one of the clear fields
 //! DESIGN.md allows (ids, sequence numbers, hashes, entry types, arrival
@@ -35,6 +35,7 @@
 //! - Sequence numbers run 1, 2, 3... without gaps, each entry chained to the
 //!   one before; a purge drops bodies and the look-up, never an entry.
 
+pub mod postgres;
 pub mod sled;
 
 use std::path::PathBuf;
@@ -44,6 +45,7 @@ use crate::core::day::Day;
 use crate::core::log::{Auth, Entry, EntryKind, Hash, Head, PartRef};
 use crate::core::receipt::LookupId;
 
+pub use self::postgres::{PgPool, PgStore};
 pub use self::sled::{INLINE_MAX, PACK_FILE, SledStore};
 
 pub const FORMAT_VERSION: u32 = 2;
@@ -53,6 +55,19 @@ pub const FORMAT_VERSION: u32 = 2;
 pub enum StoreError {
     #[error("storage failure: {0}")]
     Sled(#[from] ::sled::Error),
+    /// A PostgreSQL failure: its message and SQLSTATE, never the values it quotes.
+    #[error("database failure: {0}")]
+    Postgres(String),
+    #[error(
+        "the database has schema version {0}, newer than this candor understands (version {1}); it was not changed: run the newer candor"
+    )]
+    NewerSchema(u32, u32),
+    #[error("the log `{0}` in the database is not empty; restore only into a new log")]
+    LogNotEmpty(String),
+    #[error(
+        "the backup holds store format {0}; restore it into the embedded store, which migrates it, or use the candor that made it"
+    )]
+    DumpFormat(u32),
     #[error("storage I/O failure: {0}")]
     Io(#[from] std::io::Error),
     #[error("the store is corrupt: {0}")]
