@@ -69,14 +69,20 @@ enum Command {
     /// Checks the whole backup first, then writes DATA/store and DATA/server.key, then verifies
     /// the restored log end to end.
     ///
+    /// With --store postgres://... the backup goes into that database instead, whose log
+    /// must have no entries (no candor may be serving it meanwhile).
+    ///
     /// Example: candor restore --from candor-1.backup --data /var/lib/candor
     Restore {
         /// Backup file written by `candor backup`.
         #[arg(long)]
         from: PathBuf,
         /// Data directory to create; must not already hold a store or a key.
-        #[arg(long, env = "CANDOR_DATA")]
-        data: PathBuf,
+        #[arg(long, env = "CANDOR_DATA", required_unless_present = "store")]
+        data: Option<PathBuf>,
+        /// A PostgreSQL database to restore into instead of a data directory.
+        #[arg(long, env = "CANDOR_STORE", conflicts_with = "data")]
+        store: Option<String>,
     },
 }
 
@@ -115,7 +121,11 @@ fn main() -> anyhow::Result<()> {
             serve(config)
         }
         Command::Backup { data, out } => backup::backup(&data, &out),
-        Command::Restore { from, data } => backup::restore(&from, &data),
+        Command::Restore { from, data, store } => match (data, store) {
+            (_, Some(url)) => backup::restore_postgres(&from, &url),
+            (Some(data), None) => backup::restore(&from, &data),
+            (None, None) => anyhow::bail!("name a data directory (--data) or a database (--store)"),
+        },
     }
 }
 

@@ -98,7 +98,7 @@ pub struct PgPool {
     conns: Vec<Mutex<Option<Client>>>,
     next: AtomicUsize,
     /// Holds this process's owner lock for as long as it runs.
-    lock_conn: Mutex<Client>,
+    lock_conn: Mutex<Option<Client>>,
     owner: i32,
 }
 
@@ -135,7 +135,7 @@ impl PgPool {
                 config,
                 conns: (0..POOL_SIZE).map(|_| Mutex::new(None)).collect(),
                 next: AtomicUsize::new(0),
-                lock_conn: Mutex::new(lock_conn),
+                lock_conn: Mutex::new(Some(lock_conn)),
                 owner,
             }))
         })
@@ -177,6 +177,27 @@ impl PgPool {
             let client = guard.as_mut().ok_or(StoreError::Corrupt("no connection"))?;
             f(client)
         })
+    }
+}
+
+/// A client closes its connection on a runtime of its own, which cannot
+/// start on a thread already driving tokio (the server drops its state there
+/// at shutdown, and on a failed start): the pool's clients are dropped on a
+/// thread of their own.
+impl Drop for PgPool {
+    fn drop(&mut self) {
+        let mut clients: Vec<Client> = std::mem::take(&mut self.conns)
+            .into_iter()
+            .filter_map(|m| m.into_inner().ok().flatten())
+            .collect();
+        if let Ok(lock) = self.lock_conn.get_mut()
+            && let Some(c) = lock.take()
+        {
+            clients.push(c);
+        }
+        if let Ok(closing) = std::thread::Builder::new().spawn(move || drop(clients)) {
+            let _ = closing.join();
+        }
     }
 }
 
@@ -291,6 +312,17 @@ impl PgStore {
         })
     }
 
+    /// Replaces the log's server key (a restore brings the key its log was signed with).
+    pub fn set_server_key(&self, key: &str) -> Result<(), StoreError> {
+        self.pool.with(|c| {
+            c.execute(
+                "UPDATE candor_logs SET server_key = $2 WHERE log = $1",
+                &[&self.log, &key],
+            )?;
+            Ok(())
+        })
+    }
+
     /// Bodies whose process is gone (its owner lock is free): an upload that
     /// never committed.
     fn drop_leftover_pending(&self) -> Result<(), StoreError> {
@@ -308,11 +340,12 @@ impl PgStore {
                 continue;
             }
             blocking(|| {
-                let mut lock = self
+                let mut guard = self
                     .pool
                     .lock_conn
                     .lock()
                     .map_err(|_| StoreError::Corrupt("lock connection poisoned"))?;
+                let lock = guard.as_mut().ok_or(StoreError::Corrupt("no lock connection"))?;
                 let free: bool = lock
                     .query_one("SELECT pg_try_advisory_lock($1, $2)", &[&LOCK_CLASS, &owner])?
                     .get(0);
