@@ -37,6 +37,10 @@ pub struct Config {
     /// or `postgres://user@host/db` (`?host=/run/postgresql` for a socket)
     /// for a PostgreSQL database several candor processes may share.
     pub store: String,
+    /// With `candor serve --tenants DIR`, in `DIR/<tenant>/candor.toml`: the
+    /// host names this tenant answers to (its onion address, any clearnet
+    /// name), matched against each request's `Host`. Unused otherwise.
+    pub hosts: Vec<String>,
     /// The office's name, shown on every page, in each language.
     pub office_name: Localized,
     /// Other ways to reach the office (address, telephone, hours), one line each.
@@ -97,6 +101,7 @@ impl Default for Config {
             data: PathBuf::from("./data"),
             keys: PathBuf::from("./keys"),
             store: String::new(),
+            hosts: Vec::new(),
             office_name: Localized {
                 en: "Ethics Office".into(),
                 ar: Some("مكتب الأخلاقيات".into()),
@@ -521,6 +526,7 @@ mod tests {
         data: String,
         keys: String,
         store: String,
+        hosts: Vec<String>,
         office_name: Localized,
         office_contact: Vec<Localized>,
         external_channels: Vec<Channel>,
@@ -555,6 +561,7 @@ mod tests {
                 data,
                 keys,
                 store,
+                hosts,
                 office_name,
                 office_contact,
                 external_channels,
@@ -585,6 +592,7 @@ mod tests {
                 data: data.display().to_string(),
                 keys: keys.display().to_string(),
                 store,
+                hosts,
                 office_name,
                 office_contact,
                 external_channels,

@@ -21,6 +21,7 @@ pub mod pack;
 pub mod perms;
 pub mod serve;
 pub mod store;
+pub mod tenants;
 pub mod web;
 
 use std::sync::Arc;
@@ -35,6 +36,14 @@ use self::followup::Sessions;
 use self::keys::ServerKeys;
 use self::limits::Limits;
 use self::store::{PgPool, PgStore, SledStore, Store};
+
+/// Where an [`App`]'s log is kept.
+pub enum StorePlace {
+    /// The embedded store in `data/store`.
+    Sled,
+    /// The log of this name in a PostgreSQL database.
+    Postgres(Arc<PgPool>, String),
+}
 
 /// The log of a single-office server in a PostgreSQL database.
 pub const DEFAULT_LOG: &str = "default";
@@ -73,26 +82,38 @@ impl App {
     /// Loads keys (refusing when no office key can receive today), opens (or
     /// creates) the store and the server's signing key.
     pub fn start(config: Config) -> Result<App, StartError> {
+        let place = match config
+            .store_kind()
+            .map_err(|e| StartError::Postgres(store::StoreError::Postgres(e.to_string())))?
+        {
+            StoreKind::Sled => StorePlace::Sled,
+            StoreKind::Postgres(url) => StorePlace::Postgres(
+                PgPool::connect(&url).map_err(StartError::Postgres)?,
+                DEFAULT_LOG.to_owned(),
+            ),
+        };
+        App::start_in(config, place)
+    }
+
+    /// [`App::start`] with the store already chosen: a tenant's log in a
+    /// pool every tenant of the process shares, or its own sled store.
+    pub fn start_in(config: Config, place: StorePlace) -> Result<App, StartError> {
         let server_keys = ServerKeys::load(&config.keys, crate::clock::today())?;
         perms::owner_only(&config.data).map_err(|e| StartError::Permissions(config.data.clone(), e))?;
         let random = || {
             let mut seed = [0u8; 32];
             getrandom::fill(&mut seed).ok().map(|_| seed)
         };
-        let (store, server_key): (Arc<dyn Store>, SigningKey) = match config
-            .store_kind()
-            .map_err(|e| StartError::Postgres(store::StoreError::Postgres(e.to_string())))?
-        {
-            StoreKind::Sled => {
+        let (store, server_key): (Arc<dyn Store>, SigningKey) = match place {
+            StorePlace::Sled => {
                 let server_key = keys::server_signing_key(&config.data, random)?;
                 let store_dir = config.data.join("store");
                 let store =
                     SledStore::open(&store_dir).map_err(|e| StartError::Store(store_dir.clone(), e))?;
                 (Arc::new(store), server_key)
             }
-            StoreKind::Postgres(url) => {
-                let pool = PgPool::connect(&url).map_err(StartError::Postgres)?;
-                let store = PgStore::open(pool, DEFAULT_LOG).map_err(StartError::Postgres)?;
+            StorePlace::Postgres(pool, log) => {
+                let store = PgStore::open(pool, &log).map_err(StartError::Postgres)?;
                 // One key for every process serving this log, kept with it.
                 let text = store
                     .server_key(|| {

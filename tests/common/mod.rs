@@ -44,8 +44,28 @@ impl Server {
     }
 
     pub fn spawn(mut cmd: Command, data: &Path, keys: &Path, env: &[(&str, &str)]) -> Server {
-        serve_args(&mut cmd, data, keys)
-            .env("CANDOR_RATE_LIMITS", "off")
+        serve_args(&mut cmd, data, keys);
+        Server::spawn_ready(cmd, data, env)
+    }
+
+    /// `candor serve --tenants DIR` on two free loopback ports.
+    pub fn start_tenants(dir: &Path, env: &[(&str, &str)]) -> Server {
+        let mut cmd = Command::new(SERVER);
+        cmd.args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--officer-listen",
+            "127.0.0.1:0",
+            "--tenants",
+        ])
+        .arg(dir);
+        Server::spawn_ready(cmd, dir, env)
+    }
+
+    /// Starts `cmd` (already given its arguments) and waits for both listeners.
+    fn spawn_ready(mut cmd: Command, data: &Path, env: &[(&str, &str)]) -> Server {
+        cmd.env("CANDOR_RATE_LIMITS", "off")
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             // A group of its own, so that killing it also ends a server started
@@ -88,6 +108,11 @@ impl Server {
             log,
             reader: Some(reader),
         }
+    }
+
+    /// The server's process id (to send it a signal).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     pub fn stop(mut self) -> String {
