@@ -43,6 +43,7 @@ start() {
     local data=$1
     shift
     mkdir -p "$data"
+    : >"$data.log"
     CANDOR_RATE_LIMITS=off "$bin" serve --listen 127.0.0.1:0 --officer-listen 127.0.0.1:0 \
         --data "$data" --keys keys "$@" 2>"$data.log" &
     pid=$!

@@ -11,8 +11,12 @@
 //! UPDATE` on its log's row in `candor_logs`: a second process committing to
 //! the same log waits for the first to commit, then reads the head it wrote
 //! (READ COMMITTED reads every statement after the lock afresh), so sequence
-//! numbers never fork. Each commit of a group runs under a savepoint, so a
-//! refused one leaves no trace and the others land.
+//! numbers never fork. Plain submissions of a group (new entries and a new
+//! case's look-up, nothing that can be refused) are written together, one
+//! statement per table; an import, a purge or a commit with uploaded bodies
+//! runs alone under a savepoint after them, so a refused one leaves no trace
+//! and the others land. (Should a group's plain statements fail, a database
+//! error, each of their commits gets that error.)
 //!
 //! # Durability
 //!
@@ -226,6 +230,97 @@ fn migrate(client: &mut Client) -> Result<(), StoreError> {
     }
     tx.commit()?;
     Ok(())
+}
+
+/// Whether a commit can neither be refused nor depend on what the commits
+/// before it in its group wrote: new entries with bodies sent along, and a
+/// new case's look-up. Such commits of a group are written together.
+fn is_plain(commit: &Commit) -> bool {
+    let x = &commit.extras;
+    x.bundle.is_none()
+        && x.purge.is_empty()
+        && x.recorded.is_empty()
+        && commit
+            .entries
+            .iter()
+            .all(|e| e.op.is_none() && matches!(e.body, NewBody::Inline(_)))
+}
+
+/// The rows of a group's plain commits, as arrays for `unnest`.
+struct Batch {
+    blobs: Vec<Vec<u8>>,
+    bodies: Vec<Vec<u8>>,
+    seqs: Vec<i64>,
+    kinds: Vec<i16>,
+    cases: Vec<Vec<u8>>,
+    headers: Vec<Vec<u8>>,
+    lookups: Vec<Vec<u8>>,
+    lookup_cases: Vec<Vec<u8>>,
+    /// The commits in it (their places in the group's results).
+    members: Vec<usize>,
+    /// The head before its first commit.
+    before: Head,
+}
+
+impl Batch {
+    fn new(before: Head) -> Batch {
+        Batch {
+            blobs: Vec::new(),
+            bodies: Vec::new(),
+            seqs: Vec::new(),
+            kinds: Vec::new(),
+            cases: Vec::new(),
+            headers: Vec::new(),
+            lookups: Vec::new(),
+            lookup_cases: Vec::new(),
+            members: Vec::new(),
+            before,
+        }
+    }
+
+    /// Adds a plain commit's rows, chained onto `head`; returns the new head.
+    fn add(&mut self, mut head: Head, commit: Commit) -> Head {
+        for new in commit.entries {
+            let seq = head.seq + 1;
+            let bytes = match new.body {
+                NewBody::Inline(bytes) => bytes,
+                // Not plain; `is_plain` keeps these out.
+                NewBody::Pending { .. } => continue,
+            };
+            let mut blob = [0u8; 16];
+            blob[..8].copy_from_slice(INLINE_BLOB);
+            blob[8..].copy_from_slice(&seq.to_be_bytes());
+            let entry = Entry {
+                version: LOG_VERSION,
+                seq,
+                kind: new.kind,
+                case: new.case,
+                day: new.day,
+                body_len: bytes.len() as u64,
+                body_hash: body_hash(&bytes),
+                prev: head.hash,
+                recipient: new.recipient,
+                part: new.part,
+                op: new.op,
+                auth: new.auth,
+            };
+            self.blobs.push(blob.to_vec());
+            self.bodies.push(bytes);
+            self.seqs.push(i64::try_from(seq).unwrap_or(i64::MAX));
+            self.kinds.push(i16::from(entry.kind as u8));
+            self.cases.push(entry.case.0.to_vec());
+            self.headers.push(entry.encode());
+            head = Head {
+                seq,
+                hash: entry.hash(),
+            };
+        }
+        if let Some((lookup, case)) = commit.extras.new_case {
+            self.lookups.push(lookup.0.to_vec());
+            self.lookup_cases.push(case.0.to_vec());
+        }
+        head
+    }
 }
 
 /// One log (one tenant's) in a shared database.
@@ -611,6 +706,59 @@ impl PgStore {
         Ok(head)
     }
 
+    /// Writes the plain commits gathered in `batch` (one statement per
+    /// table, under one savepoint); returns the head after them, or the head
+    /// before them if they could not be written (each then gets the error).
+    fn flush(
+        &self,
+        tx: &mut Transaction<'_>,
+        batch: &mut Batch,
+        results: &mut [Result<Head, StoreError>],
+        head: Head,
+    ) -> Head {
+        if batch.members.is_empty() {
+            batch.before = head;
+            return head;
+        }
+        let done = std::mem::replace(batch, Batch::new(head));
+        let written = (|| -> Result<(), StoreError> {
+            let mut sp = tx.savepoint("batch")?;
+            sp.execute(
+                "INSERT INTO candor_bodies (log, blob, body) SELECT $1, * FROM unnest($2::bytea[], $3::bytea[])",
+                &[&self.log, &done.blobs, &done.bodies],
+            )?;
+            sp.execute(
+                "INSERT INTO candor_entries (log, seq, kind, case_id, header, blob) \
+                 SELECT $1, * FROM unnest($2::bigint[], $3::smallint[], $4::bytea[], $5::bytea[], $6::bytea[])",
+                &[&self.log, &done.seqs, &done.kinds, &done.cases, &done.headers, &done.blobs],
+            )?;
+            if !done.lookups.is_empty() {
+                sp.execute(
+                    "INSERT INTO candor_receipts (log, lookup, case_id) SELECT $1, * FROM unnest($2::bytea[], $3::bytea[])",
+                    &[&self.log, &done.lookups, &done.lookup_cases],
+                )?;
+            }
+            sp.commit()?;
+            Ok(())
+        })();
+        match written {
+            Ok(()) => head,
+            Err(e) => {
+                let reason = match e {
+                    StoreError::Postgres(r) => r,
+                    e => e.to_string(),
+                };
+                for i in &done.members {
+                    if let Some(r) = results.get_mut(*i) {
+                        *r = Err(StoreError::NotWritten(reason.clone()));
+                    }
+                }
+                batch.before = done.before;
+                done.before
+            }
+        }
+    }
+
     fn commit_group(&self, client: &mut Client, commits: Vec<Commit>) -> Vec<Result<Head, StoreError>> {
         let failed_all = |n: usize, e: &StoreError| -> Vec<Result<Head, StoreError>> {
             (0..n)
@@ -627,7 +775,17 @@ impl PgStore {
             Err(e) => return failed_all(n, &e),
         };
         let mut results = Vec::with_capacity(n);
+        let mut batch = Batch::new(head);
         for commit in commits {
+            if is_plain(&commit) {
+                head = batch.add(head, commit);
+                batch.members.push(results.len());
+                results.push(Ok(head));
+                continue;
+            }
+            // What may be refused, or reads what came before it, goes alone
+            // after the plain ones before it.
+            head = self.flush(&mut tx, &mut batch, &mut results, head);
             let mut sp = match tx.savepoint("commit") {
                 Ok(sp) => sp,
                 Err(e) => {
@@ -653,6 +811,7 @@ impl PgStore {
                 }
             }
         }
+        head = self.flush(&mut tx, &mut batch, &mut results, head);
         if !results.iter().any(Result::is_ok) {
             let _ = tx.rollback();
             return results;
