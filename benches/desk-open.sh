@@ -42,8 +42,8 @@ for n in "${sizes[@]}"; do
     if [ "${MODE:-reports}" = interleaved ]; then
         "$export_bin" "$work/keys/public" "$n" "$bundle" interleaved
         want=2
-        # Far over the default limit of messages per case and export.
-        limits=(--max-messages-per-case "$n")
+        # Far over the default limits of messages and bytes per case and export.
+        limits=(--max-messages-per-case "$n" --max-case-bytes $(( n * 4096 )))
     else
         "$export_bin" "$work/keys/public" "$n" "$bundle"
         want=$n

@@ -510,6 +510,16 @@ fn write_vectors() {
         "a genuine message moved to another case",
         &swapped,
     );
+    let unauthenticated = Entry {
+        auth: None,
+        ..message_e.clone()
+    };
+    ent(
+        "v2-entry-message-unauthenticated.vector",
+        "error: entry header is malformed: fields do not fit the entry kind",
+        "a version 2 message without the reporter's MAC",
+        &unauthenticated,
+    );
     let legacy = Entry {
         version: LEGACY_VERSION,
         auth: None,

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Builds candor's release binaries the way a release is built, so that anyone
-# with the same toolchain (rust-toolchain.toml) gets the same bytes:
+# with the same toolchain (RUSTUP_TOOLCHAIN, pinned below) gets the same bytes:
 #
 #   deploy/release/build.sh OUTDIR
 #

@@ -17,11 +17,12 @@ key=${2:?usage: sign.sh DISTDIR SECRETKEY}
 pub=${key%.key}.pub
 command -v minisign >/dev/null 2>&1 || { echo "sign.sh: needs minisign (apt-get install minisign)" >&2; exit 1; }
 [ -f "$pub" ] || { echo "sign.sh: no public key $pub beside $key" >&2; exit 1; }
+manifest=$(cd "$(dirname "$0")/../.." && pwd)/Cargo.toml
 cd "$dist"
 rm -f SHA256SUMS SHA256SUMS.minisig
 find . -maxdepth 1 -type f ! -name 'SHA256SUMS*' -printf '%f\n' | LC_ALL=C sort | xargs -r sha256sum -- >SHA256SUMS.new
 mv SHA256SUMS.new SHA256SUMS
-version=$(sed -n 's/^version = "\(.*\)"/\1/p' "$(dirname "$0")/../../Cargo.toml" 2>/dev/null | head -n 1 || true)
+version=$(sed -n 's/^version = "\(.*\)"/\1/p' "$manifest" 2>/dev/null | head -n 1 || true)
 minisign -S -s "$key" -m SHA256SUMS -t "candor ${version:-release} SHA256SUMS"
 minisign -V -p "$pub" -m SHA256SUMS
 sha256sum -c --quiet SHA256SUMS
