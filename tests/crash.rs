@@ -2,10 +2,15 @@
 //! clients submit, restarted on the same data, and every receipt that
 //! reached a client still opens its case; the export still verifies.
 //!
+//! The same on PostgreSQL, and with two processes sharing one database: one
+//! is killed while both take reports, the other keeps serving, and every
+//! receipt either gave out opens and the export verifies on the desk.
+//!
 //! `CANDOR_CRASH_ROUNDS=20 cargo test --test crash` repeats it.
 
 mod common;
 
+use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -34,17 +39,24 @@ fn submit(site: &str, n: usize) -> Option<String> {
     element_text(&resp.text().ok()?, "receipt")
 }
 
-fn one_round(round: usize) {
-    let tmp = tempfile::tempdir().expect("tempdir");
-    let (public, secret) = keygen(&tmp.path().join("office"));
-    let data = tmp.path().join("data");
-    let server = Server::start(&data, &public);
-    let site = server.site.clone();
-    let receipts = Arc::new(Mutex::new(Vec::new()));
-    let stop = Arc::new(AtomicBool::new(false));
-    let clients: Vec<_> = (0..8)
+fn start(data: &Path, public: &Path, store: Option<&str>) -> Server {
+    match store {
+        None => Server::start(data, public),
+        Some(url) => Server::start_store(data, public, url),
+    }
+}
+
+/// `count` clients submitting to `site` until `stop` (or a refusal).
+fn clients(
+    count: usize,
+    site: &str,
+    receipts: &Arc<Mutex<Vec<String>>>,
+    stop: &Arc<AtomicBool>,
+) -> Vec<std::thread::JoinHandle<()>> {
+    (0..count)
         .map(|c| {
-            let (site, receipts, stop) = (site.clone(), Arc::clone(&receipts), Arc::clone(&stop));
+            let site = site.to_owned();
+            let (receipts, stop) = (Arc::clone(receipts), Arc::clone(stop));
             std::thread::spawn(move || {
                 let mut n = c;
                 while !stop.load(Ordering::SeqCst) {
@@ -52,11 +64,54 @@ fn one_round(round: usize) {
                         Some(r) => receipts.lock().expect("receipts").push(r),
                         None => break,
                     }
-                    n += 8;
+                    n += count;
                 }
             })
         })
-        .collect();
+        .collect()
+}
+
+/// Every receipt opens its case on `server`, and an export from it holds at
+/// least as many cases, verified by the real desk.
+fn all_receipts_open(server: &Server, receipts: &[String], secret: &Path, tmp: &Path, what: &str) {
+    for r in receipts {
+        let (code, page) = login(&server.site, r);
+        assert_eq!(code, 200, "{what}: an acknowledged report was lost");
+        assert_eq!(attr(&page, "status", "data-status").as_deref(), Some("received"));
+    }
+    let bundle = tmp.join("export.bundle");
+    assert_eq!(export(&server.api, &token(secret), 0, &bundle), 200);
+    let vault = tmp.join("vault");
+    let _ = std::fs::remove_dir_all(&vault);
+    desk_ok(&[
+        "open",
+        bundle.to_str().expect("path"),
+        "--keys",
+        secret.to_str().expect("path"),
+        "--vault",
+        vault.to_str().expect("path"),
+    ]);
+    let cases: serde_json::Value = serde_json::from_str(&desk_ok(&[
+        "cases",
+        "--vault",
+        vault.to_str().expect("path"),
+        "--json",
+    ]))
+    .expect("cases");
+    assert!(
+        cases.as_array().expect("array").len() >= receipts.len(),
+        "{what}: the desk sees fewer cases than receipts given"
+    );
+}
+
+fn one_round(round: usize, store: Option<&str>) {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let (public, secret) = keygen(&tmp.path().join("office"));
+    let data = tmp.path().join("data");
+    let server = start(&data, &public, store);
+    let receipts = Arc::new(Mutex::new(Vec::new()));
+    let stop = Arc::new(AtomicBool::new(false));
+    let clients = clients(8, &server.site, &receipts, &stop);
     // Kill mid-stream, once some receipts are out, at a different moment each round.
     let deadline = std::time::Instant::now() + Duration::from_secs(120);
     while receipts.lock().expect("receipts").len() < 16 && std::time::Instant::now() < deadline {
@@ -75,45 +130,79 @@ fn one_round(round: usize) {
         receipts.len()
     );
 
-    let server = Server::start(&data, &public);
-    for r in &receipts {
-        let (code, page) = login(&server.site, r);
-        assert_eq!(code, 200, "round {round}: an acknowledged report was lost");
-        assert_eq!(attr(&page, "status", "data-status").as_deref(), Some("received"));
-    }
-    let bundle = tmp.path().join("export.bundle");
-    assert_eq!(export(&server.api, &token(&secret), 0, &bundle), 200);
-    let vault = tmp.path().join("vault");
-    desk_ok(&[
-        "open",
-        bundle.to_str().expect("path"),
-        "--keys",
-        secret.to_str().expect("path"),
-        "--vault",
-        vault.to_str().expect("path"),
-    ]);
-    let cases: serde_json::Value = serde_json::from_str(&desk_ok(&[
-        "cases",
-        "--vault",
-        vault.to_str().expect("path"),
-        "--json",
-    ]))
-    .expect("cases");
-    assert!(
-        cases.as_array().expect("array").len() >= receipts.len(),
-        "round {round}: the desk sees fewer cases than receipts given"
-    );
+    let server = start(&data, &public, store);
+    all_receipts_open(&server, &receipts, &secret, tmp.path(), &format!("round {round}"));
     // And the server still takes reports.
     assert!(submit(&server.site, 1).is_some());
 }
 
-#[test]
-fn sigkill_during_submissions_loses_no_acknowledged_report() {
-    let rounds = std::env::var("CANDOR_CRASH_ROUNDS")
+fn rounds() -> usize {
+    std::env::var("CANDOR_CRASH_ROUNDS")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(1);
-    for round in 0..rounds {
-        one_round(round);
+        .unwrap_or(1)
+}
+
+#[test]
+fn sigkill_during_submissions_loses_no_acknowledged_report() {
+    for round in 0..rounds() {
+        one_round(round, None);
     }
+}
+
+#[test]
+fn sigkill_during_submissions_loses_no_acknowledged_report_on_postgres() {
+    let Some(cluster) = pg::cluster() else { return };
+    for round in 0..rounds() {
+        let url = cluster.url(&cluster.database());
+        one_round(round, Some(&url));
+    }
+}
+
+/// Two processes on different ports share one database and take reports
+/// at once; one is killed mid-load. The other goes on serving, and every
+/// receipt either process gave opens there; the export's chain verifies on
+/// the desk; the killed one starts again on the same database.
+#[test]
+fn two_processes_share_one_database_and_one_survives_the_others_sigkill() {
+    let Some(cluster) = pg::cluster() else { return };
+    let url = cluster.url(&cluster.database());
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let (public, secret) = keygen(&tmp.path().join("office"));
+    let (data_a, data_b) = (tmp.path().join("a"), tmp.path().join("b"));
+    let a = start(&data_a, &public, Some(&url));
+    let b = start(&data_b, &public, Some(&url));
+    let receipts = Arc::new(Mutex::new(Vec::new()));
+    let stop = Arc::new(AtomicBool::new(false));
+    let to_a = Arc::new(Mutex::new(Vec::new()));
+    // Four clients on each process; the ones on `a` stop at its death.
+    let threads = clients(4, &a.site, &to_a, &stop);
+    let on_b = clients(4, &b.site, &receipts, &stop);
+    let deadline = std::time::Instant::now() + Duration::from_secs(120);
+    while (to_a.lock().expect("receipts").len() < 16 || receipts.lock().expect("receipts").len() < 16)
+        && std::time::Instant::now() < deadline
+    {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    drop(a);
+    for t in threads {
+        t.join().expect("client");
+    }
+    // `b` keeps taking reports after `a` is gone.
+    let after = receipts.lock().expect("receipts").len();
+    while receipts.lock().expect("receipts").len() < after + 16 && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    stop.store(true, Ordering::SeqCst);
+    for t in on_b {
+        t.join().expect("client");
+    }
+    let mut all = receipts.lock().expect("receipts").clone();
+    assert!(all.len() >= after + 16, "b stopped serving when a was killed");
+    all.extend(to_a.lock().expect("receipts").iter().cloned());
+    all_receipts_open(&b, &all, &secret, tmp.path(), "the survivor");
+    let a = start(&data_a, &public, Some(&url));
+    let again = tmp.path().join("again");
+    std::fs::create_dir_all(&again).expect("mkdir");
+    all_receipts_open(&a, &all, &secret, &again, "the restarted process");
 }

@@ -800,3 +800,69 @@ fn the_units_sandbox_allows_every_call_the_server_makes() {
         "the server opens sockets outside RestrictAddressFamilies: {foreign:?}"
     );
 }
+
+/// On PostgreSQL: a backup taken through the running server restores into
+/// another database, whose server signs with the same key, so the desk
+/// continues from what it saw; a log with entries is not restored over.
+#[test]
+fn backup_of_a_postgres_store_restores_into_another_database() {
+    let Some(cluster) = pg::cluster() else { return };
+    let (first, second) = (cluster.url(&cluster.database()), cluster.url(&cluster.database()));
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let (public, secret) = keygen(&tmp.path().join("office"));
+    let token = token(&secret);
+    let data = tmp.path().join("data");
+    let vault = tmp.path().join("vault");
+    let server = Server::start_store(&data, &public, &first);
+    let r1 = file_report(
+        &server.site,
+        "A report kept in PostgreSQL.",
+        &["fraud"],
+        &[("ledger.bin", vec![7u8; 300_000])],
+    );
+    let bundle = tmp.path().join("first.bundle");
+    assert_eq!(export(&server.api, &token, 0, &bundle), 200);
+    let seen = desk_head(&desk_ok(&[
+        "open",
+        s(&bundle),
+        "--keys",
+        s(&secret),
+        "--vault",
+        s(&vault),
+    ]));
+    let backup = tmp.path().join("candor.backup");
+    let out = candor(&["backup", "--data", s(&data), "--out", s(&backup)]);
+    assert!(
+        out.status.success(),
+        "backup failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let bytes = std::fs::read(&backup).expect("read backup");
+    assert!(
+        !contains(&bytes, b"kept in PostgreSQL"),
+        "a report is in clear in the backup"
+    );
+    // Not over the log being served.
+    let out = candor(&["restore", "--from", s(&backup), "--store", &first]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not empty"));
+    server.stop();
+
+    let out = candor(&["restore", "--from", s(&backup), "--store", &second]);
+    assert!(
+        out.status.success(),
+        "restore failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let server = Server::start_store(&tmp.path().join("data2"), &public, &second);
+    let (status, _) = login(&server.site, &r1);
+    assert_eq!(status, 200, "receipt no longer works after restore");
+    file_report(&server.site, "After the restore.", &["other"], &[]);
+    let bundle = tmp.path().join("second.bundle");
+    assert_eq!(export(&server.api, &token, seen, &bundle), 200);
+    let out = desk_ok(&["open", s(&bundle), "--keys", s(&secret), "--vault", s(&vault)]);
+    assert!(
+        desk_head(&out) > seen,
+        "the desk continues on the restored database: {out}"
+    );
+}

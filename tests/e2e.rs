@@ -1,8 +1,10 @@
 //! The whole path, as the three people who use candor walk it: a reporter
 //! files a report with evidence and follows up, the officer exports, opens,
 //! replies and sets a status on the air-gapped desk, the outbox is imported,
-//! and the reporter reads the reply. Real server, real sled, real age, real
-//! `candor-desk`; the data dir is then searched for anything in clear.
+//! and the reporter reads the reply. Real server, real store (sled, and
+//! PostgreSQL in a cluster of the test's own), real age, real `candor-desk`;
+//! the data dir (and the database's files) are then searched for anything in
+//! clear.
 
 mod common;
 
@@ -10,11 +12,27 @@ use common::*;
 
 #[test]
 fn report_to_reply_round_trip_leaves_nothing_in_clear() {
+    round_trip(None);
+}
+
+#[test]
+fn report_to_reply_round_trip_on_postgres() {
+    let Some(cluster) = pg::cluster() else { return };
+    let url = cluster.url(&cluster.database());
+    round_trip(Some((&url, &cluster.dir)));
+}
+
+/// The whole journey on the embedded store, or on PostgreSQL (its address
+/// and the cluster's directory, searched too).
+fn round_trip(postgres: Option<(&str, &std::path::Path)>) {
     let tmp = tempfile::tempdir().expect("tempdir");
     let (public, secret) = keygen(&tmp.path().join("office"));
     let data = tmp.path().join("data");
     let vault = tmp.path().join("vault");
-    let server = Server::start(&data, &public);
+    let server = match postgres {
+        None => Server::start(&data, &public),
+        Some((url, _)) => Server::start_store(&data, &public, url),
+    };
     let token = token(&secret);
 
     let description = "The regional director signed 14 invoices for a company owned by his brother-in-law.";
@@ -171,7 +189,16 @@ fn report_to_reply_round_trip_leaves_nothing_in_clear() {
             receipt.replace('-', "").as_bytes().to_vec(),
         ),
     ];
-    for (path, bytes) in all_bytes(&data) {
+    let mut files = all_bytes(&data);
+    if let Some((_, cluster)) = postgres {
+        // The database's tables, write-ahead log and logs.
+        files.extend(all_bytes(cluster));
+    }
+    assert!(
+        postgres.is_none() || files.iter().any(|(p, _)| p.to_string_lossy().contains("pg_wal")),
+        "the cluster's files were searched"
+    );
+    for (path, bytes) in files {
         for (what, needle) in &needles {
             assert!(
                 !contains(&bytes, needle),

@@ -195,3 +195,57 @@ fn a_rolled_back_or_rewritten_log_does_not_extend_what_the_desk_saw() {
         "a refused export changed the vault"
     );
 }
+
+/// On PostgreSQL: a body changed in the database while the server runs
+/// reaches the desk, which refuses it; a start on the changed database is
+/// refused, naming the chain.
+#[test]
+fn an_altered_body_in_postgres_is_refused_by_the_desk_and_at_start() {
+    let Some(cluster) = pg::cluster() else { return };
+    let name = cluster.database();
+    let url = cluster.url(&name);
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let (public, secret) = keygen(&tmp.path().join("office"));
+    let data = tmp.path().join("data");
+    let server = Server::start_store(&data, &public, &url);
+    for i in 0..3 {
+        file_report(&server.site, &format!("report number {i}"), &["fraud"], &[]);
+    }
+    let changed = cluster.psql(
+        &name,
+        "UPDATE candor_bodies b SET body = set_byte(b.body, length(b.body) / 2, get_byte(b.body, length(b.body) / 2) # 1) \
+         FROM candor_entries e WHERE e.log = b.log AND e.blob = b.blob AND e.seq = 2 RETURNING 1",
+    );
+    assert_eq!(changed.trim(), "1");
+    let bundle = tmp.path().join("export.bundle");
+    assert_eq!(export(&server.api, &token(&secret), 0, &bundle), 200);
+    let s = Setup {
+        tmp,
+        public,
+        secret,
+        data,
+    };
+    let vault = s.tmp.path().join("vault");
+    let before = snapshot(&vault);
+    refused(&open(&s, &bundle, vault.to_str().expect("path")), "altered");
+    assert_eq!(snapshot(&vault), before, "a refused export changed the vault");
+    drop(server);
+    let out = std::process::Command::new(SERVER)
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--officer-listen",
+            "127.0.0.1:0",
+            "--data",
+        ])
+        .arg(&s.data)
+        .arg("--keys")
+        .arg(&s.public)
+        .args(["--store", &url])
+        .output()
+        .expect("run candor");
+    assert!(!out.status.success(), "a server started on an altered log");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("does not verify"), "{stderr}");
+}

@@ -34,7 +34,7 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
-use super::store::{FORMAT_VERSION, Record, SledStore, Store, StoreError};
+use super::store::{FORMAT_VERSION, PgPool, PgStore, Record, SledStore, Store, StoreError};
 use crate::core::log::Head;
 
 const MAGIC: &[u8] = b"candor-backup\n";
@@ -281,6 +281,33 @@ pub fn restore(from: &Path, data: &Path) -> Result<Head, BackupError> {
     };
     drop(store);
     write_private(&key_path, &key)?;
+    Ok(head)
+}
+
+/// Restores the backup at `from` into the single-office log of the
+/// PostgreSQL database `url` ([`super::DEFAULT_LOG`]), which must have no
+/// entries: checks the whole file first, loads it in one transaction, sets
+/// the server key, verifies the restored log.
+pub fn restore_postgres(from: &Path, url: &str) -> Result<Head, BackupError> {
+    verify(from)?;
+    let (mut reader, key) = Reader::open(BufReader::new(File::open(from)?))?;
+    let text = std::str::from_utf8(&key).map_err(|_| BackupError::BadKey("not text".into()))?;
+    crate::core::keys::parse_signing_key(text).map_err(|e| BackupError::BadKey(e.to_string()))?;
+    let pool = PgPool::connect(url)?;
+    let mut failure = None;
+    let restored = PgStore::restore(pool, super::DEFAULT_LOG, &mut || match reader.next() {
+        Ok(r) => Ok(r),
+        Err(e) => {
+            let msg = e.to_string();
+            failure = Some(e);
+            Err(StoreError::Io(io::Error::other(msg)))
+        }
+    });
+    let (store, head) = match (restored, failure) {
+        (_, Some(e)) => return Err(e),
+        (r, None) => r?,
+    };
+    store.set_server_key(text)?;
     Ok(head)
 }
 

@@ -33,6 +33,14 @@ pub struct Config {
     pub data: PathBuf,
     /// Public keys: recipients.txt, officer.pub, officer-token.sha256.
     pub keys: PathBuf,
+    /// Where the log is kept: empty for the embedded store in `data/store`,
+    /// or `postgres://user@host/db` (`?host=/run/postgresql` for a socket)
+    /// for a PostgreSQL database several candor processes may share.
+    pub store: String,
+    /// With `candor serve --tenants DIR`, in `DIR/<tenant>/candor.toml`: the
+    /// host names this tenant answers to (its onion address, any clearnet
+    /// name), matched against each request's `Host`. Unused otherwise.
+    pub hosts: Vec<String>,
     /// The office's name, shown on every page, in each language.
     pub office_name: Localized,
     /// Other ways to reach the office (address, telephone, hours), one line each.
@@ -92,6 +100,8 @@ impl Default for Config {
             officer_listen: "127.0.0.1:8081".into(),
             data: PathBuf::from("./data"),
             keys: PathBuf::from("./keys"),
+            store: String::new(),
+            hosts: Vec::new(),
             office_name: Localized {
                 en: "Ethics Office".into(),
                 ar: Some("مكتب الأخلاقيات".into()),
@@ -264,6 +274,15 @@ impl ListenAddr {
     }
 }
 
+/// The store a configuration names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StoreKind {
+    /// The embedded store in `data/store`.
+    Sled,
+    /// A PostgreSQL database, by its address.
+    Postgres(String),
+}
+
 /// Values given on the command line or in the environment; `None` keeps the file's.
 #[derive(Debug, Default, Clone)]
 pub struct Overrides {
@@ -271,6 +290,7 @@ pub struct Overrides {
     pub officer_listen: Option<String>,
     pub data: Option<PathBuf>,
     pub keys: Option<PathBuf>,
+    pub store: Option<String>,
     pub rate_limits: Option<String>,
 }
 
@@ -296,6 +316,9 @@ impl Config {
         }
         if let Some(v) = over.keys {
             config.keys = v;
+        }
+        if let Some(v) = over.store {
+            config.store = v;
         }
         if let Some(v) = over.rate_limits {
             config.rate_limits = match v.as_str() {
@@ -348,7 +371,23 @@ impl Config {
         }
     }
 
+    /// Which store `store` names.
+    pub fn store_kind(&self) -> Result<StoreKind, ConfigError> {
+        let s = self.store.trim();
+        if s.is_empty() || s == "sled" {
+            Ok(StoreKind::Sled)
+        } else if s.starts_with("postgres://") || s.starts_with("postgresql://") {
+            Ok(StoreKind::Postgres(s.to_owned()))
+        } else {
+            Err(ConfigError::Invalid(
+                "store",
+                "use postgres://user@host/database, or leave it empty for the embedded store".into(),
+            ))
+        }
+    }
+
     fn validate(&self) -> Result<(), ConfigError> {
+        self.store_kind()?;
         self.listen_addr()?;
         self.officer_listen_addr()?;
         if self.listen == self.officer_listen && !self.listen.ends_with(":0") {
@@ -486,6 +525,8 @@ mod tests {
         officer_listen: String,
         data: String,
         keys: String,
+        store: String,
+        hosts: Vec<String>,
         office_name: Localized,
         office_contact: Vec<Localized>,
         external_channels: Vec<Channel>,
@@ -519,6 +560,8 @@ mod tests {
                 officer_listen,
                 data,
                 keys,
+                store,
+                hosts,
                 office_name,
                 office_contact,
                 external_channels,
@@ -548,6 +591,8 @@ mod tests {
                 officer_listen,
                 data: data.display().to_string(),
                 keys: keys.display().to_string(),
+                store,
+                hosts,
                 office_name,
                 office_contact,
                 external_channels,

@@ -92,7 +92,17 @@ pub async fn serve(_app: Arc<App>, shutdown: impl Future<Output = ()> + Send) ->
 
 #[cfg(unix)]
 fn write_backup(app: &App, mut conn: std::os::unix::net::UnixStream) -> io::Result<()> {
-    let key = std::fs::read(app.config.data.join("server.key"))?;
+    // The key file of the embedded store; a shared store keeps the key in
+    // the database, and the backup carries it in the same text form.
+    let key = match std::fs::read(app.config.data.join("server.key")) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => crate::core::keys::format_signing_key(
+            &app.server_key,
+            "candor server log-head signing key; made at first start",
+        )
+        .as_bytes()
+        .to_vec(),
+        other => other?,
+    };
     super::backup::write(&mut conn, &key, app.store.as_ref()).map_err(io::Error::other)?;
     conn.flush()?;
     conn.shutdown(std::net::Shutdown::Write)

@@ -21,6 +21,7 @@ pub mod pack;
 pub mod perms;
 pub mod serve;
 pub mod store;
+pub mod tenants;
 pub mod web;
 
 use std::sync::Arc;
@@ -29,11 +30,23 @@ use std::time::Duration;
 use ed25519_dalek::SigningKey;
 
 use self::config::Config;
+use self::config::StoreKind;
 use self::durable::Durability;
 use self::followup::Sessions;
 use self::keys::ServerKeys;
 use self::limits::Limits;
-use self::store::{SledStore, Store};
+use self::store::{PgPool, PgStore, SledStore, Store};
+
+/// Where an [`App`]'s log is kept.
+pub enum StorePlace {
+    /// The embedded store in `data/store`.
+    Sled,
+    /// The log of this name in a PostgreSQL database.
+    Postgres(Arc<PgPool>, String),
+}
+
+/// The log of a single-office server in a PostgreSQL database.
+pub const DEFAULT_LOG: &str = "default";
 
 /// Everything a request may need; built once at start.
 pub struct App {
@@ -54,6 +67,8 @@ pub enum StartError {
     Keys(#[from] keys::KeysError),
     #[error("could not open the store in {0}: {1}")]
     Store(std::path::PathBuf, store::StoreError),
+    #[error("could not open the PostgreSQL store: {0}")]
+    Postgres(store::StoreError),
     #[error("could not make the data directory {0} owner-only: {1}")]
     Permissions(std::path::PathBuf, std::io::Error),
 }
@@ -67,15 +82,55 @@ impl App {
     /// Loads keys (refusing when no office key can receive today), opens (or
     /// creates) the store and the server's signing key.
     pub fn start(config: Config) -> Result<App, StartError> {
+        let place = match config
+            .store_kind()
+            .map_err(|e| StartError::Postgres(store::StoreError::Postgres(e.to_string())))?
+        {
+            StoreKind::Sled => StorePlace::Sled,
+            StoreKind::Postgres(url) => StorePlace::Postgres(
+                PgPool::connect(&url).map_err(StartError::Postgres)?,
+                DEFAULT_LOG.to_owned(),
+            ),
+        };
+        App::start_in(config, place)
+    }
+
+    /// [`App::start`] with the store already chosen: a tenant's log in a
+    /// pool every tenant of the process shares, or its own sled store.
+    pub fn start_in(config: Config, place: StorePlace) -> Result<App, StartError> {
         let server_keys = ServerKeys::load(&config.keys, crate::clock::today())?;
         perms::owner_only(&config.data).map_err(|e| StartError::Permissions(config.data.clone(), e))?;
-        let server_key = keys::server_signing_key(&config.data, || {
+        let random = || {
             let mut seed = [0u8; 32];
             getrandom::fill(&mut seed).ok().map(|_| seed)
-        })?;
-        let store_dir = config.data.join("store");
-        let store: Arc<dyn Store> =
-            Arc::new(SledStore::open(&store_dir).map_err(|e| StartError::Store(store_dir.clone(), e))?);
+        };
+        let (store, server_key): (Arc<dyn Store>, SigningKey) = match place {
+            StorePlace::Sled => {
+                let server_key = keys::server_signing_key(&config.data, random)?;
+                let store_dir = config.data.join("store");
+                let store =
+                    SledStore::open(&store_dir).map_err(|e| StartError::Store(store_dir.clone(), e))?;
+                (Arc::new(store), server_key)
+            }
+            StorePlace::Postgres(pool, log) => {
+                let store = PgStore::open(pool, &log).map_err(StartError::Postgres)?;
+                // One key for every process serving this log, kept with it.
+                let text = store
+                    .server_key(|| {
+                        random().map(|seed| {
+                            crate::core::keys::format_signing_key(
+                                &SigningKey::from_bytes(&seed),
+                                "candor server log-head signing key; made at first start",
+                            )
+                        })
+                    })
+                    .map_err(StartError::Postgres)?;
+                let server_key = crate::core::keys::parse_signing_key(&text).map_err(|_| {
+                    StartError::Postgres(store::StoreError::Corrupt("the server key in the database"))
+                })?;
+                (Arc::new(store), server_key)
+            }
+        };
         Ok(App {
             durable: Durability::new(Arc::clone(&store)),
             sessions: Sessions::new(Duration::from_secs(config.session_idle_minutes * 60)),

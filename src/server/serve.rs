@@ -155,48 +155,73 @@ pub async fn serve(
     officer: Bound,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> io::Result<()> {
-    let sockets: Vec<PathBuf> = [reporter.socket_path(), officer.socket_path()]
-        .into_iter()
-        .flatten()
-        .collect();
-    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    let wait = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
-        let _ = rx.wait_for(|v| *v).await;
-    };
-    let cap = app
-        .config
-        .connection_cap()
-        .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e.to_string()))?;
-    let limits = |cap: usize| Http {
-        headers: Duration::from_secs(app.config.header_read_timeout_seconds),
-        max_header_bytes: app.config.max_header_bytes,
-        cap,
-    };
+    let (stop_tx, stop_rx) = watch::channel(false);
     let site_app = Arc::clone(&app);
-    let site = serve_http(
-        reporter,
-        super::web::router(Arc::clone(&app)),
-        limits(cap),
-        Arc::new(move |head: &[u8]| super::web::head_too_large(&site_app, head)),
-        stop_rx.clone(),
-    );
-    let api = serve_http(
-        officer,
-        super::api::router(Arc::clone(&app)),
-        limits(super::config::OFFICER_CONNECTIONS),
-        Arc::new(|_: &[u8]| super::api::head_too_large()),
-        stop_rx.clone(),
-    );
-    let control = super::control::serve(app, wait(stop_rx));
+    let sites = Sites {
+        site: super::web::router(Arc::clone(&app)),
+        api: super::api::router(Arc::clone(&app)),
+        too_large: Arc::new(move |head: &[u8]| super::web::head_too_large(&site_app, head)),
+    };
+    let control = super::control::serve(Arc::clone(&app), wait(stop_rx.clone()));
     tokio::spawn(async move {
         shutdown.await;
         let _ = stop_tx.send(true);
     });
-    let (a, b, c) = tokio::join!(site, api, control);
+    let (a, b) = tokio::join!(
+        serve_sites(&app.config, sites, reporter, officer, stop_rx),
+        control
+    );
+    a.and(b)
+}
+
+/// Resolves once `stop` turns true.
+pub async fn wait(mut stop: watch::Receiver<bool>) {
+    let _ = stop.wait_for(|v| *v).await;
+}
+
+/// What the two listeners serve: one office's routers, or a dispatcher
+/// choosing a tenant's by the request's `Host`.
+pub struct Sites {
+    pub site: axum::Router,
+    pub api: axum::Router,
+    /// The answer to a request head too large for the reporter site.
+    pub too_large: HeadTooLarge,
+}
+
+/// Serves `sites` on both listeners, with the limits of `config`, until
+/// `stop` turns true; then removes their socket files.
+pub async fn serve_sites(
+    config: &super::config::Config,
+    sites: Sites,
+    reporter: Bound,
+    officer: Bound,
+    stop: watch::Receiver<bool>,
+) -> io::Result<()> {
+    let sockets: Vec<PathBuf> = [reporter.socket_path(), officer.socket_path()]
+        .into_iter()
+        .flatten()
+        .collect();
+    let cap = config
+        .connection_cap()
+        .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e.to_string()))?;
+    let limits = |cap: usize| Http {
+        headers: Duration::from_secs(config.header_read_timeout_seconds),
+        max_header_bytes: config.max_header_bytes,
+        cap,
+    };
+    let site = serve_http(reporter, sites.site, limits(cap), sites.too_large, stop.clone());
+    let api = serve_http(
+        officer,
+        sites.api,
+        limits(super::config::OFFICER_CONNECTIONS),
+        Arc::new(|_: &[u8]| super::api::head_too_large()),
+        stop,
+    );
+    let (a, b) = tokio::join!(site, api);
     for path in sockets {
         let _ = std::fs::remove_file(path);
     }
-    a.and(b).and(c)
+    a.and(b)
 }
 
 /// How long connections may take to finish after shutdown begins.

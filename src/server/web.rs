@@ -417,33 +417,38 @@ async fn view_index_get(State(app): State<Arc<App>>, ReqLang(lang): ReqLang) -> 
     render(StatusCode::OK, &index_page(&app, lang))
 }
 
-/// The empty report form, rendered once per language and kind when the
-/// router is built: it is the same page for every request that asks for it
-/// (nothing in it depends on the request beyond those two), and rendering
+/// The empty report form, rendered once per language and kind, on the
+/// first request for it: it is the same page for every request that asks for
+/// it (nothing in it depends on the request beyond those two), and rendering
 /// its hundred-odd Fluent messages on every GET halved the requests/s a bare
-/// server reaches (benches/run.sh).
-struct FormPages(Vec<(Lang, bool, bytes::Bytes)>);
+/// server reaches (benches/run.sh). Not at start: a process serving a
+/// thousand tenants would hold twelve pages for each (about 120 KiB) and
+/// spend most of its start rendering them (benches/tenants.sh).
+struct FormPages(Vec<(Lang, bool, std::sync::OnceLock<Option<bytes::Bytes>>)>);
 
 impl FormPages {
-    fn render(app: &App) -> FormPages {
+    fn new() -> FormPages {
         let mut pages = Vec::new();
         for lang in Lang::ALL {
             for advice in [false, true] {
-                match report_page(app, lang, advice, None, &[]).render() {
-                    Ok(html) => pages.push((lang, advice, bytes::Bytes::from(html))),
-                    // Served by rendering on each request instead, which logs the error.
-                    Err(_) => continue,
-                }
+                pages.push((lang, advice, std::sync::OnceLock::new()));
             }
         }
         FormPages(pages)
     }
 
-    fn get(&self, lang: Lang, advice: bool) -> Option<&bytes::Bytes> {
-        self.0
-            .iter()
-            .find(|(l, a, _)| *l == lang && *a == advice)
-            .map(|(_, _, page)| page)
+    /// The page, rendered now if it is the first request for it; `None` if
+    /// it cannot be rendered (served by rendering on each request instead,
+    /// which logs the error).
+    fn get(&self, app: &App, lang: Lang, advice: bool) -> Option<bytes::Bytes> {
+        let (_, _, slot) = self.0.iter().find(|(l, a, _)| *l == lang && *a == advice)?;
+        slot.get_or_init(|| {
+            report_page(app, lang, advice, None, &[])
+                .render()
+                .ok()
+                .map(bytes::Bytes::from)
+        })
+        .clone()
     }
 }
 
@@ -455,8 +460,8 @@ async fn view_report_get(
     q: Result<Query<ReportQuery>, QueryRejection>,
 ) -> Response {
     let advice = q.ok().and_then(|Query(q)| q.kind).as_deref() == Some("advice");
-    match forms.get(lang, advice) {
-        Some(page) => (StatusCode::OK, Html(page.clone())).into_response(),
+    match forms.get(&app, lang, advice) {
+        Some(page) => (StatusCode::OK, Html(page)).into_response(),
         None => render(StatusCode::OK, &report_page(&app, lang, advice, None, &[])),
     }
 }
@@ -1032,7 +1037,7 @@ pub fn router(app: Arc<App>) -> Router {
     let onion = Some(app.config.onion_address.trim())
         .filter(|o| !o.is_empty())
         .and_then(|o| HeaderValue::from_str(&format!("http://{o}/")).ok());
-    let forms = Arc::new(FormPages::render(&app));
+    let forms = Arc::new(FormPages::new());
     let router = Router::new()
         .route("/", get(view_index_get))
         .route(

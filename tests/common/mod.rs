@@ -10,6 +10,10 @@ use std::process::{Child, Command, Output, Stdio};
 use std::sync::{Arc, Mutex, mpsc};
 use std::time::Duration;
 
+/// The tests' own PostgreSQL cluster (tests/pg/cluster.rs).
+#[path = "../pg/cluster.rs"]
+pub mod pg;
+
 pub const SERVER: &str = env!("CARGO_BIN_EXE_candor");
 pub const DESK: &str = env!("CARGO_BIN_EXE_candor-desk");
 
@@ -29,13 +33,39 @@ impl Server {
         Server::start_with(data, keys, &[])
     }
 
+    /// A server whose log is in the PostgreSQL database `store`
+    /// (`postgres://...`); `data` holds only its control socket.
+    pub fn start_store(data: &Path, keys: &Path, store: &str) -> Server {
+        Server::start_with(data, keys, &[("CANDOR_STORE", store)])
+    }
+
     pub fn start_with(data: &Path, keys: &Path, env: &[(&str, &str)]) -> Server {
         Server::spawn(Command::new(SERVER), data, keys, env)
     }
 
     pub fn spawn(mut cmd: Command, data: &Path, keys: &Path, env: &[(&str, &str)]) -> Server {
-        serve_args(&mut cmd, data, keys)
-            .env("CANDOR_RATE_LIMITS", "off")
+        serve_args(&mut cmd, data, keys);
+        Server::spawn_ready(cmd, data, env)
+    }
+
+    /// `candor serve --tenants DIR` on two free loopback ports.
+    pub fn start_tenants(dir: &Path, env: &[(&str, &str)]) -> Server {
+        let mut cmd = Command::new(SERVER);
+        cmd.args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--officer-listen",
+            "127.0.0.1:0",
+            "--tenants",
+        ])
+        .arg(dir);
+        Server::spawn_ready(cmd, dir, env)
+    }
+
+    /// Starts `cmd` (already given its arguments) and waits for both listeners.
+    fn spawn_ready(mut cmd: Command, data: &Path, env: &[(&str, &str)]) -> Server {
+        cmd.env("CANDOR_RATE_LIMITS", "off")
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             // A group of its own, so that killing it also ends a server started
@@ -78,6 +108,11 @@ impl Server {
             log,
             reader: Some(reader),
         }
+    }
+
+    /// The server's process id (to send it a signal).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     pub fn stop(mut self) -> String {

@@ -112,3 +112,14 @@ pub fn restore(from: &Path, data: &Path) -> anyhow::Result<()> {
     );
     Ok(())
 }
+
+/// Restores the backup `from` into the PostgreSQL database `url`.
+pub fn restore_postgres(from: &Path, url: &str) -> anyhow::Result<()> {
+    let head = backup::restore_postgres(from, url)
+        .with_context(|| format!("could not restore {} into the database", from.display()))?;
+    println!(
+        "restored into the database: the log verifies up to entry {}. Start the servers on it; the desk continues from there.",
+        head.seq
+    );
+    Ok(())
+}

@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 use candor::server::App;
 use candor::server::config::{Config, Overrides};
 use candor::server::serve::Bound;
+use candor::server::tenants::Tenants;
 
 mod backup;
 
@@ -44,6 +45,15 @@ enum Command {
         /// Directory of public keys: recipients.txt, officer.pub, officer-token.sha256.
         #[arg(long, env = "CANDOR_KEYS")]
         keys: Option<PathBuf>,
+        /// Where the log is kept: postgres://user@host/database for a PostgreSQL database
+        /// several candor processes may share; without it, the embedded store in DATA/store.
+        #[arg(long, env = "CANDOR_STORE")]
+        store: Option<String>,
+        /// Serve many offices: every DIR/<tenant>/ with a candor.toml (its texts, budgets and
+        /// hosts = [...]) and keys/; each request's Host chooses the tenant. SIGHUP re-reads DIR.
+        /// --keys and --data are then each tenant's own (DIR/<tenant>/keys, DIR/<tenant>/data).
+        #[arg(long, env = "CANDOR_TENANTS", conflicts_with_all = ["keys", "data"])]
+        tenants: Option<PathBuf>,
     },
     /// Write a backup of the data directory: the encrypted store and the server's signing key.
     ///
@@ -52,10 +62,18 @@ enum Command {
     /// server's log-signing key: keep it as private as the server.
     ///
     /// Example: candor backup --data /var/lib/candor --out /var/backups/candor/candor-1.backup
+    ///
+    /// One tenant of `candor serve --tenants DIR`: candor backup --tenants DIR --tenant NAME --out FILE
     Backup {
         /// Data directory of the server.
-        #[arg(long, env = "CANDOR_DATA")]
-        data: PathBuf,
+        #[arg(long, env = "CANDOR_DATA", required_unless_present = "tenant")]
+        data: Option<PathBuf>,
+        /// The tenants' directory (with --tenant).
+        #[arg(long, env = "CANDOR_TENANTS", requires = "tenant")]
+        tenants: Option<PathBuf>,
+        /// The tenant to back up: its data is DIR/NAME/data.
+        #[arg(long, requires = "tenants", conflicts_with = "data")]
+        tenant: Option<String>,
         /// Backup file to write (mode 0600; replaced only once the new one is complete).
         #[arg(long)]
         out: PathBuf,
@@ -65,14 +83,20 @@ enum Command {
     /// Checks the whole backup first, then writes DATA/store and DATA/server.key, then verifies
     /// the restored log end to end.
     ///
+    /// With --store postgres://... the backup goes into that database instead, whose log
+    /// must have no entries (no candor may be serving it meanwhile).
+    ///
     /// Example: candor restore --from candor-1.backup --data /var/lib/candor
     Restore {
         /// Backup file written by `candor backup`.
         #[arg(long)]
         from: PathBuf,
         /// Data directory to create; must not already hold a store or a key.
-        #[arg(long, env = "CANDOR_DATA")]
-        data: PathBuf,
+        #[arg(long, env = "CANDOR_DATA", required_unless_present = "store")]
+        data: Option<PathBuf>,
+        /// A PostgreSQL database to restore into instead of a data directory.
+        #[arg(long, env = "CANDOR_STORE", conflicts_with = "data")]
+        store: Option<String>,
     },
 }
 
@@ -97,19 +121,44 @@ fn main() -> anyhow::Result<()> {
             officer_listen,
             data,
             keys,
+            store,
+            tenants,
         } => {
             let over = Overrides {
                 listen,
                 officer_listen,
                 data,
                 keys,
+                store,
                 rate_limits: std::env::var("CANDOR_RATE_LIMITS").ok(),
             };
             let config = Config::load(config.as_deref(), over)?;
-            serve(config)
+            match tenants {
+                None => serve(config),
+                Some(dir) => serve_tenants(config, &dir),
+            }
         }
-        Command::Backup { data, out } => backup::backup(&data, &out),
-        Command::Restore { from, data } => backup::restore(&from, &data),
+        Command::Backup {
+            data,
+            tenants,
+            tenant,
+            out,
+        } => match (data, tenants, tenant) {
+            (_, Some(dir), Some(name)) => {
+                let folder = dir.join(&name);
+                if name.contains('/') || !folder.join("candor.toml").is_file() {
+                    anyhow::bail!("{} holds no tenant {name}", dir.display());
+                }
+                backup::backup(&folder.join("data"), &out)
+            }
+            (Some(data), _, _) => backup::backup(&data, &out),
+            _ => anyhow::bail!("name a data directory (--data), or --tenants DIR --tenant NAME"),
+        },
+        Command::Restore { from, data, store } => match (data, store) {
+            (_, Some(url)) => backup::restore_postgres(&from, &url),
+            (Some(data), None) => backup::restore(&from, &data),
+            (None, None) => anyhow::bail!("name a data directory (--data) or a database (--store)"),
+        },
     }
 }
 
@@ -153,6 +202,84 @@ fn serve(config: Config) -> anyhow::Result<()> {
             .await
             .context("server failed")
     })
+}
+
+/// `candor serve --tenants DIR`: the listeners and limits of `config`, the
+/// offices of DIR, re-read on SIGHUP.
+fn serve_tenants(config: Config, dir: &std::path::Path) -> anyhow::Result<()> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("could not start the async runtime")?;
+    runtime.block_on(async move {
+        let listen = config.listen_addr()?;
+        let officer_listen = config.officer_listen_addr()?;
+        let rate_limits = std::env::var("CANDOR_RATE_LIMITS").ok();
+        let tenants = Tenants::load(dir, &config.store_kind()?, rate_limits).context("could not start")?;
+        tracing::info!("{} tenants started from {}", tenants.len(), dir.display());
+        if !config.rate_limits {
+            tracing::warn!(
+                "rate limits are OFF (CANDOR_RATE_LIMITS=off): for benchmarks and load tests only"
+            );
+        }
+        let shutdown = shutdown_signal().context("could not watch for SIGTERM")?;
+        watch_hangup(Arc::clone(&tenants)).context("could not watch for SIGHUP")?;
+        let reporter = Bound::bind(&listen).await.with_context(|| {
+            format!(
+                "could not listen on {} (choose another address with --listen)",
+                config.listen
+            )
+        })?;
+        let officer = Bound::bind(&officer_listen).await.with_context(|| {
+            format!(
+                "could not listen on {} (choose another address with --officer-listen)",
+                config.officer_listen
+            )
+        })?;
+        tracing::info!("reporter site listening on {}", reporter.describe());
+        tracing::info!("officer API listening on {}", officer.describe());
+        let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+        tokio::spawn(async move {
+            shutdown.await;
+            let _ = stop_tx.send(true);
+        });
+        candor::server::serve::serve_sites(&config, tenants.sites(), reporter, officer, stop_rx)
+            .await
+            .context("server failed")
+    })
+}
+
+/// Re-reads the tenants' directory on each SIGHUP.
+#[cfg(unix)]
+fn watch_hangup(tenants: Arc<Tenants>) -> std::io::Result<()> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut hangup = signal(SignalKind::hangup())?;
+    tokio::spawn(async move {
+        while hangup.recv().await.is_some() {
+            let tenants = Arc::clone(&tenants);
+            let handle = tokio::runtime::Handle::current();
+            let reloaded = tokio::task::spawn_blocking(move || {
+                let _entered = handle.enter();
+                tenants.reload()
+            })
+            .await;
+            match reloaded {
+                Ok(Ok(r)) => tracing::info!(
+                    "tenants re-read: {} started, {} stopped",
+                    r.added.len(),
+                    r.removed.len()
+                ),
+                Ok(Err(e)) => tracing::error!("tenants not re-read, the running ones go on: {e}"),
+                Err(e) => tracing::error!("tenants not re-read: {e}"),
+            }
+        }
+    });
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn watch_hangup(_tenants: Arc<Tenants>) -> std::io::Result<()> {
+    Ok(())
 }
 
 /// Resolves on SIGTERM or SIGINT (Ctrl-C). The handlers are installed when

@@ -1,9 +1,4 @@
-//! The store: the entry log and its indexes, behind a small trait.
-//!
-//! [`Store`] is what the rest of the server sees; [`SledStore`] is the
-//! embedded back end. Everything in it is either ciphertext or one of the
-//! clear fields DESIGN.md allows (ids, sequence numbers, hashes, entry types,
-//! arrival days, padded sizes, the reporter's public recipient, lookup ids).
+//! The embedded back end: one sled tree and a pack file of large bodies.
 //!
 //! # Layout (one sled tree, one-byte key prefixes, so a commit is one atomic batch)
 //!
@@ -56,7 +51,7 @@
 //! sled 0.34's `flush` ends in `sync_file_range`, which persists neither file
 //! sizes nor the disk's cache, and sled never syncs its blob files. After every
 //! flush [`SledStore::sync`] therefore `fsync`s sled's files and directories
-//! itself. [`Durability`](super::durable::Durability) groups concurrent
+//! itself. [`Durability`](crate::server::durable::Durability) groups concurrent
 //! commits so one flush serves them all; no receipt is sent before it.
 
 use std::collections::HashSet;
@@ -65,109 +60,19 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use crate::core::case::CaseId;
-use crate::core::day::Day;
-use crate::core::log::{Auth, Entry, EntryKind, Hash, Head, PartRef, VERSION as LOG_VERSION, body_hash};
+use crate::core::log::{Entry, EntryKind, Head, VERSION as LOG_VERSION, body_hash};
 use crate::core::receipt::LookupId;
 
-use super::pack::{Loc, Pack};
-
-pub const FORMAT_VERSION: u32 = 2;
+use super::super::pack::{Loc, Pack};
+use super::{
+    BlobId, Commit, DumpSink, EntryWithBody, FORMAT_VERSION, INLINE_BLOB, NewBody, Record, Store, StoreError,
+    decode_head, group_failed, key,
+};
 
 /// sled's page cache. Its default (1 GiB) would let a server with many
 /// attachments grow to that size and into the systemd unit's `MemoryMax`;
 /// reads are sequential exports and small case look-ups, which need little.
 const CACHE_BYTES: u64 = 64 * 1024 * 1024;
-
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum StoreError {
-    #[error("storage failure: {0}")]
-    Sled(#[from] sled::Error),
-    #[error("storage I/O failure: {0}")]
-    Io(#[from] std::io::Error),
-    #[error("the store is corrupt: {0}")]
-    Corrupt(&'static str),
-    #[error(
-        "the store has format {0}, newer than this candor understands (format {FORMAT_VERSION}); it was not changed: run the newer candor, or restore a backup made for this one"
-    )]
-    NewerFormat(u32),
-    #[error(
-        "the store has format {0} but its log does not verify ({1}); it was not migrated and not changed: restore a backup"
-    )]
-    Unmigratable(u32, crate::core::log::LogError),
-    #[error("the store's log does not verify: {0}")]
-    Unverified(crate::core::log::LogError),
-    #[error("{0} is not empty; restore only into a new data directory")]
-    NotEmpty(PathBuf),
-    #[error("unknown case")]
-    UnknownCase,
-    /// The batch carrying this commit failed (the commit is not in the store).
-    #[error("the commit was not written: {0}")]
-    NotWritten(String),
-    /// The commit was applied but the sync after it failed.
-    #[error("the commit was applied but could not be made durable: {0}")]
-    NotDurable(String),
-    #[error("this bundle was already imported")]
-    AlreadyImported,
-    #[error("another import applied some of these operations meanwhile; send the outbox again")]
-    AppliedMeanwhile,
-    #[error("the export cursor is beyond the last entry ({0})")]
-    CursorBeyondHead(u64),
-}
-
-pub type BlobId = [u8; 16];
-
-/// One key and its value, as [`Store::dump`] gives them and [`SledStore::restore`] takes them.
-pub type Record = (Vec<u8>, Vec<u8>);
-
-/// Receives a dump's keys and values.
-pub type DumpSink<'a> = dyn FnMut(&[u8], &[u8]) -> std::io::Result<()> + 'a;
-
-/// An entry's header and its body (`None` once purged, or not loaded).
-pub type EntryWithBody = (Entry, Option<Vec<u8>>);
-
-/// An entry to append; the store assigns its sequence number and chain link.
-#[derive(Debug)]
-pub struct NewEntry {
-    pub kind: EntryKind,
-    pub case: CaseId,
-    pub day: Day,
-    pub recipient: Option<String>,
-    pub part: Option<PartRef>,
-    pub op: Option<[u8; 16]>,
-    /// The officer's signature (office operations) or the reporter's MAC
-    /// (messages), stored in the entry header and exported with it.
-    pub auth: Option<Auth>,
-    pub body: NewBody,
-}
-
-#[derive(Debug)]
-pub enum NewBody {
-    /// Written earlier with [`Store::put_pending`]; its length and hash.
-    Pending { blob: BlobId, len: u64, hash: Hash },
-    /// Small body written with the commit.
-    Inline(Vec<u8>),
-}
-
-/// What a commit does besides appending.
-#[derive(Debug, Default)]
-pub struct CommitExtras {
-    /// A new case's receipt look-up.
-    pub new_case: Option<(LookupId, CaseId)>,
-    /// The outbox bundle this commit imports.
-    pub bundle: Option<[u8; 16]>,
-    /// Cases whose bodies and look-up are dropped.
-    pub purge: Vec<CaseId>,
-    /// Receipt look-ups of cases the officer recorded at the desk (outbox case ops).
-    pub recorded: Vec<(LookupId, CaseId)>,
-}
-
-/// Entries to append together, and what else changes with them.
-#[derive(Debug)]
-pub struct Commit {
-    pub entries: Vec<NewEntry>,
-    pub extras: CommitExtras,
-}
 
 /// A commit checked and turned into sled writes (`None`: remove the key).
 struct Staged {
@@ -212,64 +117,6 @@ impl Group {
     }
 }
 
-fn group_failed(reason: &str) -> StoreError {
-    StoreError::NotWritten(reason.to_owned())
-}
-
-/// The storage interface the server uses.
-pub trait Store: Send + Sync + 'static {
-    /// Stores a body before its entry exists (attachment chunks as they stream in).
-    fn put_pending(&self, blob: BlobId, bytes: &[u8]) -> Result<(), StoreError>;
-    /// Drops pending bodies of a submission that failed.
-    fn discard_pending(&self, blobs: &[BlobId]) -> Result<(), StoreError>;
-    /// Applies commits in order, each atomically (its entries and index
-    /// changes land together or not at all); returns each one's new head or
-    /// why it was refused. A commit refused leaves no trace and does not stop
-    /// the others. Commits given together cost one write to the disk's log.
-    fn commit_all(&self, commits: Vec<Commit>) -> Vec<Result<Head, StoreError>>;
-    /// Applies one commit: [`Store::commit_all`] of one.
-    fn commit(&self, entries: Vec<NewEntry>, extras: CommitExtras) -> Result<Head, StoreError> {
-        self.commit_all(vec![Commit { entries, extras }])
-            .pop()
-            .unwrap_or(Err(StoreError::Corrupt("no result for a commit")))
-    }
-    /// Makes everything committed so far durable (flush and fsync).
-    fn sync(&self) -> Result<(), StoreError>;
-    fn head(&self) -> Result<Head, StoreError>;
-    fn lookup(&self, id: &LookupId) -> Result<Option<CaseId>, StoreError>;
-    fn case_exists(&self, case: CaseId) -> Result<bool, StoreError>;
-    fn op_applied(&self, op: &[u8; 16]) -> Result<bool, StoreError>;
-    fn bundle_imported(&self, bundle: &[u8; 16]) -> Result<bool, StoreError>;
-    /// A case's entries with bodies, in order (for the reporter's page).
-    fn case_entries(&self, case: CaseId) -> Result<Vec<EntryWithBody>, StoreError>;
-    /// The entry at `seq` (header only).
-    fn entry(&self, seq: u64) -> Result<Option<Entry>, StoreError>;
-    /// The body of entry `seq`, if not purged.
-    fn body(&self, seq: u64) -> Result<Option<Vec<u8>>, StoreError>;
-    /// Hands every committed key and value, in key order, to `sink`, as one
-    /// consistent cut (no commit runs meanwhile); returns how many. Bodies of
-    /// uploads still in flight are left out.
-    fn dump(&self, sink: &mut DumpSink<'_>) -> Result<u64, StoreError>;
-}
-
-fn key(prefix: u8, parts: &[&[u8]]) -> Vec<u8> {
-    let mut k = Vec::with_capacity(1 + parts.iter().map(|p| p.len()).sum::<usize>());
-    k.push(prefix);
-    for p in parts {
-        k.extend_from_slice(p);
-    }
-    k
-}
-
-fn decode_head(v: &[u8]) -> Result<Head, StoreError> {
-    let (seq, hash) = v.split_first_chunk::<8>().ok_or(StoreError::Corrupt("head"))?;
-    let hash: Hash = hash.try_into().map_err(|_| StoreError::Corrupt("head"))?;
-    Ok(Head {
-        seq: u64::from_be_bytes(*seq),
-        hash,
-    })
-}
-
 /// sled back end.
 pub struct SledStore {
     db: sled::Db,
@@ -303,11 +150,6 @@ const CHUNK_DIR_V1: &str = "chunks";
 /// its 512 KiB segment to a file of its own, and a leaf holds up to 17 values,
 /// so values of this size never make one.
 pub const INLINE_MAX: usize = 4096;
-
-/// The first half of the blob id of a body stored with its commit (the
-/// second half is the entry's sequence number); attachment chunks have
-/// random blob ids.
-const INLINE_BLOB: &[u8; 8] = b"inline\0\0";
 
 impl SledStore {
     pub fn open(dir: &Path) -> Result<SledStore, StoreError> {
@@ -975,22 +817,12 @@ impl Store for SledStore {
     }
 }
 
-/// The head of entries 1..=last as the chain verifies them (for tests).
-#[cfg(test)]
-pub(crate) fn chain_head(store: &dyn Store, last: u64) -> Head {
-    let mut chain = crate::core::log::Chain::from(Head::EMPTY);
-    for seq in 1..=last {
-        let e = store.entry(seq).expect("entry").expect("present");
-        chain
-            .push(&e, store.body(seq).expect("body").as_deref())
-            .expect("chain");
-    }
-    chain.head()
-}
-
 #[cfg(test)]
 mod tests {
+    use super::super::suite::{self, new_entry};
+    use super::super::{CommitExtras, NewEntry, chain_head};
     use super::*;
+    use crate::core::log::{PartRef, body_hash};
 
     /// Opens a store this process has just closed: sled lets go of its
     /// directory lock only once its own threads have, so wait for that.
@@ -1006,31 +838,6 @@ mod tests {
                 }
                 other => return other,
             }
-        }
-    }
-
-    fn new_entry(kind: EntryKind, case: CaseId, body: &[u8]) -> NewEntry {
-        let auth = match kind {
-            EntryKind::Message => Some(Auth::Reporter([1; 32])),
-            EntryKind::Reply | EntryKind::Status | EntryKind::Purge => {
-                Some(Auth::Office(crate::core::log::OfficeSig {
-                    signer: [2; 32],
-                    day: Day(20_000),
-                    prev: [0; 16],
-                    signature: [3; 64],
-                }))
-            }
-            _ => None,
-        };
-        NewEntry {
-            kind,
-            case,
-            day: Day(20_000),
-            recipient: None,
-            part: None,
-            op: None,
-            auth,
-            body: NewBody::Inline(body.to_vec()),
         }
     }
 
@@ -1089,81 +896,6 @@ mod tests {
         assert_eq!(store.body(2).expect("body"), None);
         assert_eq!(store.lookup(&LookupId([7; 32])).expect("lookup"), None);
         assert!(store.entry(2).expect("entry").is_some());
-    }
-
-    #[test]
-    fn a_group_of_commits_chains_in_order_and_refuses_one_without_the_others() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let store = SledStore::open(dir.path()).expect("open");
-        let (a, b) = (CaseId([0, 0, 0, 0, 0, 0, 0, 1]), CaseId([0, 0, 0, 0, 0, 0, 0, 2]));
-        let import = |bundle: u8, purge: Vec<CaseId>| Commit {
-            entries: vec![new_entry(EntryKind::Message, a, b"message ct")],
-            extras: CommitExtras {
-                bundle: Some([bundle; 16]),
-                purge,
-                ..Default::default()
-            },
-        };
-        let report = |case: CaseId, lookup: u8| Commit {
-            entries: vec![new_entry(EntryKind::Message, case, b"first message ct")],
-            extras: CommitExtras {
-                new_case: Some((LookupId([lookup; 32]), case)),
-                ..Default::default()
-            },
-        };
-        let results = store.commit_all(vec![
-            report(a, 1),
-            import(9, vec![]),
-            report(b, 2),
-            // Refused: the same bundle, two commits earlier in this group.
-            import(9, vec![]),
-            // Purges case b, whose report is in this group.
-            import(10, vec![b]),
-            report(a, 3),
-        ]);
-        let seqs: Vec<Option<u64>> = results.iter().map(|r| r.as_ref().ok().map(|h| h.seq)).collect();
-        assert_eq!(seqs, vec![Some(1), Some(2), Some(3), None, Some(4), Some(5)]);
-        assert!(matches!(results[3], Err(StoreError::AlreadyImported)));
-        assert_eq!(store.head().expect("head"), *results[5].as_ref().expect("last"));
-        // The purge saw the report written before it in the same group.
-        assert_eq!(store.body(3).expect("body"), None);
-        assert_eq!(store.lookup(&LookupId([2; 32])).expect("lookup"), None);
-        assert_eq!(store.lookup(&LookupId([3; 32])).expect("lookup"), Some(a));
-        assert_eq!(chain_head(&store, 5), store.head().expect("head"));
-    }
-
-    #[test]
-    fn an_operation_applied_by_one_import_is_refused_in_the_next() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let store = SledStore::open(dir.path()).expect("open");
-        let case = CaseId([0, 0, 0, 0, 0, 0, 0, 3]);
-        store
-            .commit(
-                vec![new_entry(EntryKind::Message, case, b"first")],
-                CommitExtras::default(),
-            )
-            .expect("case");
-        // Two outboxes (two bundle ids) carrying the same operation, as when
-        // the desk writes a new outbox before the first one's import answered.
-        let import = |bundle: u8| Commit {
-            entries: vec![NewEntry {
-                op: Some([42; 16]),
-                ..new_entry(EntryKind::Message, case, b"reply ct")
-            }],
-            extras: CommitExtras {
-                bundle: Some([bundle; 16]),
-                ..Default::default()
-            },
-        };
-        let results = store.commit_all(vec![import(1), import(2)]);
-        assert!(results[0].is_ok(), "{:?}", results[0]);
-        assert!(
-            matches!(results[1], Err(StoreError::AppliedMeanwhile)),
-            "{:?}",
-            results[1]
-        );
-        assert_eq!(store.head().expect("head").seq, 2);
-        assert!(!store.bundle_imported(&[2; 16]).expect("bundle"));
     }
 
     #[test]
@@ -1344,5 +1076,23 @@ mod tests {
             store.sync().expect("sync");
         }
         assert!(matches!(reopen(dir.path()), Err(StoreError::NewerFormat(99))));
+    }
+
+    /// The shared suite (store/mod.rs) on sled.
+    #[test]
+    fn shared_suite() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut n = 0;
+        suite::run(&mut || {
+            n += 1;
+            let path = dir.path().join(n.to_string());
+            Box::new(SledStore::open(&path).expect("open")) as Box<dyn Store>
+        });
+    }
+
+    #[test]
+    fn shared_suite_reopen() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        suite::survives_reopen(&mut || Box::new(reopen(dir.path()).expect("open")) as Box<dyn Store>);
     }
 }

@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# Durable submissions per second on PostgreSQL, one process and two sharing
+# one database, beside the embedded store, all on this machine:
+#
+#   cargo build --release --locked --bin candor
+#   benches/store-pg.sh                 # RUNS=3 DURATION=10 CONNS=16
+#
+# A cluster of its own (Debian's postgresql binaries, initdb into a temporary
+# directory as the postgres user, a Unix socket only, fsync and
+# synchronous_commit on as in production); wrk -t2 -cCONNS posting a 2 KiB
+# report with two categories (benches/wrk/post-file.lua), rate limits off.
+# With two processes each gets CONNS/2 connections and the rates are added.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+RUNS=${RUNS:-3}
+DURATION=${DURATION:-10}
+CONNS=${CONNS:-16}
+bin=${CANDOR_BIN:-target/release/candor}
+[ -x "$bin" ] || { echo "build first: cargo build --release --locked --bin candor" >&2; exit 1; }
+command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install wrk)" >&2; exit 1; }
+pgbin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+[ -n "$pgbin" ] || { echo "PostgreSQL is not installed (apt-get install postgresql)" >&2; exit 1; }
+
+work=$(mktemp -d /tmp/candor-bench-pg.XXXXXX)
+pids=()
+as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+cleanup() {
+    for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+    as_pg "$pgbin/pg_ctl" -D "$work/pg" -m fast stop >/dev/null 2>&1 || true
+    rm -rf "$work"
+}
+trap cleanup EXIT
+[ "$(id -u)" = 0 ] && chown postgres: "$work"
+as_pg "$pgbin/initdb" -U candor -A trust -E UTF8 --no-instructions -D "$work/pg" >/dev/null
+as_pg "$pgbin/pg_ctl" -D "$work/pg" -l "$work/pg.log" -w \
+    -o "-k $work -c listen_addresses='' -c max_connections=100" start >/dev/null
+"$pgbin/psql" -q -h "$work" -U candor -d postgres -c "CREATE DATABASE bench"
+url="postgres://candor@/bench?host=$work"
+
+# Starts candor (extra arguments after the data directory); sets $site and $pid.
+start() {
+    local data=$1
+    shift
+    mkdir -p "$data"
+    : >"$data.log"
+    CANDOR_RATE_LIMITS=off "$bin" serve --listen 127.0.0.1:0 --officer-listen 127.0.0.1:0 \
+        --data "$data" --keys keys "$@" 2>"$data.log" &
+    pid=$!
+    pids+=("$pid")
+    for _ in $(seq 100); do
+        site=$(sed -n 's/.*reporter site listening on \(http:[^ ]*\).*/\1/p' "$data.log")
+        [ -n "$site" ] && return 0
+        sleep 0.1
+    done
+    cat "$data.log" >&2
+    exit 1
+}
+
+desc=$(head -c 1536 /dev/urandom | base64 -w0)
+boundary=candorbench7d1f
+{
+    for kv in kind=misconduct category=fraud category=conduct "description=$desc"; do
+        printf -- '--%s\r\nContent-Disposition: form-data; name="%s"\r\n\r\n%s\r\n' "$boundary" "${kv%%=*}" "${kv#*=}"
+    done
+    printf -- '--%s--\r\n' "$boundary"
+} >"$work/report.body"
+
+# wrk against $1 with $2 connections; prints requests/s, fails on any error answer.
+rps() {
+    local out
+    out=$(WRK_BODY=$work/report.body WRK_CONTENT_TYPE="multipart/form-data; boundary=$boundary" \
+        wrk -t2 -c"$2" -d"${DURATION}s" -s benches/wrk/post-file.lua "$1/report")
+    if printf '%s' "$out" | grep -q 'Non-2xx'; then
+        echo "wrk saw failed requests:" >&2
+        printf '%s\n' "$out" >&2
+        exit 1
+    fi
+    printf '%s' "$out" | awk '/Requests\/sec/ {printf "%d", $2}'
+}
+
+median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+start "$work/sled"
+sled_site=$site
+sled=()
+for _ in $(seq "$RUNS"); do sled+=("$(rps "$sled_site" "$CONNS")"); done
+
+start "$work/a" --store "$url"
+site_a=$site
+one=()
+for _ in $(seq "$RUNS"); do one+=("$(rps "$site_a" "$CONNS")"); done
+
+start "$work/b" --store "$url"
+site_b=$site
+two=()
+for _ in $(seq "$RUNS"); do
+    rps "$site_a" $((CONNS / 2)) >"$work/ra" &
+    ra=$!
+    rb=$(rps "$site_b" $((CONNS / 2)))
+    wait "$ra"
+    two+=("$(( $(cat "$work/ra") + rb ))")
+done
+entries=$("$pgbin/psql" -qAt -h "$work" -U candor -d bench -c "SELECT head_seq FROM candor_logs")
+
+echo "durable submissions/s, $CONNS connections, wrk -d${DURATION}s, median of $RUNS (runs):"
+echo "  sled, one process:        $(median "${sled[@]}") (${sled[*]})"
+echo "  PostgreSQL, one process:  $(median "${one[@]}") (${one[*]})"
+echo "  PostgreSQL, two processes: $(median "${two[@]}") (${two[*]})"
+echo "  entries in the PostgreSQL log afterwards: $entries"
