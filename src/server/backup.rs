@@ -263,22 +263,9 @@ pub fn restore(from: &Path, data: &Path) -> Result<Head, BackupError> {
         }
     }
     let (mut reader, key) = Reader::open(BufReader::new(File::open(from)?))?;
-    let text = std::str::from_utf8(&key).map_err(|_| BackupError::BadKey("not text".into()))?;
-    crate::core::keys::parse_signing_key(text).map_err(|e| BackupError::BadKey(e.to_string()))?;
+    server_key_text(&key)?;
     std::fs::create_dir_all(data)?;
-    let mut failure = None;
-    let restored = SledStore::restore(&store_dir, &mut || match reader.next() {
-        Ok(r) => Ok(r),
-        Err(e) => {
-            let msg = e.to_string();
-            failure = Some(e);
-            Err(StoreError::Io(io::Error::other(msg)))
-        }
-    });
-    let (store, head) = match (restored, failure) {
-        (_, Some(e)) => return Err(e),
-        (r, None) => r?,
-    };
+    let (store, head) = feed(&mut reader, |next| SledStore::restore(&store_dir, next))?;
     drop(store);
     write_private(&key_path, &key)?;
     Ok(head)
@@ -291,11 +278,30 @@ pub fn restore(from: &Path, data: &Path) -> Result<Head, BackupError> {
 pub fn restore_postgres(from: &Path, url: &str) -> Result<Head, BackupError> {
     verify(from)?;
     let (mut reader, key) = Reader::open(BufReader::new(File::open(from)?))?;
-    let text = std::str::from_utf8(&key).map_err(|_| BackupError::BadKey("not text".into()))?;
-    crate::core::keys::parse_signing_key(text).map_err(|e| BackupError::BadKey(e.to_string()))?;
+    let text = server_key_text(&key)?;
     let pool = PgPool::connect(url)?;
+    let (store, head) = feed(&mut reader, |next| {
+        PgStore::restore(pool, super::DEFAULT_LOG, next)
+    })?;
+    store.set_server_key(text)?;
+    Ok(head)
+}
+
+/// The backup's server key as text, checked to be a signing key.
+fn server_key_text(key: &[u8]) -> Result<&str, BackupError> {
+    let text = std::str::from_utf8(key).map_err(|_| BackupError::BadKey("not text".into()))?;
+    crate::core::keys::parse_signing_key(text).map_err(|e| BackupError::BadKey(e.to_string()))?;
+    Ok(text)
+}
+
+/// Hands `reader`'s records to a store's `restore`; a record the reader
+/// could not read is the error returned, not the store's view of it.
+fn feed<R: Read, S>(
+    reader: &mut Reader<R>,
+    restore: impl FnOnce(&mut dyn FnMut() -> Result<Option<Record>, StoreError>) -> Result<S, StoreError>,
+) -> Result<S, BackupError> {
     let mut failure = None;
-    let restored = PgStore::restore(pool, super::DEFAULT_LOG, &mut || match reader.next() {
+    let restored = restore(&mut || match reader.next() {
         Ok(r) => Ok(r),
         Err(e) => {
             let msg = e.to_string();
@@ -303,12 +309,10 @@ pub fn restore_postgres(from: &Path, url: &str) -> Result<Head, BackupError> {
             Err(StoreError::Io(io::Error::other(msg)))
         }
     });
-    let (store, head) = match (restored, failure) {
-        (_, Some(e)) => return Err(e),
-        (r, None) => r?,
-    };
-    store.set_server_key(text)?;
-    Ok(head)
+    match (restored, failure) {
+        (_, Some(e)) => Err(e),
+        (r, None) => Ok(r?),
+    }
 }
 
 /// Creates `path` with mode 0600 (it must not exist) and syncs it and its directory.

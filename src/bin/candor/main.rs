@@ -7,6 +7,7 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 
 use candor::server::App;
+use candor::server::config::ListenAddr;
 use candor::server::config::{Config, Overrides};
 use candor::server::serve::Bound;
 use candor::server::tenants::Tenants;
@@ -184,24 +185,35 @@ fn serve(config: Config) -> anyhow::Result<()> {
         // Handlers first: a SIGTERM once "listening" is logged must already
         // mean a graceful stop (sockets removed), not the default death.
         let shutdown = shutdown_signal().context("could not watch for SIGTERM")?;
-        let reporter = Bound::bind(&listen).await.with_context(|| {
-            format!(
-                "could not listen on {} (choose another address with --listen)",
-                app.config.listen
-            )
-        })?;
-        let officer = Bound::bind(&officer_listen).await.with_context(|| {
-            format!(
-                "could not listen on {} (choose another address with --officer-listen)",
-                app.config.officer_listen
-            )
-        })?;
-        tracing::info!("reporter site listening on {}", reporter.describe());
-        tracing::info!("officer API listening on {}", officer.describe());
+        let (reporter, officer) = bind(&app.config, &listen, &officer_listen).await?;
         candor::server::serve::serve(app, reporter, officer, shutdown)
             .await
             .context("server failed")
     })
+}
+
+/// Binds the reporter site and the officer API at their addresses (parsed
+/// from `config` before anything started), and logs where they listen.
+async fn bind(
+    config: &Config,
+    listen: &ListenAddr,
+    officer_listen: &ListenAddr,
+) -> anyhow::Result<(Bound, Bound)> {
+    let reporter = Bound::bind(listen).await.with_context(|| {
+        format!(
+            "could not listen on {} (choose another address with --listen)",
+            config.listen
+        )
+    })?;
+    let officer = Bound::bind(officer_listen).await.with_context(|| {
+        format!(
+            "could not listen on {} (choose another address with --officer-listen)",
+            config.officer_listen
+        )
+    })?;
+    tracing::info!("reporter site listening on {}", reporter.describe());
+    tracing::info!("officer API listening on {}", officer.describe());
+    Ok((reporter, officer))
 }
 
 /// `candor serve --tenants DIR`: the listeners and limits of `config`, the
@@ -224,20 +236,7 @@ fn serve_tenants(config: Config, dir: &std::path::Path) -> anyhow::Result<()> {
         }
         let shutdown = shutdown_signal().context("could not watch for SIGTERM")?;
         watch_hangup(Arc::clone(&tenants)).context("could not watch for SIGHUP")?;
-        let reporter = Bound::bind(&listen).await.with_context(|| {
-            format!(
-                "could not listen on {} (choose another address with --listen)",
-                config.listen
-            )
-        })?;
-        let officer = Bound::bind(&officer_listen).await.with_context(|| {
-            format!(
-                "could not listen on {} (choose another address with --officer-listen)",
-                config.officer_listen
-            )
-        })?;
-        tracing::info!("reporter site listening on {}", reporter.describe());
-        tracing::info!("officer API listening on {}", officer.describe());
+        let (reporter, officer) = bind(&config, &listen, &officer_listen).await?;
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
         tokio::spawn(async move {
             shutdown.await;
