@@ -159,6 +159,7 @@ fn benches(c: &mut Criterion) {
         lang: Lang::En,
         limits: Limits::default(),
         start_dir: dir.path().to_path_buf(),
+        site: None,
     });
     app.open_session(
         vault,

@@ -235,6 +235,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         lang,
         limits: Limits::default(),
         start_dir: dir.path().to_path_buf(),
+        site: None,
     });
     let tour = Tour {
         app,

@@ -423,9 +423,10 @@ fn run(cli: Cli, seen: &mut Option<u64>, key_files: &mut Option<String>) -> anyh
             keys,
             idle_lock,
             lang,
+            site,
             periods,
             limits,
-        } => gui(vault, keys, idle_lock, lang, periods, limits)?,
+        } => gui(vault, keys, idle_lock, lang, site, periods, limits)?,
         Command::Outbox { at, out, office_keys } => {
             let signer_dir = keys_dir(&at)?;
             // The officer's signing key may live in another folder than the
@@ -501,6 +502,7 @@ fn gui(
     keys: Option<PathBuf>,
     idle_lock: u32,
     lang: Option<String>,
+    site: Option<String>,
     periods: PeriodArgs,
     limits: cli::LimitArgs,
 ) -> anyhow::Result<()> {
@@ -526,6 +528,7 @@ fn gui(
         lang: Lang::from_locale(&locale),
         limits: limits.into(),
         start_dir,
+        site,
     })?;
     Ok(())
 }
@@ -535,6 +538,7 @@ fn gui(
     _: Option<PathBuf>,
     _: Option<PathBuf>,
     _: u32,
+    _: Option<String>,
     _: Option<String>,
     _: PeriodArgs,
     _: cli::LimitArgs,

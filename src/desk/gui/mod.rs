@@ -52,6 +52,7 @@ use crate::desk::{DeskError, ErrorClass, Vault, import, ops, stats, terminal, vi
 pub mod i18n;
 pub mod inbox;
 pub mod picker;
+pub mod print;
 mod views;
 
 use i18n::{Lang, Words};
@@ -71,6 +72,8 @@ pub struct Options {
     pub limits: Limits,
     /// Where the file choosers start.
     pub start_dir: PathBuf,
+    /// The reporter site's address, printed on a receipt's page.
+    pub site: Option<String>,
 }
 
 /// Text from a reporter or the server, made safe to show: every control and
@@ -151,6 +154,7 @@ enum Action {
     Purge(CaseId),
     Record,
     ReceiptHandedOver,
+    PrintReceipt,
     ExportReport,
     Lang(Lang),
 }
@@ -640,6 +644,15 @@ impl DeskApp {
             }
             Action::ReceiptHandedOver => {
                 self.receipt = None;
+            }
+            Action::PrintReceipt => {
+                if let Some(r) = &self.receipt {
+                    self.notice = Some(print::print_receipt(
+                        w,
+                        r.receipt.expose(),
+                        self.opts.site.as_deref(),
+                    ));
+                }
             }
             Action::ExportReport => {
                 let out = self

@@ -754,9 +754,14 @@ fn receipt(app: &mut DeskApp, ui: &mut Ui) {
     );
     ui.add_space(16.0);
     ui.label(w.t("receipt-after"));
-    if ui.button(w.t("receipt-done")).clicked() {
-        app.actions.push(Action::ReceiptHandedOver);
-    }
+    ui.horizontal(|ui| {
+        if ui.button(w.t("receipt-print")).clicked() {
+            app.actions.push(Action::PrintReceipt);
+        }
+        if ui.button(w.t("receipt-done")).clicked() {
+            app.actions.push(Action::ReceiptHandedOver);
+        }
+    });
 }
 
 fn report(app: &mut DeskApp, ui: &mut Ui) {

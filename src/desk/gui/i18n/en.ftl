@@ -209,6 +209,15 @@ receipt-title = Receipt for case { $case }
 receipt-intro = Hand this receipt to the person privately. It is shown once and is not kept anywhere: with it they can read replies and write to the office once the next outbox is imported.
 receipt-after = When the person has it, press the button: the receipt disappears from this window.
 receipt-done = The receipt was handed over
+receipt-print = Print the receipt
+print-title = Your receipt
+print-intro = Keep this code secret, where only you can reach it. With it you can read the office's replies and write to the office without giving your name.
+print-site = To follow up, open { $site } (in Tor Browser if you can, never on a device or network of your employer) and type the code.
+print-no-site = To follow up, open the office's reporting site (address: ______________________________) and type the code.
+print-lost = Nobody at the office can find this code again: if you lose it, make a new report and mention the earlier one.
+notice-printed = The receipt was sent to the printer ({ $program }). Fetch the page from the printer now.
+err-no-printer = This machine has no print system (neither lp nor lpr from CUPS): hand the receipt over from the screen, or copy it by hand.
+err-print-refused = The printer did not take the page; hand the receipt over from the screen. The print system said:
 
 ## Annual report
 

@@ -208,6 +208,15 @@ receipt-title = Reçu du dossier { $case }
 receipt-intro = Remettez ce reçu à la personne en privé. Il n'est affiché qu'une fois et n'est gardé nulle part : avec lui, elle pourra lire les réponses et écrire au bureau dès que la prochaine boîte d'envoi sera importée.
 receipt-after = Quand la personne l'a, appuyez sur le bouton : le reçu disparaît de cette fenêtre.
 receipt-done = Le reçu a été remis
+receipt-print = Imprimer le reçu
+print-title = Votre code de reçu
+print-intro = Gardez ce code secret, là où vous seul y avez accès. Il vous permet de lire les réponses du bureau et de lui écrire sans donner votre nom.
+print-site = Pour suivre votre signalement, ouvrez { $site } (avec Tor Browser si possible, jamais sur un appareil ou un réseau de votre employeur) et saisissez le code.
+print-no-site = Pour suivre votre signalement, ouvrez le site de signalement du bureau (adresse : ______________________________) et saisissez le code.
+print-lost = Personne au bureau ne peut retrouver ce code : si vous le perdez, faites un nouveau signalement en mentionnant le précédent.
+notice-printed = Le reçu a été envoyé à l'imprimante ({ $program }). Récupérez la page à l'imprimante maintenant.
+err-no-printer = Cette machine n'a pas de système d'impression (ni lp ni lpr de CUPS) : remettez le reçu depuis l'écran, ou recopiez-le à la main.
+err-print-refused = L'imprimante n'a pas pris la page ; remettez le reçu depuis l'écran. Le système d'impression a dit :
 
 ## Rapport annuel
 
