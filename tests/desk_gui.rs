@@ -603,3 +603,49 @@ fn printing_in_child() {
     println!("RECEIPT={receipt}");
     println!("NOTICE={}", notice(&h));
 }
+
+/// An export refused under the French window says why in French: the
+/// desk's error (a changed byte breaks the server's signature or an
+/// entry's hash) has words in the catalogue, no English sentence is shown.
+#[test]
+fn a_tampered_export_is_refused_in_french() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (public, secret) = keygen(&dir.path().join("office"));
+    let server = Server::start(&dir.path().join("data"), &public);
+    file_report(&server.site, "Invoices are split.", &["fraud"], &[]);
+    let bundle = dir.path().join("export.bundle");
+    assert_eq!(export(&server.api, &token(&secret), 0, &bundle), 200);
+    let mut bytes = std::fs::read(&bundle).expect("bundle");
+    let mid = bytes.len() / 2;
+    if let Some(b) = bytes.get_mut(mid) {
+        *b ^= 0x55;
+    }
+    let tampered = dir.path().join("tampered.bundle");
+    std::fs::write(&tampered, &bytes).expect("write");
+    let truncated = dir.path().join("truncated.bundle");
+    std::fs::write(&truncated, bytes.get(..mid).expect("half")).expect("write");
+
+    let mut h = app(&dir.path().join("vault"), &secret, Lang::Fr);
+    h.run();
+    type_into(&mut h, "Phrase secrète", PASS);
+    click(&mut h, "Déverrouiller");
+    assert!(h.state().is_unlocked(), "{}", notice(&h));
+    click(&mut h, "Ouvrir un export…");
+    for (file, reason) in [(&tampered, "modifié"), (&truncated, "tronqué")] {
+        type_into(&mut h, "Fichier d'export", s(file));
+        click(&mut h, "Vérifier et ouvrir");
+        let said = notice(&h);
+        assert!(
+            said.starts_with("ERROR: L'export a été refusé et le coffre n'a pas changé."),
+            "{said}"
+        );
+        assert!(said.contains(reason), "{said}");
+        for english in [" the ", " was ", " is ", "bundle", "entry"] {
+            assert!(!said.contains(english), "English in {said}");
+        }
+    }
+    // A missing file, in French too.
+    type_into(&mut h, "Fichier d'export", s(&dir.path().join("absent.bundle")));
+    click(&mut h, "Vérifier et ouvrir");
+    assert!(notice(&h).contains("n'existe pas"), "{}", notice(&h));
+}

@@ -47,8 +47,9 @@ use crate::desk::deadlines::Periods;
 use crate::desk::import::Limits;
 use crate::desk::keyfiles::{self, Given, Passphrase};
 use crate::desk::view::AsOf;
-use crate::desk::{DeskError, ErrorClass, Vault, import, ops, stats, terminal, view};
+use crate::desk::{DeskError, Vault, import, ops, stats, terminal, view};
 
+mod errors;
 pub mod i18n;
 pub mod inbox;
 pub mod picker;
@@ -264,24 +265,7 @@ impl DeskApp {
     }
 
     fn fail(&mut self, err: &DeskError) {
-        let w = &self.words;
-        // The officer's next step in the window's language; the error
-        // itself (which may name a file or an entry) after it.
-        let detail = plain(&sentence(&err.to_string())).into_owned();
-        let text = if keyfiles::is_wrong_passphrase(err) {
-            w.t("err-wrong-passphrase")
-        } else {
-            match (err, err.class()) {
-                (DeskError::PassphraseNeeded, _) => w.t("err-passphrase-needed"),
-                (DeskError::BadInput(_), _) => detail,
-                (DeskError::NoKeys, _) => w.t("err-no-keys"),
-                (_, ErrorClass::NothingToDo) => w.t("err-nothing-pending"),
-                (_, ErrorClass::BundleRefused) => format!("{} {detail}", w.t("err-bundle-refused")),
-                (_, ErrorClass::NotFound) => format!("{} {detail}", w.t("err-not-found")),
-                (DeskError::AlreadyExists(_), _) => format!("{} {detail}", w.t("err-exists")),
-                _ => detail,
-            }
-        };
+        let text = errors::describe(&self.words, err);
         self.notice = Some(Notice { ok: false, text });
     }
 
@@ -613,6 +597,13 @@ impl DeskApp {
                 self.ok(text);
             }
             Action::Record => {
+                // The desk's own checks say this in English; the window first.
+                if self.record.categories.is_empty() {
+                    return Err(DeskError::BadInput(w.t("err-no-category")));
+                }
+                if self.record.description.trim().is_empty() {
+                    return Err(DeskError::BadInput(w.t("err-empty-description")));
+                }
                 let received: Day = self
                     .record
                     .received
@@ -681,19 +672,6 @@ fn reload_into(s: &mut Session, id: CaseId) -> Result<(), DeskError> {
         None => s.inbox.remove(id),
     }
     Ok(())
-}
-
-/// An error message as a sentence: capital first letter, full stop.
-fn sentence(text: &str) -> String {
-    let mut chars = text.chars();
-    let mut s: String = chars
-        .next()
-        .map(|c| c.to_uppercase().chain(chars).collect())
-        .unwrap_or_default();
-    if !s.ends_with(['.', '!', '?']) {
-        s.push('.');
-    }
-    s
 }
 
 impl eframe::App for DeskApp {

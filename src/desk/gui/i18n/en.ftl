@@ -218,6 +218,8 @@ print-lost = Nobody at the office can find this code again: if you lose it, make
 notice-printed = The receipt was sent to the printer ({ $program }). Fetch the page from the printer now.
 err-no-printer = This machine has no print system (neither lp nor lpr from CUPS): hand the receipt over from the screen, or copy it by hand.
 err-print-refused = The printer did not take the page; hand the receipt over from the screen. The print system said:
+err-no-category = Tick at least one category or topic.
+err-empty-description = Write what was reported first.
 
 ## Annual report
 
@@ -242,3 +244,56 @@ notice-report-written = Wrote { $paths }.
 picker-folder = Folder
 picker-up = Up one folder
 picker-empty = (nothing here)
+
+## Errors in detail (after the first sentence of an error)
+
+err-detail = Detail:
+err-case-not-found = There is no case { $case } in this vault.
+err-no-online-reporter = Case { $case } came by another channel without a receipt: no one online can read a reply.
+err-missing-key-file = There is no key file at { $path }.
+err-key-file = The key file { $path } cannot be used.
+err-key-bad-line = Line { $line } is not a valid key.
+err-key-not-a-key-file = It is not a candor key file.
+err-openpgp-file = The OpenPGP key file { $path } cannot be used.
+err-openpgp = An OpenPGP key cannot be used.
+err-random = The operating system's random number generator failed; nothing was changed.
+err-seal = Could not encrypt for case { $case }; nothing was written.
+err-decrypt = { $what } does not decrypt with the office's keys.
+err-bad-entry = { $what } could not be read.
+err-entry-refused = { $what } was refused: the desk cannot attribute it to the office or to the reporter.
+err-over-limit = It is over one of the desk's limits.
+err-case-too-large = Case { $case } would hold { $bytes } bytes, over the limit of { $limit }.
+err-what-entry = Entry { $seq }
+err-what-attachment = Attachment { $attachment } of case { $case }
+err-b-not-a-bundle = This file is not a candor export.
+err-b-truncated = The file is cut short.
+err-b-malformed = The file is damaged or was altered.
+err-b-wrong-signer = It was signed by another key than the one expected.
+err-b-old-outbox = This outbox was written by a previous release; write it again.
+err-b-op-signature = Operation { $op } is not validly signed:
+err-b-bad-signature = Its signature is not valid: it was altered.
+err-b-does-not-extend = It does not continue from the last export opened here (it starts after entry { $after }; this vault has seen up to entry { $seen }).
+err-b-server-key-changed = It was signed by another server key than the one pinned at the first export.
+err-b-unreadable = The file could not be read:
+err-log-out-of-sequence = Entry { $seq } is out of order (entry { $expected } was expected).
+err-log-broken-chain = Entry { $seq } does not follow the entry before it: the log was altered.
+err-log-body-mismatch = The content of entry { $seq } does not match its hash: it was altered.
+err-log-head-mismatch = The signed head does not match the entries.
+err-auth-unsigned = it is not signed by an officer key.
+err-auth-unknown-signer = it is signed by a key that is not one of the office's signing keys.
+err-auth-bad-signature = its signature does not match its content.
+err-auth-no-mac = it carries no reporter MAC.
+err-auth-bad-mac = its reporter MAC does not match.
+err-vault-not-found = There is no vault at { $path }.
+err-vault-unreadable = { $path } is not a vault this version can read.
+err-vault-decrypt = The vault at { $path } does not decrypt: is this the office key it was made with?
+err-case-file-mismatch = The file of case { $case } is not the one the vault's index names (swapped, rolled back or damaged); restore the vault from a backup.
+err-io = { $path }: { $reason }
+err-io-not-found = there is no such file or folder.
+err-io-permission = permission denied.
+err-io-exists = it exists already.
+err-io-full = the disk is full.
+err-io-is-folder = it is a folder, not a file.
+err-io-not-folder = a part of the path is not a folder.
+err-io-damaged = the file is damaged or cut short.
+err-io-other = it could not be read or written.

@@ -217,6 +217,8 @@ print-lost = Personne au bureau ne peut retrouver ce code : si vous le perdez, f
 notice-printed = Le reçu a été envoyé à l'imprimante ({ $program }). Récupérez la page à l'imprimante maintenant.
 err-no-printer = Cette machine n'a pas de système d'impression (ni lp ni lpr de CUPS) : remettez le reçu depuis l'écran, ou recopiez-le à la main.
 err-print-refused = L'imprimante n'a pas pris la page ; remettez le reçu depuis l'écran. Le système d'impression a dit :
+err-no-category = Cochez au moins une catégorie ou un thème.
+err-empty-description = Écrivez d'abord ce qui a été signalé.
 
 ## Rapport annuel
 
@@ -241,3 +243,56 @@ notice-report-written = { $paths } écrit(s).
 picker-folder = Répertoire
 picker-up = Remonter d'un répertoire
 picker-empty = (vide)
+
+## Erreurs en détail (après la première phrase d'une erreur)
+
+err-detail = Détail (en anglais) :
+err-case-not-found = Il n'y a pas de dossier { $case } dans ce coffre.
+err-no-online-reporter = Le dossier { $case } est arrivé par un autre canal, sans reçu : personne en ligne ne peut lire une réponse.
+err-missing-key-file = Il n'y a pas de fichier de clé à { $path }.
+err-key-file = Le fichier de clé { $path } est inutilisable.
+err-key-bad-line = La ligne { $line } n'est pas une clé valide.
+err-key-not-a-key-file = Ce n'est pas un fichier de clé candor.
+err-openpgp-file = Le fichier de clé OpenPGP { $path } est inutilisable.
+err-openpgp = Une clé OpenPGP est inutilisable.
+err-random = Le générateur de nombres aléatoires du système a échoué ; rien n'a été modifié.
+err-seal = Impossible de chiffrer pour le dossier { $case } ; rien n'a été écrit.
+err-decrypt = { $what } ne se déchiffre pas avec les clés du bureau.
+err-bad-entry = { $what } est illisible.
+err-entry-refused = { $what } a été refusée : le poste ne peut l'attribuer ni au bureau ni à la personne qui signale.
+err-over-limit = Il dépasse l'une des limites du poste.
+err-case-too-large = Le dossier { $case } atteindrait { $bytes } octets, au-delà de la limite de { $limit }.
+err-what-entry = L'entrée { $seq }
+err-what-attachment = La pièce jointe { $attachment } du dossier { $case }
+err-b-not-a-bundle = Ce fichier n'est pas un export candor.
+err-b-truncated = Le fichier est tronqué.
+err-b-malformed = Le fichier est endommagé ou a été modifié.
+err-b-wrong-signer = Il a été signé par une autre clé que celle attendue.
+err-b-old-outbox = Cette boîte d'envoi a été écrite par une version précédente ; écrivez-la de nouveau.
+err-b-op-signature = L'opération { $op } n'est pas valablement signée :
+err-b-bad-signature = Sa signature n'est pas valide : il a été modifié.
+err-b-does-not-extend = Il ne fait pas suite au dernier export ouvert ici (il commence après l'entrée { $after } ; ce coffre connaît les entrées jusqu'à { $seen }).
+err-b-server-key-changed = Il a été signé par une autre clé de serveur que celle retenue au premier export.
+err-b-unreadable = Le fichier est illisible :
+err-log-out-of-sequence = L'entrée { $seq } n'est pas à sa place (l'entrée { $expected } était attendue).
+err-log-broken-chain = L'entrée { $seq } ne fait pas suite à la précédente : le journal a été modifié.
+err-log-body-mismatch = Le contenu de l'entrée { $seq } ne correspond pas à son empreinte : il a été modifié.
+err-log-head-mismatch = La tête signée ne correspond pas aux entrées.
+err-auth-unsigned = elle n'est signée par aucune clé d'agent.
+err-auth-unknown-signer = elle est signée par une clé qui n'est pas une clé de signature du bureau.
+err-auth-bad-signature = sa signature ne correspond pas à son contenu.
+err-auth-no-mac = elle ne porte pas le code d'authentification de la personne qui signale.
+err-auth-bad-mac = son code d'authentification ne correspond pas.
+err-vault-not-found = Il n'y a pas de coffre à { $path }.
+err-vault-unreadable = { $path } n'est pas un coffre que cette version sait lire.
+err-vault-decrypt = Le coffre de { $path } ne se déchiffre pas : est-ce bien la clé du bureau avec laquelle il a été créé ?
+err-case-file-mismatch = Le fichier du dossier { $case } n'est pas celui que nomme l'index du coffre (échangé, ancien ou endommagé) ; restaurez le coffre depuis une sauvegarde.
+err-io = { $path } : { $reason }
+err-io-not-found = ce fichier ou ce répertoire n'existe pas.
+err-io-permission = accès refusé.
+err-io-exists = il existe déjà.
+err-io-full = le disque est plein.
+err-io-is-folder = c'est un répertoire, pas un fichier.
+err-io-not-folder = une partie du chemin n'est pas un répertoire.
+err-io-damaged = le fichier est endommagé ou tronqué.
+err-io-other = il n'a pas pu être lu ou écrit.
