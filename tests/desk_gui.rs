@@ -649,3 +649,81 @@ fn a_tampered_export_is_refused_in_french() {
     click(&mut h, "Vérifier et ouvrir");
     assert!(notice(&h).contains("n'existe pas"), "{}", notice(&h));
 }
+
+/// Presses Tab until the control named `label` has the focus, then Enter:
+/// the control is reachable, and works, from the keyboard alone.
+fn tab_to_and_press(h: &mut Harness<'_, DeskApp>, label: &str) {
+    for _ in 0..80 {
+        h.key_press(egui::Key::Tab);
+        h.run();
+        if h.query_all_by(|n| n.is_focused())
+            .any(|n| n.accesskit_node().label().as_deref() == Some(label))
+        {
+            h.key_press(egui::Key::Enter);
+            h.run();
+            return;
+        }
+    }
+    panic!("Tab never reaches {label}");
+}
+
+/// Retention in the window: the cases closed before a day are listed by
+/// id with what they hold, and go only after a confirmation reached and
+/// pressed from the keyboard; an open case stays.
+#[test]
+fn cases_closed_before_a_day_are_purged_after_a_confirmation() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (_, secret) = keygen(&dir.path().join("office"));
+    let mut h = app(&dir.path().join("vault"), &secret, Lang::En);
+    h.run();
+    unlock(&mut h);
+    for (category, text) in [
+        ("Fraud", "Alpha: fuel cards are shared."),
+        ("Harassment", "Bravo: shouting."),
+    ] {
+        click(&mut h, "Record a case");
+        click(&mut h, category);
+        type_into(&mut h, "What was reported, in your words", text);
+        click(&mut h, "Record the case");
+        assert!(notice(&h).contains("Recorded case"), "{}", notice(&h));
+    }
+    click(&mut h, "Inbox");
+    type_into(&mut h, "Search", "Alpha");
+    let closed = case_button(&h);
+    type_into(&mut h, "Search", "Bravo");
+    let open = case_button(&h);
+    type_into(&mut h, "Search", "");
+    click(&mut h, &closed);
+    click(&mut h, "New status");
+    click(&mut h, "Closed: substantiated");
+    click(&mut h, "Set the status");
+
+    let today = candor::clock::today();
+    let tomorrow = candor::core::day::Day(today.0 + 1);
+    click(&mut h, "Purge and retention…");
+    type_into(&mut h, "Closed before (YYYY-MM-DD)", &today.to_string());
+    click(&mut h, "List the cases");
+    assert_eq!(notice(&h), format!("No case was closed before {today}."));
+    type_into(&mut h, "Closed before (YYYY-MM-DD)", &tomorrow.to_string());
+    click(&mut h, "List the cases");
+    h.get_by_label(&closed);
+    assert!(h.query_by_label(&open).is_none(), "an open case is not listed");
+    h.get_by_label_contains(&format!(
+        "Purge these 1 case(s), closed before {tomorrow}? Their reports, 0 message(s), 0 attachment(s)"
+    ));
+    tab_to_and_press(&mut h, "Purge 1 case(s)");
+    assert!(
+        notice(&h).starts_with("Purged 1 case(s) from the vault"),
+        "{}",
+        notice(&h)
+    );
+    click(&mut h, "Inbox");
+    h.get_by_label("1 of 1 case(s) shown");
+    h.get_by_label(&open);
+    // Nothing left to purge.
+    click(&mut h, "Purge and retention…");
+    type_into(&mut h, "Closed before (YYYY-MM-DD)", &tomorrow.to_string());
+    click(&mut h, "List the cases");
+    assert_eq!(notice(&h), format!("No case was closed before {tomorrow}."));
+    h.get_by_label("No attachment part is waiting.");
+}

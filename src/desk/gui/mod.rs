@@ -54,6 +54,7 @@ pub mod i18n;
 pub mod inbox;
 pub mod picker;
 pub mod print;
+mod purge;
 mod views;
 
 use i18n::{Lang, Words};
@@ -92,6 +93,7 @@ pub enum View {
     Outbox,
     Record,
     Report,
+    Purge,
 }
 
 /// A sentence shown at the bottom of the window after an action.
@@ -156,6 +158,10 @@ enum Action {
     Record,
     ReceiptHandedOver,
     PrintReceipt,
+    FindClosed,
+    PurgeClosed,
+    CancelPurge,
+    DropParts,
     ExportReport,
     Lang(Lang),
 }
@@ -180,6 +186,7 @@ pub struct DeskApp {
     receipt: Option<ShownReceipt>,
     year: i32,
     report_out: Picker,
+    purge: purge::PurgeForm,
     last_input: f64,
     actions: Vec<Action>,
 }
@@ -232,6 +239,7 @@ impl DeskApp {
             receipt: None,
             year: today.year(),
             report_out: Picker::new("report-out", &start),
+            purge: purge::PurgeForm::default(),
             last_input: 0.0,
             actions: Vec::new(),
             opts,
@@ -314,6 +322,7 @@ impl DeskApp {
         self.receipt = None;
         self.filter.text = Zeroizing::new(String::new());
         self.opened = None;
+        self.purge = purge::PurgeForm::default();
         self.view = View::Inbox;
     }
 
@@ -376,6 +385,12 @@ impl DeskApp {
                     self.fail(&e);
                 }
             }
+        }
+        if view == View::Purge
+            && let Some(s) = &self.session
+            && let Err(e) = purge::refresh(&mut self.purge, s)
+        {
+            self.fail(&e);
         }
         self.view = view;
     }
@@ -644,6 +659,22 @@ impl DeskApp {
                         self.opts.site.as_deref(),
                     ));
                 }
+            }
+            Action::FindClosed => {
+                if let Some(text) = purge::find(&mut self.purge, s, w)? {
+                    self.ok(text);
+                }
+            }
+            Action::PurgeClosed => {
+                let text = purge::purge_found(&mut self.purge, s, w)?;
+                self.ok(text);
+            }
+            Action::CancelPurge => {
+                purge::refresh(&mut self.purge, s)?;
+            }
+            Action::DropParts => {
+                let text = purge::drop_parts(&mut self.purge, s, w)?;
+                self.ok(text);
             }
             Action::ExportReport => {
                 let out = self

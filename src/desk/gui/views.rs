@@ -16,7 +16,7 @@ use crate::desk::stats;
 use crate::desk::vault::{CaseRecord, ThreadItem};
 use crate::desk::view::AsOf;
 
-const OVERDUE: Color32 = Color32::from_rgb(0xd0, 0x30, 0x30);
+pub(super) const OVERDUE: Color32 = Color32::from_rgb(0xd0, 0x30, 0x30);
 const DUE_SOON: Color32 = Color32::from_rgb(0xd8, 0x8a, 0x00);
 const DONE: Color32 = Color32::from_rgb(0x80, 0x80, 0x80);
 
@@ -152,6 +152,7 @@ pub(super) fn unlocked(app: &mut DeskApp, ui: &mut Ui) {
                 (View::Record, "nav-record"),
                 (View::Outbox, "nav-outbox"),
                 (View::Report, "nav-report"),
+                (View::Purge, "nav-purge"),
             ] {
                 let selected = app.view == view;
                 if ui.selectable_label(selected, w.t(key)).clicked() {
@@ -180,6 +181,7 @@ pub(super) fn unlocked(app: &mut DeskApp, ui: &mut Ui) {
             View::Outbox => outbox(app, ui),
             View::Record => record(app, ui),
             View::Report => report(app, ui),
+            View::Purge => super::purge::view(app, ui),
         }
     });
 }
@@ -550,7 +552,7 @@ fn case_actions(ui: &mut Ui, w: &Words, c: &CaseRecord, fields: &mut CaseFields,
     }
 }
 
-fn size(bytes: u64) -> String {
+pub(super) fn size(bytes: u64) -> String {
     match bytes {
         b if b >= 1 << 20 => format!("{:.1} MB", b as f64 / f64::from(1u32 << 20)),
         b if b >= 1 << 10 => format!("{:.1} kB", b as f64 / 1024.0),

@@ -36,6 +36,7 @@ nav-record = Record a case
 nav-outbox = Write the outbox…
 nav-report = Annual report
 nav-lock = Lock
+nav-purge = Purge and retention…
 
 ## Inbox
 
@@ -244,6 +245,31 @@ notice-report-written = Wrote { $paths }.
 picker-folder = Folder
 picker-up = Up one folder
 picker-empty = (nothing here)
+
+## Purge and retention
+
+purge-title = Purge closed cases and waiting parts
+purge-closed-intro = Every case whose last status is a closed one, set before the day you give (the office's retention period), is listed with what it holds; nothing goes before you confirm. The server drops the cases it has when it imports the next outbox.
+purge-closed-before = Closed before (YYYY-MM-DD)
+purge-find = List the cases
+purge-col-closed = Closed on
+col-messages = Messages
+col-attachments = Attachments
+purge-closed-question = Purge these { $count } case(s), closed before { $day }? Their reports, { $messages } message(s), { $attachments } attachment(s), replies and notes are removed from this vault now. This cannot be undone.
+purge-closed-confirm = Purge { $count } case(s)
+notice-none-closed-before = No case was closed before { $day }.
+notice-purged-closed = Purged { $count } case(s) from the vault; the server drops those it has after the next outbox.
+parts-title = Attachment parts waiting for their message
+parts-intro = Pieces of an attachment whose message has not come yet. They are dropped by themselves after a few exports; drop them now if the server's administrator says the message will never come.
+parts-none = No attachment part is waiting.
+parts-col-drop = Drop
+parts-col-id = Attachment
+parts-col-exports = Exports waited
+parts-drop-one = Drop part { $id }
+parts-drop = Drop the ticked parts…
+parts-question = Drop { $count } waiting part(s), { $size }? If their message comes later, its attachment will be missing.
+parts-confirm = Drop { $count } part(s)
+notice-parts-dropped = Dropped { $count } waiting part(s).
 
 ## Errors in detail (after the first sentence of an error)
 

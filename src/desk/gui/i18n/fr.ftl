@@ -35,6 +35,7 @@ nav-record = Enregistrer un dossier
 nav-outbox = Écrire la boîte d'envoi…
 nav-report = Rapport annuel
 nav-lock = Verrouiller
+nav-purge = Suppression et conservation…
 
 ## Boîte de réception
 
@@ -243,6 +244,31 @@ notice-report-written = { $paths } écrit(s).
 picker-folder = Répertoire
 picker-up = Remonter d'un répertoire
 picker-empty = (vide)
+
+## Suppression et conservation
+
+purge-title = Supprimer les dossiers clos et les fragments en attente
+purge-closed-intro = Chaque dossier dont le dernier statut est un statut clos, fixé avant le jour indiqué (la durée de conservation du bureau), est listé avec ce qu'il contient ; rien ne part avant votre confirmation. Le serveur efface les dossiers qu'il détient en important la prochaine boîte d'envoi.
+purge-closed-before = Clos avant le (AAAA-MM-JJ)
+purge-find = Lister les dossiers
+purge-col-closed = Clos le
+col-messages = Messages
+col-attachments = Pièces jointes
+purge-closed-question = Supprimer ces { $count } dossier(s), clos avant le { $day } ? Leurs signalements, { $messages } message(s), { $attachments } pièce(s) jointe(s), les réponses et les notes sont retirés de ce coffre maintenant. C'est définitif.
+purge-closed-confirm = Supprimer { $count } dossier(s)
+notice-none-closed-before = Aucun dossier n'a été clos avant le { $day }.
+notice-purged-closed = { $count } dossier(s) supprimé(s) du coffre ; le serveur efface ceux qu'il détient après la prochaine boîte d'envoi.
+parts-title = Fragments de pièces jointes en attente de leur message
+parts-intro = Des morceaux d'une pièce jointe dont le message n'est pas encore arrivé. Ils sont abandonnés d'eux-mêmes après quelques exports ; abandonnez-les maintenant si l'administrateur du serveur indique que le message ne viendra jamais.
+parts-none = Aucun fragment de pièce jointe n'est en attente.
+parts-col-drop = Abandonner
+parts-col-id = Pièce jointe
+parts-col-exports = Exports attendus
+parts-drop-one = Abandonner le fragment { $id }
+parts-drop = Abandonner les fragments cochés…
+parts-question = Abandonner { $count } fragment(s) en attente, { $size } ? Si leur message arrive plus tard, sa pièce jointe manquera.
+parts-confirm = Abandonner { $count } fragment(s)
+notice-parts-dropped = { $count } fragment(s) en attente abandonné(s).
 
 ## Erreurs en détail (après la première phrase d'une erreur)
 
