@@ -727,3 +727,44 @@ fn cases_closed_before_a_day_are_purged_after_a_confirmation() {
     assert_eq!(notice(&h), format!("No case was closed before {tomorrow}."));
     h.get_by_label("No attachment part is waiting.");
 }
+
+/// While the window is unlocked it holds the vault's lock: a command in
+/// another terminal says that the window has the vault and waits, and goes
+/// on once the window is locked.
+#[test]
+fn a_command_waits_for_the_unlocked_window_and_says_so() {
+    use std::io::BufRead;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (_, secret) = keygen(&dir.path().join("office"));
+    let vault = dir.path().join("vault");
+    let mut h = app(&vault, &secret, Lang::En);
+    h.run();
+    unlock(&mut h);
+    let mut cli = Command::new(common::DESK)
+        .args(["cases", "--vault", s(&vault), "--keys", s(&secret)])
+        .env("CANDOR_DESK_PASSPHRASE", PASS)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("candor-desk cases");
+    let stderr = cli.stderr.take().expect("stderr");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let said = rx
+        .recv_timeout(std::time::Duration::from_secs(120))
+        .expect("the command says why it waits");
+    assert!(
+        said.contains("is in use by another candor-desk command or an unlocked candor-desk window")
+            && said.contains("lock or close the window to let this command go on"),
+        "{said}"
+    );
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    assert!(cli.try_wait().expect("try_wait").is_none(), "the command waits");
+    click(&mut h, "Lock");
+    let status = cli.wait().expect("wait");
+    assert!(status.success(), "the command goes on once the window is locked");
+}

@@ -111,7 +111,8 @@ fn waiting_notice(vault: &Path) -> impl FnMut() {
     let vault = vault.to_path_buf();
     move || {
         say_err!(
-            "candor-desk: the vault {} is in use by another candor-desk command; waiting for it to finish…",
+            "candor-desk: the vault {} is in use by another candor-desk command or an unlocked candor-desk window; \
+             waiting for it to finish (lock or close the window to let this command go on)…",
             vault.display()
         );
     }
