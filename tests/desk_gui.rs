@@ -86,6 +86,19 @@ fn type_into(h: &mut Harness<'_, DeskApp>, label: &str, text: &str) {
 fn click(h: &mut Harness<'_, DeskApp>, label: &str) {
     h.get_by_label(label).click();
     h.run();
+    settle(h);
+}
+
+/// Steps frames until the operation running on the worker thread (if any)
+/// has ended and its result is shown.
+fn settle(h: &mut Harness<'_, DeskApp>) {
+    let start = std::time::Instant::now();
+    while h.state().is_busy() {
+        assert!(start.elapsed().as_secs() < 300, "the operation never ends");
+        std::thread::sleep(std::time::Duration::from_millis(10));
+        h.step();
+    }
+    h.run();
 }
 
 fn notice(h: &Harness<'_, DeskApp>) -> String {
@@ -366,6 +379,7 @@ fn the_keyboard_alone_unlocks_and_moves_between_controls() {
     h.run();
     h.key_press(egui::Key::Enter);
     h.run();
+    settle(&mut h);
     assert!(h.state().is_unlocked(), "{}", notice(&h));
     // Every control of every view has a name (the harness checks after each run).
     for view in [
@@ -767,4 +781,51 @@ fn a_command_waits_for_the_unlocked_window_and_says_so() {
     click(&mut h, "Lock");
     let status = cli.wait().expect("wait");
     assert!(status.success(), "the command goes on once the window is locked");
+}
+
+/// Unlocking (the passphrase's key derivation) and opening an export run on
+/// a worker thread: the window goes on drawing frames meanwhile, says what
+/// it is doing, and shows its controls disabled; the result comes in when
+/// the operation ends.
+#[test]
+fn long_operations_leave_the_window_drawing() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (public, secret) = keygen(&dir.path().join("office"));
+    let server = Server::start(&dir.path().join("data"), &public);
+    file_report(&server.site, "Invoices are split.", &["fraud"], &[]);
+    let bundle = dir.path().join("export.bundle");
+    assert_eq!(export(&server.api, &token(&secret), 0, &bundle), 200);
+
+    let mut h = app(&dir.path().join("vault"), &secret, Lang::En);
+    h.run();
+    type_into(&mut h, "Passphrase", PASS);
+    h.get_by_label("Unlock").click();
+    h.run();
+    assert!(h.state().is_busy(), "unlocking runs beside the window");
+    for _ in 0..5 {
+        h.step();
+    }
+    h.get_by_label_contains("Unlocking: deriving the key from the passphrase");
+    assert!(h.get_by_label("Unlock").accesskit_node().is_disabled());
+    assert!(!h.state().is_unlocked());
+    settle(&mut h);
+    assert!(h.state().is_unlocked(), "{}", notice(&h));
+    assert!(notice(&h).starts_with("Unlocked"), "{}", notice(&h));
+
+    click(&mut h, "Open an export…");
+    type_into(&mut h, "Export file", s(&bundle));
+    h.get_by_label("Verify and open").click();
+    h.run();
+    assert!(h.state().is_busy(), "opening runs beside the window");
+    h.step();
+    h.get_by_label("Verifying and opening the export…");
+    assert!(h.get_by_label("Inbox").accesskit_node().is_disabled());
+    // A click meanwhile does nothing.
+    h.get_by_label("Lock").click();
+    h.step();
+    settle(&mut h);
+    assert!(h.state().is_unlocked());
+    assert!(notice(&h).contains("verified and opened"), "{}", notice(&h));
+    click(&mut h, "Inbox");
+    h.get_by_label("1 of 1 case(s) shown");
 }

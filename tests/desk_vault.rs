@@ -777,8 +777,14 @@ fn waiting_parts_are_dropped_in_the_window() {
         .with_max_steps(12)
         .build_ui_state(|ui, app: &mut DeskApp| app.ui(ui), app);
     h.run();
-    let mut click = |h: &mut Harness<'_, DeskApp>, label: &str| {
+    let click = |h: &mut Harness<'_, DeskApp>, label: &str| {
         h.get_by_label(label).click();
+        h.run();
+        // Unlocking runs on a worker thread: step frames until it ends.
+        while h.state().is_busy() {
+            std::thread::sleep(std::time::Duration::from_millis(10));
+            h.step();
+        }
         h.run();
     };
     click(&mut h, "Unlock");

@@ -37,6 +37,7 @@
 
 use std::borrow::Cow;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use zeroize::Zeroizing;
 
@@ -56,6 +57,7 @@ pub mod picker;
 pub mod print;
 mod purge;
 mod views;
+mod worker;
 
 use i18n::{Lang, Words};
 use inbox::{Filter, Inbox};
@@ -105,7 +107,8 @@ pub struct Notice {
 
 /// What an unlocked window holds.
 struct Session {
-    vault: Vault,
+    /// Shared with an operation running on the worker thread.
+    vault: Arc<Vault>,
     keys_dir: PathBuf,
     passphrase: Option<Passphrase>,
     inbox: Inbox,
@@ -187,6 +190,7 @@ pub struct DeskApp {
     year: i32,
     report_out: Picker,
     purge: purge::PurgeForm,
+    busy: Option<worker::Busy>,
     last_input: f64,
     actions: Vec<Action>,
 }
@@ -240,6 +244,7 @@ impl DeskApp {
             year: today.year(),
             report_out: Picker::new("report-out", &start),
             purge: purge::PurgeForm::default(),
+            busy: None,
             last_input: 0.0,
             actions: Vec::new(),
             opts,
@@ -254,6 +259,12 @@ impl DeskApp {
     /// Whether the window is unlocked.
     pub fn is_unlocked(&self) -> bool {
         self.session.is_some()
+    }
+
+    /// Whether an operation runs on the worker thread (the window's
+    /// controls are disabled until it ends).
+    pub fn is_busy(&self) -> bool {
+        self.busy.is_some()
     }
 
     /// The last notice (for tests).
@@ -279,21 +290,37 @@ impl DeskApp {
 
     /// Draws one frame and applies what was asked for in it.
     pub fn ui(&mut self, ui: &mut egui::Ui) {
+        match worker::poll(&mut self.busy) {
+            Some(Ok(outcome)) => self.finish(outcome),
+            Some(Err(())) => {
+                self.notice = Some(Notice {
+                    ok: false,
+                    text: self.words.t("err-worker-stopped"),
+                })
+            }
+            None => {}
+        }
         self.watch_idle(ui.ctx());
+        if self.busy.is_some() {
+            // Visible, not clickable, until the operation ends.
+            ui.disable();
+        }
         if self.session.is_none() {
             views::unlock(self, ui);
         } else {
             views::unlocked(self, ui);
         }
         for action in std::mem::take(&mut self.actions) {
-            self.apply(action);
+            if self.busy.is_none() {
+                self.apply(action);
+            }
         }
     }
 
     /// Locks the window after the idle time without input.
     fn watch_idle(&mut self, ctx: &egui::Context) {
         let (now, active) = ctx.input(|i| (i.time, !i.events.is_empty() || i.pointer.is_moving()));
-        if active || self.session.is_none() {
+        if active || self.session.is_none() || self.busy.is_some() {
             self.last_input = now;
         }
         let idle = f64::from(self.opts.idle_lock_minutes) * 60.0;
@@ -395,6 +422,9 @@ impl DeskApp {
         self.view = view;
     }
 
+    /// Starts unlocking on the worker thread (the key derivation and the
+    /// decryption of every case take seconds); [`DeskApp::finish`] opens
+    /// the session.
     fn unlock(&mut self) -> Result<(), DeskError> {
         let vault_path = PathBuf::from(self.vault_field.trim());
         if vault_path.as_os_str().is_empty() {
@@ -409,21 +439,94 @@ impl DeskApp {
         } else {
             Some(Passphrase::new(std::mem::take(&mut *self.passphrase)))
         };
-        let mut given = Given(passphrase);
-        let keys = keyfiles::office_keys(&keys_dir, &mut given)?;
-        let is_new = !vault_path.join("index.age").exists();
-        let vault = Vault::create_if_absent(&vault_path, keys)?;
-        let inbox = Inbox::new(vault.all_cases()?);
-        vault.remember_keys()?;
-        let n = inbox.len();
-        self.open_session(vault, keys_dir, given.0, inbox);
-        let key = if is_new {
-            "notice-unlocked-new"
-        } else {
-            "notice-unlocked"
+        let progress = Arc::new(worker::Progress::default());
+        let job = move || {
+            let result = (|| {
+                let mut given = Given(passphrase);
+                let keys = keyfiles::office_keys(&keys_dir, &mut given)?;
+                let is_new = !vault_path.join("index.age").exists();
+                let vault = Vault::create_if_absent(&vault_path, keys)?;
+                let inbox = Inbox::new(vault.all_cases()?);
+                vault.remember_keys()?;
+                Ok(worker::Done::Unlocked {
+                    vault,
+                    keys_dir,
+                    passphrase: given.0,
+                    inbox,
+                    is_new,
+                })
+            })();
+            worker::Outcome {
+                result,
+                passphrase: None,
+            }
         };
-        self.ok(self.words.ta(key, &[("cases", n.into())]));
+        self.busy = Some(worker::Busy::start("busy-unlocking", progress, job)?);
         Ok(())
+    }
+
+    /// Takes in what an operation on the worker thread handed back.
+    fn finish(&mut self, outcome: worker::Outcome) {
+        if let (Some(p), Some(s)) = (outcome.passphrase, self.session.as_mut()) {
+            s.passphrase = p;
+        }
+        let done = match outcome.result {
+            Ok(done) => done,
+            Err(e) => return self.fail(&e),
+        };
+        let w = &self.words;
+        match done {
+            worker::Done::Unlocked {
+                vault,
+                keys_dir,
+                passphrase,
+                inbox,
+                is_new,
+            } => {
+                let n = inbox.len();
+                self.open_session(vault, keys_dir, passphrase, inbox);
+                let key = if is_new {
+                    "notice-unlocked-new"
+                } else {
+                    "notice-unlocked"
+                };
+                self.ok(self.words.ta(key, &[("cases", n.into())]));
+            }
+            worker::Done::Opened {
+                inbox,
+                summary,
+                server,
+                path,
+            } => {
+                let text = views::opened_words(w, &summary, &server, &path);
+                self.ok(self.words.t("notice-opened"));
+                self.opened = Some(text);
+                if let Some(s) = self.session.as_mut() {
+                    s.inbox = inbox;
+                }
+            }
+            worker::Done::OutboxWritten { summary, out } => {
+                let text = w.ta(
+                    "notice-outbox-written",
+                    &[
+                        ("path", out.display().to_string().as_str().into()),
+                        ("replies", summary.replies.into()),
+                        ("statuses", summary.statuses.into()),
+                        ("recorded", summary.new_cases.into()),
+                        ("purges", summary.purges.into()),
+                    ],
+                );
+                self.ok(text);
+            }
+            worker::Done::ReportWritten { paths } => {
+                let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+                let text = w.ta(
+                    "notice-report-written",
+                    &[("paths", names.join(", ").as_str().into())],
+                );
+                self.ok(text);
+            }
+        }
     }
 
     /// Shows `inbox`, read from `vault` with the keys in `keys_dir` (the
@@ -437,7 +540,7 @@ impl DeskApp {
     ) {
         self.keys_field = keys_dir.display().to_string();
         self.session = Some(Session {
-            vault,
+            vault: Arc::new(vault),
             keys_dir,
             passphrase,
             inbox,
@@ -502,54 +605,74 @@ impl DeskApp {
                     .path()
                     .ok_or_else(|| DeskError::BadInput(w.t("err-choose-bundle")))?;
                 let file = std::fs::File::open(&path).map_err(DeskError::io("open", &path))?;
-                let mut given = Given(s.passphrase.take());
-                let trusted = ops::trusted_officers_in(&s.keys_dir, &mut given);
-                // The passphrase goes back to the session whatever happened.
-                s.passphrase = given.0;
-                let trusted = trusted?;
-                let summary = import::open_bundle_with(
-                    &s.vault,
-                    std::io::BufReader::new(file),
-                    &trusted,
-                    self.opts.limits,
-                    &mut |_| {},
-                );
-                let summary = summary?;
-                s.inbox = Inbox::new(s.vault.all_cases()?);
-                let index = s.vault.index()?;
-                let server = index
-                    .pinned_key()
-                    .ok()
-                    .flatten()
-                    .map(|k| hex::encode(k.as_bytes()))
-                    .unwrap_or_default();
-                let text = views::opened_words(w, &summary, &server, &path);
-                self.ok(w.t("notice-opened"));
-                self.opened = Some(text);
+                let len = file.metadata().map(|m| m.len()).unwrap_or(0);
+                let progress = Arc::new(worker::Progress::default());
+                progress.set(0, len);
+                let (vault, keys_dir, limits) = (Arc::clone(&s.vault), s.keys_dir.clone(), self.opts.limits);
+                let passphrase = s.passphrase.take();
+                let counted = Arc::clone(&progress);
+                let job = move || {
+                    let mut given = Given(passphrase);
+                    let trusted = ops::trusted_officers_in(&keys_dir, &mut given);
+                    let result = trusted.and_then(|trusted| {
+                        let reader = worker::Counting {
+                            inner: std::io::BufReader::new(file),
+                            progress: counted,
+                        };
+                        let summary =
+                            import::open_bundle_with(&vault, reader, &trusted, limits, &mut |_| {})?;
+                        let inbox = Inbox::new(vault.all_cases()?);
+                        let server = vault
+                            .index()?
+                            .pinned_key()
+                            .ok()
+                            .flatten()
+                            .map(|k| hex::encode(k.as_bytes()))
+                            .unwrap_or_default();
+                        Ok(worker::Done::Opened {
+                            inbox,
+                            summary,
+                            server,
+                            path,
+                        })
+                    });
+                    worker::Outcome {
+                        result,
+                        passphrase: Some(given.0),
+                    }
+                };
+                self.busy = Some(worker::Busy::start("busy-opening", progress, job)?);
             }
             Action::WriteOutbox => {
                 let out = self
                     .outbox
                     .path()
                     .ok_or_else(|| DeskError::BadInput(w.t("err-choose-outbox")))?;
-                let mut given = Given(s.passphrase.take());
-                let keys = ops::outbox_keys(&s.vault, &s.keys_dir, None, &mut given, today);
-                s.passphrase = given.0;
-                let keys = keys?;
-                let others = keys.others.recipient_refs();
-                let summary =
-                    ops::write_outbox(&s.vault, &others, &keys.officer, &out, today, &mut |_, _| {})?;
-                let text = w.ta(
-                    "notice-outbox-written",
-                    &[
-                        ("path", out.display().to_string().as_str().into()),
-                        ("replies", summary.replies.into()),
-                        ("statuses", summary.statuses.into()),
-                        ("recorded", summary.new_cases.into()),
-                        ("purges", summary.purges.into()),
-                    ],
-                );
-                self.ok(text);
+                let progress = Arc::new(worker::Progress::default());
+                let (vault, keys_dir) = (Arc::clone(&s.vault), s.keys_dir.clone());
+                let passphrase = s.passphrase.take();
+                let counted = Arc::clone(&progress);
+                let job = move || {
+                    let mut given = Given(passphrase);
+                    let result =
+                        ops::outbox_keys(&vault, &keys_dir, None, &mut given, today).and_then(|keys| {
+                            let others = keys.others.recipient_refs();
+                            let summary = ops::write_outbox(
+                                &vault,
+                                &others,
+                                &keys.officer,
+                                &out,
+                                today,
+                                &mut |n, total| counted.set(n, total),
+                            )?;
+                            Ok(worker::Done::OutboxWritten { summary, out })
+                        });
+                    worker::Outcome {
+                        result,
+                        passphrase: Some(given.0),
+                    }
+                };
+                self.busy = Some(worker::Busy::start("busy-writing-outbox", progress, job)?);
             }
             Action::Reply(id) => {
                 let text = SecretText::new(self.case.reply.to_string());
@@ -681,15 +804,24 @@ impl DeskApp {
                     .report_out
                     .path()
                     .ok_or_else(|| DeskError::BadInput(w.t("err-choose-report")))?;
-                let state = s.vault.load()?;
-                let figures = stats::compute(&state, self.year);
-                let written = stats::write_report(&figures, &out)?;
-                let names: Vec<String> = written.iter().map(|p| p.display().to_string()).collect();
-                let text = w.ta(
-                    "notice-report-written",
-                    &[("paths", names.join(", ").as_str().into())],
-                );
-                self.ok(text);
+                let (vault, year) = (Arc::clone(&s.vault), self.year);
+                let job = move || {
+                    let result = (|| {
+                        let state = vault.load()?;
+                        let figures = stats::compute(&state, year);
+                        let paths = stats::write_report(&figures, &out)?;
+                        Ok(worker::Done::ReportWritten { paths })
+                    })();
+                    worker::Outcome {
+                        result,
+                        passphrase: None,
+                    }
+                };
+                self.busy = Some(worker::Busy::start(
+                    "busy-exporting-report",
+                    Arc::new(worker::Progress::default()),
+                    job,
+                )?);
             }
             Action::Unlock | Action::Lock | Action::Go(_) | Action::Lang(_) => {}
         }

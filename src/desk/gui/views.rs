@@ -134,6 +134,10 @@ fn language_menu(app: &mut DeskApp, ui: &mut Ui) {
 }
 
 fn notice(app: &DeskApp, ui: &mut Ui) {
+    if let Some(busy) = &app.busy {
+        super::worker::indicator(ui, busy, &app.words.t(busy.key));
+        return;
+    }
     if let Some(n) = &app.notice {
         let text = RichText::new(&n.text);
         let text = if n.ok { text } else { text.color(OVERDUE).strong() };
