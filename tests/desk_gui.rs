@@ -708,11 +708,27 @@ fn cases_closed_before_a_day_are_purged_after_a_confirmation() {
     let open = case_button(&h);
     type_into(&mut h, "Search", "");
     click(&mut h, &closed);
+    // Before a status is set, the window says which deadline it meets.
+    let today = candor::clock::today();
+    let ack_due = candor::core::day::Day(today.0 + 7);
+    let feedback_due = candor::desk::deadlines::add_months(today, 3);
+    click(&mut h, "New status");
+    click(&mut h, "Acknowledged");
+    h.get_by_label(&format!(
+        "Setting it now meets the deadline to acknowledge the report, on time (due {ack_due}). \
+         Feedback is then due by {feedback_due}."
+    ));
+    click(&mut h, "New status");
+    click(&mut h, "Investigation");
+    h.get_by_label(&format!(
+        "It meets no deadline; still due: acknowledge by {ack_due}."
+    ));
     click(&mut h, "New status");
     click(&mut h, "Closed: substantiated");
+    h.get_by_label("A closed status ends the case: nothing more is due.");
     click(&mut h, "Set the status");
+    h.get_by_label("The case has this status already.");
 
-    let today = candor::clock::today();
     let tomorrow = candor::core::day::Day(today.0 + 1);
     click(&mut h, "Purge and retention…");
     type_into(&mut h, "Closed before (YYYY-MM-DD)", &today.to_string());

@@ -56,6 +56,7 @@ pub mod inbox;
 pub mod picker;
 pub mod print;
 mod purge;
+mod status;
 mod views;
 mod worker;
 

@@ -424,7 +424,7 @@ fn case(app: &mut DeskApp, ui: &mut Ui, id: CaseId) {
                 });
             }
             ui.separator();
-            case_actions(ui, w, c, fields, actions);
+            case_actions(ui, w, c, fields, actions, at);
         });
 }
 
@@ -484,7 +484,14 @@ fn case_fields(ui: &mut Ui, w: &Words, c: &CaseRecord, at: AsOf) {
     });
 }
 
-fn case_actions(ui: &mut Ui, w: &Words, c: &CaseRecord, fields: &mut CaseFields, actions: &mut Vec<Action>) {
+fn case_actions(
+    ui: &mut Ui,
+    w: &Words,
+    c: &CaseRecord,
+    fields: &mut CaseFields,
+    actions: &mut Vec<Action>,
+    at: AsOf,
+) {
     let id = c.id;
     let online = c.has_online_reporter() || c.upload.is_some();
     if online {
@@ -515,15 +522,7 @@ fn case_actions(ui: &mut Ui, w: &Words, c: &CaseRecord, fields: &mut CaseFields,
         }
     });
     fields.status = Some(chosen);
-    let meets = match chosen {
-        Status::Acknowledged if c.kind == Kind::Advice => Some("status-meets-answer"),
-        Status::Acknowledged => Some("status-meets-acknowledge"),
-        s if s.is_closed() => Some("status-meets-feedback"),
-        _ => None,
-    };
-    if let Some(key) = meets {
-        ui.weak(w.t(key));
-    }
+    ui.weak(super::status::effect(w, c, chosen, at));
     ui.separator();
     if !fields.purging {
         if ui.button(w.t("case-purge")).clicked() {
