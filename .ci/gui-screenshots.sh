@@ -33,8 +33,8 @@ for lang in en fr; do
         target/debug/examples/gui_screenshots "$out" "$lang"
 done
 count=$(find "$out" -name '*.png' | wc -l)
-if [ "$count" -ne 16 ]; then
-    echo "gui screenshots: expected 16, got $count" >&2
+if [ "$count" -ne 18 ]; then
+    echo "gui screenshots: expected 18, got $count" >&2
     exit 1
 fi
 echo "gui screenshots: $count in $out"

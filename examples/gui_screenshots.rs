@@ -7,8 +7,9 @@
 //! A vault is made in a temporary folder with the desk's own operations
 //! (cases recorded by phone and post, a reply, a status change, notes), then
 //! the window shows the locked screen, the inbox, a case, the open-export,
-//! record, outbox and annual-report views, and the receipt of a case just
-//! recorded, one PNG each.
+//! record, outbox and annual-report views, the receipt of a case just
+//! recorded (with its Print button), and the purge view's confirmation for
+//! the cases closed before a day, one PNG each.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -25,7 +26,7 @@ use candor::desk::keyfiles::OfficeKeys;
 use candor::desk::{Vault, ops};
 
 const SHOTS: &[&str] = &[
-    "unlock", "inbox", "case", "open", "record", "receipt", "outbox", "report",
+    "unlock", "inbox", "case", "open", "record", "receipt", "outbox", "report", "purge",
 ];
 
 fn day(s: &str) -> Day {
@@ -111,6 +112,15 @@ fn demo_vault(dir: &Path) -> Result<Vault, Box<dyn std::error::Error>> {
             SecretText::new("Ask the audit unit for the 2025 ledger.".into()),
         )?;
         ops::star(&vault, case, true)?;
+    }
+    // The consultancy case (recorded by post) closed in October: the purge
+    // view lists it for a retention day in December.
+    if let Some(c) = vault
+        .index()?
+        .summaries()
+        .find(|c| c.categories.iter().any(|x| x == "outside-activities"))
+    {
+        ops::set_status(&vault, c.id, Status::ClosedUnsubstantiated, day("2026-10-01"))?;
     }
     Ok(vault)
 }
@@ -209,6 +219,7 @@ impl Tour {
                 self.app.show(View::Outbox);
             }
             Some("report") => self.app.show(View::Report),
+            Some("purge") => self.app.list_closed_before("2026-12-01"),
             _ => {}
         }
     }

@@ -580,6 +580,14 @@ impl DeskApp {
         self.actions.push(Action::ReceiptHandedOver);
     }
 
+    /// Lists the cases closed before `day` in the purge view, as typing the
+    /// day and its button would (the screenshots show the confirmation).
+    pub fn list_closed_before(&mut self, day: &str) {
+        self.actions.push(Action::Go(View::Purge));
+        self.purge.set_before(day);
+        self.actions.push(Action::FindClosed);
+    }
+
     /// The inbox's filter (the benchmark sets a search).
     pub fn filter_mut(&mut self) -> &mut Filter {
         &mut self.filter

@@ -26,6 +26,12 @@ pub(super) struct PurgeForm {
     parts_confirm: bool,
 }
 
+impl PurgeForm {
+    pub(super) fn set_before(&mut self, day: &str) {
+        day.clone_into(&mut self.before);
+    }
+}
+
 /// Reads the waiting parts afresh (when the view opens).
 pub(super) fn refresh(form: &mut PurgeForm, s: &Session) -> Result<(), DeskError> {
     form.parts = ops::waiting_parts(&s.vault)?
