@@ -73,7 +73,7 @@ pub fn receipt_page(slip: &Slip<'_>) -> Zeroizing<Vec<u8>> {
     let mut y = HEIGHT - MARGIN;
     let line = |ps: &mut String, font: &str, size: f64, x: f64, y: f64, text: &str| {
         ps.push_str(&format!(
-            "/{font} {size} selectfont {x:.1} {y:.1} moveto ({}) show\n",
+            "/{font} {size:.1} selectfont {x:.1} {y:.1} moveto ({}) show\n",
             ps_string(text)
         ));
     };
@@ -263,7 +263,8 @@ mod tests {
         let text = String::from_utf8(page.to_vec()).expect("ASCII");
         assert!(text.starts_with("%!PS-Adobe-3.0\n"));
         assert!(text.ends_with("showpage\n%%EOF\n"));
-        assert!(text.contains("/FM 36.0 selectfont"), "{text}");
+        // 29 letters of Courier across the printable width: 25.9 pt.
+        assert!(text.contains("/FM 25.9 selectfont"), "{text}");
         assert!(text.contains("(ABCDE-FGHJK-LMNPQ-RSTVW-XYZ23) show"), "{text}");
         assert!(text.contains("(Votre re\\347u) show"), "{text}");
         assert!(text.contains("\\(il n'est affich\\351 qu'une fois\\)."), "{text}");
