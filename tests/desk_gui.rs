@@ -845,3 +845,45 @@ fn long_operations_leave_the_window_drawing() {
     click(&mut h, "Inbox");
     h.get_by_label("1 of 1 case(s) shown");
 }
+
+/// The other way round: while a command in a terminal holds the vault, the
+/// window unlocking it says that it waits for the vault, keeps drawing, and
+/// unlocks when the command ends.
+#[test]
+fn the_window_waits_for_a_command_and_says_so() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (_, secret) = keygen(&dir.path().join("office"));
+    let vault = dir.path().join("vault");
+    std::fs::create_dir(&vault).expect("vault");
+    // -o: the lock goes with flock itself, killed below.
+    let mut holder = Command::new("flock")
+        .args(["-o", s(&vault.join(".lock")), "sleep", "120"])
+        .spawn()
+        .expect("flock");
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let mut h = app(&vault, &secret, Lang::En);
+    h.run();
+    type_into(&mut h, "Passphrase", PASS);
+    h.get_by_label("Unlock").click();
+    h.run();
+    let start = std::time::Instant::now();
+    let waiting = "Waiting for the vault: a candor-desk command in a terminal is using it. The window unlocks when it ends.";
+    while h.query_by_label(waiting).is_none() {
+        assert!(
+            h.state().is_busy(),
+            "unlocked while a command held the vault: {}",
+            notice(&h)
+        );
+        assert!(start.elapsed().as_secs() < 100, "the window never says it waits");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        h.step();
+    }
+    for _ in 0..5 {
+        h.step();
+    }
+    assert!(h.state().is_busy() && !h.state().is_unlocked());
+    holder.kill().expect("kill flock");
+    holder.wait().expect("flock");
+    settle(&mut h);
+    assert!(h.state().is_unlocked(), "{}", notice(&h));
+}

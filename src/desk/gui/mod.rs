@@ -441,12 +441,14 @@ impl DeskApp {
             Some(Passphrase::new(std::mem::take(&mut *self.passphrase)))
         };
         let progress = Arc::new(worker::Progress::default());
+        let waiting = Arc::clone(&progress);
         let job = move || {
             let result = (|| {
                 let mut given = Given(passphrase);
                 let keys = keyfiles::office_keys(&keys_dir, &mut given)?;
                 let is_new = !vault_path.join("index.age").exists();
-                let vault = Vault::create_if_absent(&vault_path, keys)?;
+                let vault = Vault::create_or_wait(&vault_path, keys, &mut || waiting.set_waiting(true))?;
+                waiting.set_waiting(false);
                 let inbox = Inbox::new(vault.all_cases()?);
                 vault.remember_keys()?;
                 Ok(worker::Done::Unlocked {

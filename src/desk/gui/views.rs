@@ -135,7 +135,12 @@ fn language_menu(app: &mut DeskApp, ui: &mut Ui) {
 
 fn notice(app: &DeskApp, ui: &mut Ui) {
     if let Some(busy) = &app.busy {
-        super::worker::indicator(ui, busy, &app.words.t(busy.key));
+        let key = if busy.progress.is_waiting() {
+            "busy-waiting-vault"
+        } else {
+            busy.key
+        };
+        super::worker::indicator(ui, busy, &app.words.t(key));
         return;
     }
     if let Some(n) = &app.notice {

@@ -13,7 +13,7 @@
 use std::io::Read;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::thread::JoinHandle;
 
 use egui::Ui;
@@ -30,12 +30,22 @@ use crate::desk::{DeskError, Vault};
 pub(super) struct Progress {
     done: AtomicU64,
     total: AtomicU64,
+    /// Waiting for the vault's lock (a command in a terminal holds it).
+    waiting: AtomicBool,
 }
 
 impl Progress {
     pub(super) fn set(&self, done: u64, total: u64) {
         self.total.store(total, Ordering::Relaxed);
         self.done.store(done, Ordering::Relaxed);
+    }
+
+    pub(super) fn set_waiting(&self, waiting: bool) {
+        self.waiting.store(waiting, Ordering::Relaxed);
+    }
+
+    pub(super) fn is_waiting(&self) -> bool {
+        self.waiting.load(Ordering::Relaxed)
     }
 
     pub(super) fn add(&self, n: u64) {
