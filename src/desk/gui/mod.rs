@@ -5,12 +5,17 @@
 //! [`crate::desk::stats`]): this module holds view state only (the chosen
 //! view, the selection, filters, fields being typed) and draws it with egui.
 //! Every action calls a desk function and then re-reads what it changed
-//! from the vault.
+//! from the vault; the long ones (unlock, open, outbox, report export) run
+//! on a worker thread while the window keeps drawing (`worker`).
 //!
 //! - [`inbox`]: the decrypted cases in memory, filters, sort and search;
 //! - [`i18n`]: the application's words (Fluent catalogues, English and French);
 //! - [`picker`]: the application's own file chooser;
-//! - `views`: one function per view.
+//! - [`print`]: a receipt's page, piped to the print system's `lp`;
+//! - `views`: one function per view; `purge`: the purge and retention view;
+//!   `status`: what a status change does to the deadlines;
+//! - `errors`: the desk's errors in the window's language;
+//! - `worker`: long operations off the window's thread.
 //!
 //! # Invariants
 //!
@@ -26,7 +31,9 @@
 //!   drop) to sign outboxes, and dropped with every decrypted case when the
 //!   window locks, after [`Options::idle_lock_minutes`] without input, or
 //!   closes. The vault's lock is held while the window is unlocked, so a
-//!   `candor-desk` command waits for it.
+//!   `candor-desk` command waits for it (and says that the window may be
+//!   what holds it): the window keeps every case decrypted and writes
+//!   without re-reading the vault, so it must be the vault's only user.
 //!   What this module holds is wiped when dropped (the cases' secret
 //!   types, `Zeroizing` fields being typed); egui's own copies of text on
 //!   screen (its layout cache, the accessibility tree, a text field's undo
