@@ -441,6 +441,10 @@ fn a_tampered_export_is_refused_in_words() {
 /// Runs [`printing_in_child`] with `path` as its PATH; returns what it said
 /// (the receipt and the notice after "Print the receipt").
 fn print_in_child(dir: &Path, path: &Path) -> (String, String) {
+    print_in_child_in(dir, path, "en")
+}
+
+fn print_in_child_in(dir: &Path, path: &Path, lang: &str) -> (String, String) {
     let out = Command::new(std::env::current_exe().expect("test binary"))
         .args([
             "--exact",
@@ -451,6 +455,7 @@ fn print_in_child(dir: &Path, path: &Path) -> (String, String) {
         ])
         .env("PATH", path)
         .env("CANDOR_TEST_PRINT_DIR", dir)
+        .env("CANDOR_TEST_PRINT_LANG", lang)
         .output()
         .expect("child test");
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
@@ -467,6 +472,28 @@ fn print_in_child(dir: &Path, path: &Path) -> (String, String) {
             .to_owned()
     };
     (said("RECEIPT="), said("NOTICE="))
+}
+
+/// The text on a PostScript page, as Ghostscript reads it.
+fn page_text(page: &Path) -> String {
+    let out = Command::new("gs")
+        .args([
+            "-q",
+            "-dSAFER",
+            "-dBATCH",
+            "-dNOPAUSE",
+            "-sDEVICE=txtwrite",
+            "-sOutputFile=-",
+        ])
+        .arg(page)
+        .output()
+        .expect("gs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    // txtwrite lays the words out in columns: one space between words.
+    String::from_utf8_lossy(&out.stdout)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Every file under `root` changed since `since` that holds `needle`.
@@ -533,7 +560,9 @@ fn a_receipt_prints_through_lp_and_is_written_nowhere() {
     );
     let page = std::fs::read_to_string(&capture).expect("lp got the page");
     assert!(page.starts_with("%!PS-Adobe-3.0"), "{page}");
-    assert!(page.contains(&format!("({receipt}) show")), "{page}");
+    // Latin-1's hyphen, not its minus sign, between the groups.
+    let on_page = receipt.replace('-', "\\255");
+    assert!(page.contains(&format!("({on_page}) show")), "{page}");
     assert!(page.contains("http://example.onion/followup"), "{page}");
     assert!(page.contains("Keep this code secret"), "{page}");
     assert_eq!(
@@ -546,6 +575,28 @@ fn a_receipt_prints_through_lp_and_is_written_nowhere() {
     holding.extend(files_holding(&std::env::temp_dir(), receipt.as_bytes(), since));
     holding.retain(|p| p != &capture);
     assert!(holding.is_empty(), "the receipt is in {holding:?}");
+    // The page is PostScript a printer reads: Ghostscript finds the receipt
+    // and the instructions on it, in English and, printed from the French
+    // window, in French with its accents.
+    if !common::tool_missing("gs", "ghostscript") {
+        let text = page_text(&capture);
+        assert!(text.contains(&receipt), "{text}");
+        assert!(text.contains("Your receipt"), "{text}");
+        let run = dir.path().join("run-fr");
+        std::fs::create_dir(&run).expect("run");
+        let (receipt, said) = print_in_child_in(&run, Path::new(&path), "fr");
+        assert!(
+            said.starts_with("Le reçu a été envoyé à l'imprimante (lp)."),
+            "{said}"
+        );
+        let text = page_text(&capture);
+        assert!(text.contains(&receipt), "{text}");
+        assert!(text.contains("Votre code de reçu"), "{text}");
+        assert!(
+            text.contains("Personne au bureau ne peut retrouver ce code"),
+            "{text}"
+        );
+    }
 
     // No print system at all.
     let empty = dir.path().join("empty");
@@ -591,29 +642,37 @@ fn printing_in_child() {
     };
     let dir = PathBuf::from(dir);
     let (_, secret) = keygen(&dir.join("office"));
-    let mut h = app_for_site(
-        &dir.join("vault"),
-        &secret,
-        Lang::En,
-        Some("http://example.onion/"),
-    );
+    let fr = std::env::var("CANDOR_TEST_PRINT_LANG").is_ok_and(|l| l == "fr");
+    let lang = if fr { Lang::Fr } else { Lang::En };
+    let mut h = app_for_site(&dir.join("vault"), &secret, lang, Some("http://example.onion/"));
     h.run();
-    unlock(&mut h);
-    click(&mut h, "Record a case");
-    click(&mut h, "Fraud");
+    let t = |en: &'static str, fr_words: &'static str| if fr { fr_words } else { en };
+    type_into(&mut h, t("Passphrase", "Phrase secrète"), PASS);
+    click(&mut h, t("Unlock", "Déverrouiller"));
+    click(&mut h, t("Record a case", "Enregistrer un dossier"));
+    click(&mut h, t("Fraud", "Fraude"));
     type_into(
         &mut h,
-        "What was reported, in your words",
+        t(
+            "What was reported, in your words",
+            "Ce qui a été signalé, avec vos mots",
+        ),
         "Caller says fuel cards are shared.",
     );
-    click(&mut h, "Issue a receipt, so the person can follow up online");
-    click(&mut h, "Record the case");
+    click(
+        &mut h,
+        t(
+            "Issue a receipt, so the person can follow up online",
+            "Remettre un reçu, pour que la personne puisse suivre en ligne",
+        ),
+    );
+    click(&mut h, t("Record the case", "Enregistrer le dossier"));
     let receipt = h
         .get_all_by(|n| n.value().is_some_and(|l| looks_like_receipt(&l)))
         .next()
         .and_then(|n| n.accesskit_node().value())
         .expect("receipt shown");
-    click(&mut h, "Print the receipt");
+    click(&mut h, t("Print the receipt", "Imprimer le reçu"));
     println!("RECEIPT={receipt}");
     println!("NOTICE={}", notice(&h));
 }

@@ -125,6 +125,8 @@ fn ps_string(text: &str) -> String {
             c => c,
         };
         match u32::from(c) {
+            // ISO Latin-1's 0x2D is the minus sign; its hyphen is at 0xAD.
+            0x2d => out.push_str("\\255"),
             0x28 | 0x29 | 0x5c => {
                 out.push('\\');
                 out.push(c);
@@ -265,7 +267,10 @@ mod tests {
         assert!(text.ends_with("showpage\n%%EOF\n"));
         // 29 letters of Courier across the printable width: 25.9 pt.
         assert!(text.contains("/FM 25.9 selectfont"), "{text}");
-        assert!(text.contains("(ABCDE-FGHJK-LMNPQ-RSTVW-XYZ23) show"), "{text}");
+        assert!(
+            text.contains("(ABCDE\\255FGHJK\\255LMNPQ\\255RSTVW\\255XYZ23) show"),
+            "{text}"
+        );
         assert!(text.contains("(Votre re\\347u) show"), "{text}");
         assert!(text.contains("\\(il n'est affich\\351 qu'une fois\\)."), "{text}");
         assert!(text.contains("followup \\\\ fin"), "{text}");
