@@ -528,6 +528,9 @@ impl DeskApp {
                 );
                 self.ok(text);
             }
+            worker::Done::Printed(sent) => {
+                self.notice = Some(print::said(w, sent));
+            }
             worker::Done::ReportWritten { paths } => {
                 let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
                 let text = w.ta(
@@ -794,11 +797,18 @@ impl DeskApp {
             }
             Action::PrintReceipt => {
                 if let Some(r) = &self.receipt {
-                    self.notice = Some(print::print_receipt(
-                        w,
-                        r.receipt.expose(),
-                        self.opts.site.as_deref(),
-                    ));
+                    // Made here, in the window's words; sent beside the
+                    // window (a print system may be slow to answer).
+                    let page = print::receipt_page_in(w, r.receipt.expose(), self.opts.site.as_deref());
+                    let job = move || worker::Outcome {
+                        result: Ok(worker::Done::Printed(print::send(&page))),
+                        passphrase: None,
+                    };
+                    self.busy = Some(worker::Busy::start(
+                        "busy-printing",
+                        Arc::new(worker::Progress::default()),
+                        job,
+                    )?);
                 }
             }
             Action::FindClosed => {

@@ -13,7 +13,6 @@
 //! re-encoded to ISO Latin-1 (enough for English and French); a character
 //! outside it prints as `?`, never as PostScript code.
 
-use std::ffi::OsString;
 use std::io::Write;
 use std::process::{Command, Stdio};
 
@@ -159,9 +158,9 @@ fn wrap(text: &str, columns: usize) -> Vec<String> {
     lines
 }
 
-/// Prints `receipt` with the reporter's instructions in the window's
-/// language; says what happened as a notice.
-pub(super) fn print_receipt(w: &Words, receipt: &str, site: Option<&str>) -> Notice {
+/// The page for `receipt`, with the reporter's instructions in the
+/// window's language.
+pub(super) fn receipt_page_in(w: &Words, receipt: &str, site: Option<&str>) -> Zeroizing<Vec<u8>> {
     let follow = match site.map(str::trim).filter(|s| !s.is_empty()) {
         Some(site) => w.ta(
             "print-site",
@@ -175,13 +174,17 @@ pub(super) fn print_receipt(w: &Words, receipt: &str, site: Option<&str>) -> Not
     let before = [w.t("print-intro")];
     let after = [follow, w.t("print-lost")];
     let title = w.t("print-title");
-    let page = receipt_page(&Slip {
+    receipt_page(&Slip {
         title: &title,
         receipt,
         before: &before,
         after: &after,
-    });
-    match send(&page, None) {
+    })
+}
+
+/// What [`send`] did, as a notice in the window's language.
+pub(super) fn said(w: &Words, sent: Result<&'static str, PrintError>) -> Notice {
+    match sent {
         Ok(program) => Notice {
             ok: true,
             text: w.ta("notice-printed", &[("program", program.into())]),
@@ -201,10 +204,9 @@ pub(super) fn print_receipt(w: &Words, receipt: &str, site: Option<&str>) -> Not
     }
 }
 
-/// Pipes `page` to `lp` (or `lpr`) on the default printer; returns the
-/// program that took it. `path` is the PATH to look in (the process's own
-/// when `None`).
-pub fn send(page: &[u8], path: Option<OsString>) -> Result<&'static str, PrintError> {
+/// Pipes `page` to `lp` (or `lpr`, found on PATH) for the default
+/// printer; returns the program that took it.
+pub fn send(page: &[u8]) -> Result<&'static str, PrintError> {
     // A neutral job title: the print system's history names no case.
     for (program, args) in [("lp", ["-t", "candor-desk"]), ("lpr", ["-T", "candor-desk"])] {
         let mut command = Command::new(program);
@@ -213,9 +215,6 @@ pub fn send(page: &[u8], path: Option<OsString>) -> Result<&'static str, PrintEr
             .stdin(Stdio::piped())
             .stdout(Stdio::null())
             .stderr(Stdio::piped());
-        if let Some(p) = &path {
-            command.env("PATH", p);
-        }
         let mut child = match command.spawn() {
             Ok(c) => c,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,

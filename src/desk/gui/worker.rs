@@ -94,6 +94,7 @@ pub(super) enum Done {
     ReportWritten {
         paths: Vec<PathBuf>,
     },
+    Printed(Result<&'static str, super::print::PrintError>),
 }
 
 /// The end of an operation: its result, and the session's passphrase it
