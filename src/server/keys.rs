@@ -171,22 +171,36 @@ fn read(path: &Path) -> Result<String, KeysError> {
 impl ServerKeys {
     /// Loads `dir`; refuses when no office key can receive on `today`.
     pub fn load(dir: &Path, today: Day) -> Result<ServerKeys, KeysError> {
-        let keys = ServerKeys::read(dir)?;
-        if keys.recipients.is_empty() && keys.openpgp.is_empty() {
-            return Err(KeysError::NoOfficeKeys(dir.to_owned()));
+        ServerKeys::read(dir)?.can_receive(today)
+    }
+
+    /// Loads a channel's folder: as [`ServerKeys::load`], but the officer API
+    /// token is its own only if the folder has `officer-token.sha256`.
+    pub fn load_channel(dir: &Path, today: Day) -> Result<ServerKeys, KeysError> {
+        ServerKeys::read_with(dir, false)?.can_receive(today)
+    }
+
+    /// Refuses keys of which none can receive on `today`.
+    fn can_receive(self, today: Day) -> Result<ServerKeys, KeysError> {
+        if self.recipients.is_empty() && self.openpgp.is_empty() {
+            return Err(KeysError::NoOfficeKeys(self.dir));
         }
-        if let Err(SealError::NoValidKey { day, why }) = keys.recipients_on(today) {
+        if let Err(SealError::NoValidKey { day, why }) = self.recipients_on(today) {
             return Err(KeysError::NoValidOfficeKey {
-                dir: dir.to_owned(),
+                dir: self.dir,
                 day,
                 why,
             });
         }
-        Ok(keys)
+        Ok(self)
     }
 
     /// Reads `dir` without judging the office keys' dates.
     fn read(dir: &Path) -> Result<ServerKeys, KeysError> {
+        ServerKeys::read_with(dir, true)
+    }
+
+    fn read_with(dir: &Path, token_required: bool) -> Result<ServerKeys, KeysError> {
         let rpath = dir.join("recipients.txt");
         let recipients = if rpath.exists() {
             keys::parse_recipients(&read(&rpath)?).map_err(|e| KeysError::Bad(rpath, e))?
@@ -227,7 +241,11 @@ impl ServerKeys {
             return Err(KeysError::NoOfficerKey(dir.to_owned()));
         };
         let tpath = dir.join("officer-token.sha256");
-        let token = TokenHash::parse(&read(&tpath)?).map_err(|e| KeysError::Bad(tpath, e))?;
+        let token = if token_required || tpath.exists() {
+            TokenHash::parse(&read(&tpath)?).map_err(|e| KeysError::Bad(tpath, e))?
+        } else {
+            TokenHash::unmatchable()
+        };
         let demo = recipients.iter().any(|r| r.to_string() == DEMO_RECIPIENT);
         Ok(ServerKeys {
             recipients,
