@@ -92,7 +92,11 @@ fn report_form(channel: Option<&str>, category: &str, text: &str) -> reqwest::bl
         .text("description", text.to_owned())
 }
 
-fn file(form: reqwest::blocking::multipart::Form, name: &str, bytes: &[u8]) -> reqwest::blocking::multipart::Form {
+fn file(
+    form: reqwest::blocking::multipart::Form,
+    name: &str,
+    bytes: &[u8],
+) -> reqwest::blocking::multipart::Form {
     let part = reqwest::blocking::multipart::Part::bytes(bytes.to_vec())
         .file_name(name.to_owned())
         .mime_str("application/octet-stream")
@@ -138,7 +142,9 @@ fn export_to(o: &Office, secret: &Path, name: &str) -> PathBuf {
 fn entry_count(o: &Office) -> usize {
     let path = o.dir.join("count.bundle");
     assert_eq!(export(&o.server.api, &token(&o.ethics), 0, &path), 200);
-    Export::parse(&std::fs::read(&path).expect("bundle")).entries.len()
+    Export::parse(&std::fs::read(&path).expect("bundle"))
+        .entries
+        .len()
 }
 
 #[test]
@@ -147,20 +153,32 @@ fn a_report_to_the_audit_channel_opens_only_at_the_audit_desk() {
     let site = &o.server.site;
 
     // The form asks who should read it, explaining each choice, before any file.
-    let page = client().get(format!("{site}/report")).send().expect("get").text().expect("body");
+    let page = client()
+        .get(format!("{site}/report"))
+        .send()
+        .expect("get")
+        .text()
+        .expect("body");
     let (ethics_at, audit_at, file_at) = (
         page.find("value=\"ethics\"").expect("ethics offered"),
         page.find("value=\"audit\"").expect("audit offered"),
         page.find("type=\"file\"").expect("file input"),
     );
-    assert!(ethics_at < file_at && audit_at < file_at, "the channel comes before the files");
+    assert!(
+        ethics_at < file_at && audit_at < file_at,
+        "the channel comes before the files"
+    );
     assert!(page.contains("Only the chair reads it: for reports about the ethics office."));
 
     // No choice, an unknown one, a file before the choice, a category the
     // audit channel does not take: a 400 page in the reporter's language,
     // and nothing stored.
     let refusals = [
-        ("no choice", report_form(None, "fraud", "x"), "Choisissez qui doit lire votre signalement."),
+        (
+            "no choice",
+            report_form(None, "fraud", "x"),
+            "Choisissez qui doit lire votre signalement.",
+        ),
         (
             "unknown channel",
             report_form(Some("board"), "fraud", "x"),
@@ -185,7 +203,10 @@ fn a_report_to_the_audit_channel_opens_only_at_the_audit_desk() {
             .expect("post");
         assert_eq!(resp.status(), 400, "{what}");
         let body = resp.text().expect("body");
-        assert!(body.contains(phrase), "{what}: the French page should say {phrase:?}");
+        assert!(
+            body.contains(phrase),
+            "{what}: the French page should say {phrase:?}"
+        );
         assert!(body.contains("lang=\"fr\""), "{what}");
     }
     assert_eq!(entry_count(&o), 0, "a refused form stores nothing");
@@ -216,8 +237,15 @@ fn a_report_to_the_audit_channel_opens_only_at_the_audit_desk() {
     let ethics_vault = o.dir.join("ethics-vault");
     let out = open_at(&o.ethics, &ethics_vault, &bundle);
     let said = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(out.status.success(), "{said}\n{}", String::from_utf8_lossy(&out.stderr));
-    assert!(said.contains("1 new case(s), 0 new message(s), 0 attachment(s)"), "{said}");
+    assert!(
+        out.status.success(),
+        "{said}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        said.contains("1 new case(s), 0 new message(s), 0 attachment(s)"),
+        "{said}"
+    );
     assert!(
         said.contains("3 entries addressed to channel `audit` skipped"),
         "report, chunk, message: {said}"
@@ -232,9 +260,19 @@ fn a_report_to_the_audit_channel_opens_only_at_the_audit_desk() {
     let audit_vault = o.dir.join("audit-vault");
     let out = open_at(&o.audit, &audit_vault, &bundle);
     let said = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(out.status.success(), "{said}\n{}", String::from_utf8_lossy(&out.stderr));
-    assert!(said.contains("1 new case(s), 1 new message(s), 1 attachment(s)"), "{said}");
-    assert!(said.contains("1 entry addressed to channel `ethics` skipped"), "{said}");
+    assert!(
+        out.status.success(),
+        "{said}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        said.contains("1 new case(s), 1 new message(s), 1 attachment(s)"),
+        "{said}"
+    );
+    assert!(
+        said.contains("1 entry addressed to channel `ethics` skipped"),
+        "{said}"
+    );
     let listed = cases(&o.audit, &audit_vault);
     assert_eq!(listed.len(), 1);
     assert_eq!(listed[0]["addressed_to"]["name"], "Chair of the Audit Committee");
@@ -253,7 +291,10 @@ fn a_report_to_the_audit_channel_opens_only_at_the_audit_desk() {
     assert_eq!(shown["description"], "The ethics officer hides a conflict.");
     assert_eq!(shown["thread"][1]["text"], "More about the conflict.");
     let text = desk_ok(&["show", &id, "--vault", s(&audit_vault), "--keys", s(&o.audit)]);
-    assert!(text.contains("Addressed to: Chair of the Audit Committee (channel audit)"), "{text}");
+    assert!(
+        text.contains("Addressed to: Chair of the Audit Committee (channel audit)"),
+        "{text}"
+    );
 
     // And the ethics desk cannot open that case: it is not in its vault.
     let out = desk(&["show", &id, "--vault", s(&ethics_vault), "--keys", s(&o.ethics)]);
@@ -281,7 +322,11 @@ fn a_report_to_the_audit_channel_opens_only_at_the_audit_desk() {
     let audit_id = identity(&o.audit);
     assert!(candor::core::envelope::open(body, &[&ethics_id as &dyn age::Identity]).is_err());
     assert!(candor::core::envelope::open(body, &[&audit_id as &dyn age::Identity]).is_ok());
-    let message = export.entries.iter().find(|e| e.kind == MESSAGE).expect("message");
+    let message = export
+        .entries
+        .iter()
+        .find(|e| e.kind == MESSAGE)
+        .expect("message");
     let body = message.body.as_deref().expect("body");
     assert!(candor::core::envelope::open(body, &[&ethics_id as &dyn age::Identity]).is_err());
     assert!(candor::core::envelope::open(body, &[&audit_id as &dyn age::Identity]).is_ok());
@@ -352,11 +397,21 @@ fn the_ethics_office_can_neither_act_on_nor_relabel_an_audit_case() {
     let status_body = seal_status(&audit_recipient(&o), audit_case);
     let mut forged = Raw::new(STATUS, audit_case, status_body);
     forged.op = Some([7; 16]);
-    forged.auth = Some(office_auth(&ethics_officer, STATUS, audit_case, [7; 16], 20_400, &forged));
+    forged.auth = Some(office_auth(
+        &ethics_officer,
+        STATUS,
+        audit_case,
+        [7; 16],
+        20_400,
+        &forged,
+    ));
     let seen = genuine.entries.len();
     let bundle = genuine.continued(vec![forged]).write_after(seen, &key);
     let refused = refused_at(&o, &o.audit, &audit_vault, &bundle, "ethics-status");
-    assert!(refused.contains("not one of the office's signing keys"), "{refused}");
+    assert!(
+        refused.contains("not one of the office's signing keys"),
+        "{refused}"
+    );
 
     // A compromised server relabels the ethics report as the audit
     // committee's (so that its follow-ups would be sealed to the chair and
@@ -378,7 +433,10 @@ fn the_ethics_office_can_neither_act_on_nor_relabel_an_audit_case() {
         err.contains("addresses it to channel `audit`, but the reporter addressed it to channel `ethics`"),
         "{err}"
     );
-    assert!(cases_or_none(&o.ethics, &fresh), "nothing of a refused export is kept");
+    assert!(
+        cases_or_none(&o.ethics, &fresh),
+        "nothing of a refused export is kept"
+    );
 }
 
 /// True when the vault at `vault` holds no case (or cannot be listed).
@@ -397,7 +455,12 @@ fn refused_at(o: &Office, secret: &Path, vault: &Path, bundle: &[u8], what: &str
     let path = o.dir.join(format!("{what}.bundle"));
     std::fs::write(&path, bundle).expect("write");
     let out = open_at(secret, vault, &path);
-    assert_eq!(out.status.code(), Some(3), "{what}: {}", String::from_utf8_lossy(&out.stdout));
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "{what}: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
     assert!(all_bytes(vault) == before, "{what}: the vault changed");
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
@@ -659,7 +722,11 @@ impl Export {
                 continue;
             }
             if i == after {
-                record(&mut out, 1, &[key.verifying_key().as_bytes(), &(i as u64).to_be_bytes(), &e.prev]);
+                record(
+                    &mut out,
+                    1,
+                    &[key.verifying_key().as_bytes(), &(i as u64).to_be_bytes(), &e.prev],
+                );
             }
             let h = e.header();
             record(
@@ -677,7 +744,11 @@ impl Export {
         let mut m = b"candor/head/v1\0".to_vec();
         m.extend_from_slice(&seq.to_be_bytes());
         m.extend_from_slice(&prev);
-        record(&mut out, 3, &[&seq.to_be_bytes(), &prev, &key.sign(&m).to_bytes()]);
+        record(
+            &mut out,
+            3,
+            &[&seq.to_be_bytes(), &prev, &key.sign(&m).to_bytes()],
+        );
         out
     }
 }

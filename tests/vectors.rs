@@ -95,6 +95,7 @@ fn report() -> Payload {
         day: Day(20_400),
         recipient: None,
         message_key: None,
+        channel: None,
     })
 }
 
@@ -134,6 +135,7 @@ fn entries() -> Vec<(Entry, Vec<u8>)> {
             recipient: (kind == EntryKind::Report).then(|| recipient.clone()),
             part: None,
             op: (kind == EntryKind::Reply).then_some([9; 16]),
+            channel: None,
         };
         prev = e.hash();
         (e, body)
@@ -222,6 +224,7 @@ fn entries_v2() -> (Vec<(Entry, Vec<u8>)>, Head) {
                 part: None,
                 op: op.map(|(op, _, _)| op),
                 auth,
+                channel: None,
             };
             prev = e.hash();
             (e, body)

@@ -137,7 +137,7 @@ pub struct ReportBody {
     /// The channel the reporter addressed the report to, where the office
     /// has channels; absent: the office's default channel.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub channel: Option<SealedChannel>,
+    pub channel: Option<Box<SealedChannel>>,
 }
 
 /// A channel of the office, as a report seals it: its id and its name in
@@ -310,7 +310,9 @@ pub fn decode_plaintext(plain: &[u8]) -> Result<Opened, EnvelopeError> {
         && let Some(c) = &r.channel
         && (!super::log::valid_channel_id(&c.id) || c.name.len() > 1000)
     {
-        return Err(EnvelopeError::Malformed("a report whose channel is not a channel id"));
+        return Err(EnvelopeError::Malformed(
+            "a report whose channel is not a channel id",
+        ));
     }
     Ok(Opened { case, payload })
 }
@@ -453,6 +455,7 @@ mod tests {
             day: Day(20_000),
             recipient: Some(keys().1.to_string()),
             message_key: Some(SecretText::new(hex::encode([4u8; 32]))),
+            channel: None,
         })
     }
 

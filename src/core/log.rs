@@ -413,7 +413,8 @@ impl Entry {
         };
         let channel = if flags & FLAG_CHANNEL != 0 {
             let len = usize::from(r.u8()?);
-            let s = std::str::from_utf8(r.take(len)?).map_err(|_| LogError::Malformed("channel is not UTF-8"))?;
+            let s =
+                std::str::from_utf8(r.take(len)?).map_err(|_| LogError::Malformed("channel is not UTF-8"))?;
             if !valid_channel_id(s) {
                 return Err(LogError::Malformed("channel is not a channel id"));
             }
@@ -681,6 +682,7 @@ pub(crate) mod tests {
             recipient: None,
             part: None,
             op: None,
+            channel: None,
         };
         chain.push(&e, Some(&body)).expect("first entry");
         let mut second = e.clone();
@@ -792,6 +794,7 @@ pub(crate) mod tests {
             recipient: None,
             part: None,
             op: Some([1; 16]),
+            channel: None,
             auth: None,
         };
         assert!(Entry::decode(&e.encode()).is_err());

@@ -613,7 +613,7 @@ impl Import<'_, '_> {
                 day: r.day,
             }],
             channel: Some(if sig.is_some() { "recorded" } else { "online" }.to_owned()),
-            addressed_to: r.channel.clone(),
+            addressed_to: r.channel.as_deref().cloned(),
             upload: None,
             message_key,
             office: Default::default(),
@@ -1097,6 +1097,7 @@ mod tests {
                 recipient: None,
                 part: None,
                 op: None,
+                channel: None,
             };
             f(&mut e);
             self.entries.push((e, body));
@@ -1194,6 +1195,7 @@ mod tests {
             day: Day(20_000),
             recipient: Some(recipient.clone()),
             message_key: Some(SecretText::new(hex::encode([3u8; 32]))),
+            channel: None,
         });
         let case_id = CaseId([0, 0, 0, 0, 0, 0, 0, 9]);
         let body = envelope::seal(case_id, &report, &[&office_public]).expect("seal");

@@ -32,7 +32,7 @@
 use std::path::{Component, Path, PathBuf};
 
 use ed25519_dalek::VerifyingKey;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::config::{Config, ConfigError, Localized};
 use super::keys::{KeysError, ServerKeys};
@@ -45,7 +45,7 @@ use crate::core::log::{EntryKind, valid_channel_id};
 pub const MAX_CHANNELS: usize = 16;
 
 /// One `[[channels]]` table of `candor.toml`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ChannelConfig {
     /// Its id (`a-z`, `0-9`, `-`), as entries, reports and the desk name it.
@@ -58,10 +58,10 @@ pub struct ChannelConfig {
     /// Who reads what is sent to it and when to choose it, in every language.
     pub about: Localized,
     /// The misconduct categories it takes; absent: the office's.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub categories: Option<Vec<String>>,
     /// The advice topics it takes; absent: the office's.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub advice_topics: Option<Vec<String>>,
 }
 
@@ -130,8 +130,18 @@ pub fn check_config(config: &Config) -> Result<(), ConfigError> {
             }
         }
         for (field, list, office, known) in [
-            ("categories", &c.categories, &config.categories, MISCONDUCT_CATEGORIES),
-            ("advice_topics", &c.advice_topics, &config.advice_topics, ADVICE_TOPICS),
+            (
+                "categories",
+                &c.categories,
+                &config.categories,
+                MISCONDUCT_CATEGORIES,
+            ),
+            (
+                "advice_topics",
+                &c.advice_topics,
+                &config.advice_topics,
+                ADVICE_TOPICS,
+            ),
         ] {
             let Some(list) = list else { continue };
             if list.is_empty() {
@@ -144,7 +154,11 @@ pub fn check_config(config: &Config) -> Result<(), ConfigError> {
                 return Err(invalid(format!(
                     "channel `{}`: {field}: `{bad}` is not among the office's {field} ({})",
                     c.id,
-                    if office.is_empty() { known.join(", ") } else { office.join(", ") }
+                    if office.is_empty() {
+                        known.join(", ")
+                    } else {
+                        office.join(", ")
+                    }
                 )));
             }
         }
@@ -160,18 +174,22 @@ pub struct Channel {
 
 impl Channel {
     /// What the report seals of it.
-    pub fn sealed(&self) -> SealedChannel {
-        SealedChannel {
+    pub fn sealed(&self) -> Box<SealedChannel> {
+        Box::new(SealedChannel {
             id: self.config.id.clone(),
             name: self.config.name.en.clone(),
-        }
+        })
     }
 
     /// The categories (misconduct) or topics (advice) it takes.
     pub fn offered<'a>(&'a self, config: &'a Config, kind: Kind) -> &'a [String] {
         match kind {
             Kind::Misconduct => self.config.categories.as_deref().unwrap_or(&config.categories),
-            Kind::Advice => self.config.advice_topics.as_deref().unwrap_or(&config.advice_topics),
+            Kind::Advice => self
+                .config
+                .advice_topics
+                .as_deref()
+                .unwrap_or(&config.advice_topics),
         }
     }
 }
@@ -278,7 +296,10 @@ impl Channels {
 
 /// The channel of `case`, from its report's entry header: `Ok(None)` for
 /// the office's default channel.
-pub fn of_case(store: &dyn super::store::Store, case: CaseId) -> Result<Option<String>, super::store::StoreError> {
+pub fn of_case(
+    store: &dyn super::store::Store,
+    case: CaseId,
+) -> Result<Option<String>, super::store::StoreError> {
     Ok(store
         .case_entries(case)?
         .into_iter()
@@ -326,10 +347,22 @@ mod tests {
         assert!(check(vec![channel("ethics", "."), channel("audit", "audit")]).is_ok());
         let cases: Vec<(Vec<ChannelConfig>, &str)> = vec![
             (vec![channel("ethics", ".")], "one channel is no choice"),
-            (vec![channel("ethics", "."), channel("ethics", "audit")], "two channels have the id `ethics`"),
-            (vec![channel("Ethics", "."), channel("audit", "audit")], "`Ethics` is not a channel id"),
-            (vec![channel("ethics", "."), channel("audit", "../audit")], "must be a folder inside"),
-            (vec![channel("ethics", "."), channel("audit", "/etc")], "must be a folder inside"),
+            (
+                vec![channel("ethics", "."), channel("ethics", "audit")],
+                "two channels have the id `ethics`",
+            ),
+            (
+                vec![channel("Ethics", "."), channel("audit", "audit")],
+                "`Ethics` is not a channel id",
+            ),
+            (
+                vec![channel("ethics", "."), channel("audit", "../audit")],
+                "must be a folder inside",
+            ),
+            (
+                vec![channel("ethics", "."), channel("audit", "/etc")],
+                "must be a folder inside",
+            ),
             (
                 vec![
                     channel("ethics", "."),

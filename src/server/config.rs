@@ -556,6 +556,7 @@ mod tests {
         min_free_disk_bytes: u64,
         min_free_inodes: u64,
         onion_address: String,
+        channels: Vec<super::super::channels::ChannelConfig>,
     }
 
     impl From<&Config> for DefaultsView {
@@ -591,6 +592,7 @@ mod tests {
                 min_free_disk_bytes,
                 min_free_inodes,
                 onion_address,
+                channels,
             } = c.clone();
             DefaultsView {
                 listen,
@@ -622,6 +624,7 @@ mod tests {
                 min_free_disk_bytes,
                 min_free_inodes,
                 onion_address,
+                channels,
             }
         }
     }

@@ -457,7 +457,10 @@ pub async fn receive_report(app: &App, mut form: Multipart, body: &BodyInfo) -> 
         }
     };
     if let Some(kind) = kind
-        && echo.categories.iter().any(|c| !offered(app, channel, kind).contains(c))
+        && echo
+            .categories
+            .iter()
+            .any(|c| !offered(app, channel, kind).contains(c))
     {
         problems.push(FieldProblem::UnknownCategory);
     }
@@ -575,10 +578,12 @@ async fn read_report_form<'a>(
     if let Some(kind) = echo.kind {
         let channel = echo.channel.as_deref().and_then(|id| app.channels.get(id));
         let known = |c: &String| {
-            offered(app, channel, Kind::Misconduct).contains(c) || offered(app, channel, Kind::Advice).contains(c)
+            offered(app, channel, Kind::Misconduct).contains(c)
+                || offered(app, channel, Kind::Advice).contains(c)
         };
         if echo.categories.iter().all(known) {
-            echo.categories.retain(|c| offered(app, channel, kind).contains(c));
+            echo.categories
+                .retain(|c| offered(app, channel, kind).contains(c));
         }
     }
     Ok(echo)
