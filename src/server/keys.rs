@@ -351,6 +351,24 @@ pub fn log_warnings(keys: &ServerKeys, day: Day) {
     }
 }
 
+/// Logs [`warnings`] for `day` of the office's keys and of each channel's
+/// own folder (see [`super::channels`]).
+pub fn log_app_warnings(app: &super::App, day: Day) {
+    log_warnings(&app.keys, day);
+    for c in &app.channels.list {
+        if c.keys.dir != app.keys.dir {
+            for (level, line) in warnings(&c.keys, day) {
+                let line = format!("channel `{}`: {line}", c.config.id);
+                if level == tracing::Level::ERROR {
+                    tracing::error!("{line}");
+                } else {
+                    tracing::warn!("{line}");
+                }
+            }
+        }
+    }
+}
+
 /// Logs the key warnings once a day, just after the date changes, for as
 /// long as the server runs (the start-up's are logged by the caller). The
 /// line's time says when the day turned, nothing about any report.
@@ -361,7 +379,7 @@ pub async fn warn_daily(app: std::sync::Arc<super::App>) {
         let today = crate::clock::today();
         if today != last {
             last = today;
-            log_warnings(&app.keys, today);
+            log_app_warnings(&app, today);
         }
     }
 }

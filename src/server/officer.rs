@@ -179,7 +179,14 @@ pub fn status(app: &App, after: u64) -> Result<Status, OfficerError> {
         }
     }
     let today = crate::clock::today();
-    let office_keys = app.keys.report(today);
+    let mut office_keys = app.keys.report(today);
+    // Each channel's own keys, named by their folder (`audit/recipients.txt`).
+    for c in app.channels.list.iter().filter(|c| c.keys.dir != app.keys.dir) {
+        office_keys.extend(c.keys.report(today).into_iter().map(|mut k| {
+            k.file = format!("{}/{}", c.config.keys.display(), k.file);
+            k
+        }));
+    }
     let office_key_warnings = office_keys
         .iter()
         .filter(|k| k.needs_attention())
