@@ -752,3 +752,61 @@ impl Export {
         out
     }
 }
+
+/// Runs `candor serve` with `config`, which must refuse to start; its stderr.
+fn refused_start(dir: &Path, keys: &Path, config: &str) -> String {
+    let path = dir.join("refused.toml");
+    std::fs::write(&path, config).expect("config");
+    let mut cmd = std::process::Command::new(SERVER);
+    serve_args(&mut cmd, &dir.join("data"), keys).env("CANDOR_CONFIG", &path);
+    let out = cmd.output().expect("run candor");
+    assert!(!out.status.success(), "started with {config}");
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn a_channel_setting_that_cannot_work_stops_the_start_naming_it() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    let (public, _) = keygen(&dir.join("ethics"));
+    let keys = dir.join("keys");
+    copy_dir(&public, &keys);
+    let channel = |id: &str, folder: &str, about: &str| {
+        format!(
+            "[[channels]]\nid = \"{id}\"\nkeys = \"{folder}\"\nname = {}\nabout = {about}\n\n",
+            languages("Name"),
+        )
+    };
+    let full = languages("Who reads it.");
+    let cases = [
+        (
+            channel("ethics", ".", &full) + &channel("audit", "audit", &full),
+            "channel `audit`: its keys folder",
+        ),
+        (
+            channel("ethics", ".", &full) + &channel("ethics", ".", &full),
+            "two channels have the id `ethics`",
+        ),
+        (
+            channel("ethics", ".", &full) + &channel("audit", ".", "\"English only\""),
+            "channel `audit`: about lacks a translation in ar, zh-Hans, fr, ru, es",
+        ),
+        (channel("ethics", ".", &full), "one channel is no choice"),
+    ];
+    for (config, phrase) in cases {
+        let err = refused_start(dir, &keys, &config);
+        assert!(err.contains(phrase), "should say {phrase:?}: {err}");
+    }
+    // A folder without an officer key is named too.
+    std::fs::create_dir_all(keys.join("audit")).expect("mkdir");
+    std::fs::copy(public.join("recipients.txt"), keys.join("audit/recipients.txt")).expect("copy");
+    let err = refused_start(
+        dir,
+        &keys,
+        &(channel("ethics", ".", &full) + &channel("audit", "audit", &full)),
+    );
+    assert!(
+        err.contains("channel `audit`: no officer signing key in"),
+        "{err}"
+    );
+}
