@@ -309,15 +309,6 @@ fn a_report_to_the_audit_channel_opens_only_at_the_audit_desk() {
         .find(|e| e.kind == REPORT && e.channel.as_deref() == Some(b"audit".as_slice()))
         .expect("the audit report, labelled in its header");
     let body = report.body.as_deref().expect("body");
-    let identity = |secret: &Path| -> age::x25519::Identity {
-        std::fs::read_to_string(secret.join("office.key"))
-            .expect("office.key")
-            .lines()
-            .find(|l| l.starts_with("AGE-SECRET-KEY-"))
-            .expect("identity")
-            .parse()
-            .expect("age identity")
-    };
     let ethics_id = identity(&o.ethics);
     let audit_id = identity(&o.audit);
     assert!(candor::core::envelope::open(body, &[&ethics_id as &dyn age::Identity]).is_err());
@@ -391,6 +382,73 @@ fn the_ethics_office_can_neither_act_on_nor_relabel_an_audit_case() {
     assert_eq!(status, 200, "{body}");
     assert_eq!(entry_count(&o), before + 1);
 
+    // The audit chair records a case taken by phone, with a receipt: it is
+    // filed to the chair's channel (the officer who signed it), the caller's
+    // follow-up is sealed to the chair, and the ethics desk skips both.
+    let recorded = desk_ok(&[
+        "record",
+        "--vault",
+        s(&audit_vault),
+        "--keys",
+        s(&o.audit),
+        "--kind",
+        "misconduct",
+        "--category",
+        "fraud",
+        "--channel",
+        "phone",
+        "--description",
+        "Caller reports the ethics office's head.",
+        "--issue-receipt",
+    ]);
+    let phone_receipt = recorded
+        .lines()
+        .skip_while(|l| !l.starts_with("Receipt for the reporter"))
+        .nth(1)
+        .expect("receipt printed")
+        .trim()
+        .to_owned();
+    let out = o.dir.join("audit-outbox.bundle");
+    desk_ok(&[
+        "outbox",
+        "--vault",
+        s(&audit_vault),
+        "--keys",
+        s(&o.audit),
+        "--out",
+        s(&out),
+    ]);
+    let (status, body) = import(
+        &o.server.api,
+        &token(&o.audit),
+        &std::fs::read(&out).expect("outbox"),
+    );
+    assert_eq!(status, 200, "{body}");
+    send_message(site, &phone_receipt, "The caller adds a name.");
+    let later = export_to(&o, &o.ethics, "later.bundle");
+    let logged = Export::parse(&std::fs::read(&later).expect("bundle"));
+    let filed = logged
+        .entries
+        .iter()
+        .rev()
+        .find(|e| e.kind == REPORT)
+        .expect("the recorded case");
+    assert_eq!(filed.channel.as_deref(), Some(b"audit".as_slice()));
+    let follow_up = logged.entries.last().expect("message");
+    assert_eq!(follow_up.kind, MESSAGE);
+    let body = follow_up.body.as_deref().expect("body");
+    let ethics_id = identity(&o.ethics);
+    assert!(candor::core::envelope::open(body, &[&ethics_id as &dyn age::Identity]).is_err());
+    let ethics_copy = o.dir.join("ethics-vault-later");
+    let out = open_at(&o.ethics, &ethics_copy, &later);
+    let said = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "{said}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(said.contains("1 new case(s), 0 new message(s)"), "{said}");
+
     // A compromised server: it adds the ethics officer's genuinely signed
     // status to the audit case. The audit desk refuses it, vault unchanged.
     let key = server_key(&o.server.data);
@@ -463,6 +521,16 @@ fn refused_at(o: &Office, secret: &Path, vault: &Path, bundle: &[u8], what: &str
     );
     assert!(all_bytes(vault) == before, "{what}: the vault changed");
     String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn identity(secret: &Path) -> age::x25519::Identity {
+    std::fs::read_to_string(secret.join("office.key"))
+        .expect("office.key")
+        .lines()
+        .find(|l| l.starts_with("AGE-SECRET-KEY-"))
+        .expect("identity")
+        .parse()
+        .expect("age identity")
 }
 
 fn officer_key(secret: &Path) -> SigningKey {

@@ -273,12 +273,11 @@ impl Channels {
     }
 
     /// The channel a desk's officer key files a recorded case to: the first
-    /// channel whose officers include it; `None` for the office's own keys
-    /// or an office without channels.
-    pub fn of_officer(&self, office: &ServerKeys, signer: &[u8; 32]) -> Option<String> {
-        if self.list.is_empty() || office.officers.iter().any(|k| k.as_bytes() == signer) {
-            return None;
-        }
+    /// channel whose officers include it; `None` for an office without
+    /// channels, or a key of `keys/` that no channel lists. With channels,
+    /// every case so recorded names one, as every report filed online does,
+    /// so that another channel's desk can tell it is not its own.
+    pub fn of_officer(&self, signer: &[u8; 32]) -> Option<String> {
         self.list
             .iter()
             .find(|c| c.keys.officers.iter().any(|k| k.as_bytes() == signer))

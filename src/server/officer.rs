@@ -222,7 +222,8 @@ pub async fn import(app: &App, bytes: &[u8]) -> Result<Imported, OfficerError> {
     let mut purge = Vec::new();
     let mut new_cases = Vec::new();
     let mut already = 0;
-    let mut recorded_channels: Vec<(crate::core::case::CaseId, Option<String>)> = Vec::new();
+    // The channel of each case this outbox acts on (recorded here or read from the store).
+    let mut case_channels: Vec<(crate::core::case::CaseId, Option<String>)> = Vec::new();
     let today = crate::clock::today();
     for SignedOp { op, sig } in outbox.ops {
         let auth = Some(Auth::Office(sig));
@@ -239,8 +240,8 @@ pub async fn import(app: &App, bytes: &[u8]) -> Result<Imported, OfficerError> {
             }
             new_cases.push((lookup, op.case));
             // Filed to the channel of the officer who recorded it.
-            let channel = app.channels.of_officer(&app.keys, &sig.signer);
-            recorded_channels.push((op.case, channel.clone()));
+            let channel = app.channels.of_officer(&sig.signer);
+            case_channels.push((op.case, channel.clone()));
             entries.push(NewEntry {
                 kind: EntryKind::Report,
                 case: op.case,
@@ -254,9 +255,14 @@ pub async fn import(app: &App, bytes: &[u8]) -> Result<Imported, OfficerError> {
             });
             continue;
         }
-        let channel = match recorded_channels.iter().find(|(c, _)| *c == op.case) {
+        let channel = match case_channels.iter().find(|(c, _)| *c == op.case) {
             Some((_, channel)) => channel.clone(),
-            None if store.case_exists(op.case)? => super::channels::of_case(store.as_ref(), op.case)?,
+            None if store.case_exists(op.case)? => {
+                let found = super::channels::of_case(store.as_ref(), op.case)?;
+                // Read once per case: an outbox may carry many operations on one.
+                case_channels.push((op.case, found.clone()));
+                found
+            }
             None => return Err(OfficerError::UnknownCase),
         };
         // Only the case's channel's officers act on it: the ethics office
