@@ -25,6 +25,15 @@
 //! by the reporter's MAC, every envelope by the case and kind sealed in it.
 //! The entry versions are checked in pass 1, in log order; a case's
 //! operations are checked in pass 2, in their log order within the case.
+//!
+//! In an office with channels (an entry of the log names one) an export
+//! holds every channel's entries, so that every desk verifies the whole
+//! chain. A report none of this desk's keys opens, or a case recorded at a
+//! desk whose officer this desk does not trust, is another channel's: it is
+//! remembered in the index ([`super::vault::Index::other_channel_cases`]),
+//! and it and every later entry of its case (chunks, messages, operations)
+//! are counted ([`OpenSummary::other_channels`]) and skipped, never applied
+//! nor kept. A report this desk opens must seal the channel its header names.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs::{self, File};

@@ -15,6 +15,12 @@
 //! a request refused for its counts, its size or its pace has written nothing
 //! to the store; only larger ones are written as they stream in (and removed
 //! when the request fails).
+//!
+//! In an office with channels ([`super::channels`]) the form names the
+//! channel before any file: every attachment is sealed as it arrives, to the
+//! chosen channel's keys only, so a file before the choice, no choice or an
+//! unknown one is refused. A follow-up message and its files are sealed to
+//! the channel of the case's report.
 
 use std::time::Duration;
 
