@@ -471,6 +471,18 @@ fn the_ethics_office_can_neither_act_on_nor_relabel_an_audit_case() {
         "{refused}"
     );
 
+    // A compromised server files a report labelled as the ethics office's
+    // but sealed to a key of its own: the ethics desk, which holds ethics
+    // cases, does not pass it over as another channel's, it refuses it.
+    let stranger = age::x25519::Identity::generate().to_public();
+    let case = [0, 0, 0, 0, 0, 9, 9, 9];
+    let mut planted = Raw::new(REPORT, case, seal_status(&stranger, case));
+    planted.recipient = Some(stranger.to_string().into_bytes());
+    planted.channel = Some(b"ethics".to_vec());
+    let bundle = genuine.continued(vec![planted]).write_after(seen, &key);
+    let refused = refused_at(&o, &o.ethics, &ethics_vault, &bundle, "planted-ethics-report");
+    assert!(refused.contains("Could not decrypt"), "{refused}");
+
     // A compromised server relabels the ethics report as the audit
     // committee's (so that its follow-ups would be sealed to the chair and
     // the chair's officer could act on it): the ethics desk refuses it.

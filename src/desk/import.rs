@@ -28,7 +28,9 @@
 //!
 //! In an office with channels (an entry of the log names one) an export
 //! holds every channel's entries, so that every desk verifies the whole
-//! chain. A report none of this desk's keys opens, or a case recorded at a
+//! chain. A report none of this desk's keys opens (unless its header names a
+//! channel this vault holds cases of: then it is refused, "could not
+//! decrypt", as before channels), or a case recorded at a
 //! desk whose officer this desk does not trust, is another channel's: it is
 //! remembered in the index ([`super::vault::Index::other_channel_cases`]),
 //! and it and every later entry of its case (chunks, messages, operations)
@@ -265,6 +267,10 @@ struct Import<'a, 'v> {
     /// An entry of this bundle named a channel: the office has channels,
     /// and a report this desk cannot open may be another channel's.
     channels_seen: bool,
+    /// The channels this vault holds cases of: a report addressed to one of
+    /// them that this desk cannot open is not another channel's, it is a
+    /// key missing here or a forgery, and is refused as before channels.
+    own_channels: BTreeSet<String>,
 }
 
 /// Opens the export bundle read from `bundle` into `vault`, with the vault's
@@ -309,6 +315,11 @@ pub fn open_bundle_with<R: Read>(
         skipped_messages: BTreeSet::new(),
         bodiless_ops: BTreeSet::new(),
         channels_seen: false,
+        own_channels: change
+            .index
+            .summaries()
+            .filter_map(|c| c.addressed_to.as_ref().map(|a| a.id.clone()))
+            .collect(),
         change,
         identities: &ids,
         progress,
@@ -556,7 +567,14 @@ impl Import<'_, '_> {
             // In an office with channels, a report none of this desk's keys
             // opens is addressed to another channel: counted, not applied.
             // (The server could do no more by this than by never filing it.)
-            Err(DeskError::Decrypt { .. }) if sig.is_none() && self.has_channels() => {
+            Err(DeskError::Decrypt { .. })
+                if sig.is_none()
+                    && self.has_channels()
+                    && !entry
+                        .channel
+                        .as_ref()
+                        .is_some_and(|c| self.own_channels.contains(c)) =>
+            {
                 self.mark_other_channel(entry);
                 return Ok(());
             }
@@ -568,6 +586,9 @@ impl Import<'_, '_> {
                 format!("a report entry holds a {}", payload.type_name()),
             ));
         };
+        if let Some(c) = &r.channel {
+            self.own_channels.insert(c.id.clone());
+        }
         if let Some(sig) = sig
             && r.day != sig.day
         {
