@@ -209,6 +209,24 @@ fn a_report_to_the_audit_channel_opens_only_at_the_audit_desk() {
         );
         assert!(body.contains("lang=\"fr\""), "{what}");
     }
+    // The missing choice, in each of the six languages.
+    for lang in ["ar", "zh-Hans", "en", "fr", "ru", "es"] {
+        let catalogue =
+            std::fs::read_to_string(format!("{}/web/i18n/{lang}.ftl", env!("CARGO_MANIFEST_DIR")))
+                .expect("catalogue");
+        let want = catalogue
+            .lines()
+            .find_map(|l| l.strip_prefix("problem-channel-missing = "))
+            .expect("message")
+            .to_owned();
+        let resp = client()
+            .post(format!("{site}/report?lang={lang}"))
+            .multipart(report_form(None, "fraud", "x"))
+            .send()
+            .expect("post");
+        assert_eq!(resp.status(), 400, "{lang}");
+        assert!(resp.text().expect("body").contains(&want), "{lang}: {want}");
+    }
     assert_eq!(entry_count(&o), 0, "a refused form stores nothing");
 
     // One report to each channel; the audit one with a file and a follow-up.
