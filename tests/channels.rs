@@ -908,3 +908,75 @@ fn a_channel_setting_that_cannot_work_stops_the_start_naming_it() {
         "{err}"
     );
 }
+
+#[test]
+fn a_tenant_may_have_channels_of_its_own() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    let tenants = dir.join("tenants");
+    let folder = tenants.join("un");
+    let (ethics_public, ethics) = keygen(&dir.join("ethics"));
+    let (audit_public, audit) = keygen(&dir.join("audit"));
+    copy_dir(&ethics_public, &folder.join("keys"));
+    copy_dir(&audit_public, &folder.join("keys/audit"));
+    std::fs::write(
+        folder.join("candor.toml"),
+        format!(
+            "hosts = [\"un.example\"]\n\n[[channels]]\nid = \"ethics\"\nkeys = \".\"\nname = {}\nabout = {}\n\n\
+             [[channels]]\nid = \"audit\"\nkeys = \"audit\"\nname = {}\nabout = {}\n",
+            languages("Ethics Office"),
+            languages("The ethics officers read it."),
+            languages("Chair of the Audit Committee"),
+            languages("Only the chair reads it."),
+        ),
+    )
+    .expect("candor.toml");
+    let server = Server::start_tenants(&tenants, &[]);
+    let resp = client()
+        .post(format!("{}/report", server.site))
+        .header("Host", "un.example")
+        .multipart(report_form(Some("audit"), "fraud", "About the ethics office."))
+        .send()
+        .expect("post");
+    receipt_of(resp);
+    let resp = client()
+        .post(format!("{}/report", server.site))
+        .header("Host", "un.example")
+        .multipart(report_form(None, "fraud", "No choice."))
+        .send()
+        .expect("post");
+    assert_eq!(resp.status(), 400);
+    let bundle = dir.join("un.bundle");
+    let resp = client()
+        .get(format!("{}/export?after=0", server.api))
+        .header("Host", "un.example")
+        .bearer_auth(token(&audit))
+        .send()
+        .expect("export");
+    assert_eq!(resp.status(), 200, "the chair's own token");
+    std::fs::write(&bundle, resp.bytes().expect("bytes")).expect("write");
+    let audit_vault = dir.join("audit-vault");
+    let said = desk_ok(&[
+        "open",
+        s(&bundle),
+        "--keys",
+        s(&audit),
+        "--vault",
+        s(&audit_vault),
+    ]);
+    assert!(said.contains("1 new case(s)"), "{said}");
+    let ethics_vault = dir.join("ethics-vault");
+    let said = desk_ok(&[
+        "open",
+        s(&bundle),
+        "--keys",
+        s(&ethics),
+        "--vault",
+        s(&ethics_vault),
+    ]);
+    assert!(said.contains("0 new case(s)"), "{said}");
+    assert!(
+        said.contains("1 entry addressed to channel `audit` skipped"),
+        "{said}"
+    );
+}
