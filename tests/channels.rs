@@ -271,6 +271,9 @@ fn a_report_to_the_audit_channel_opens_only_at_the_audit_desk() {
     let listed = cases(&o.ethics, &ethics_vault);
     assert_eq!(listed.len(), 1);
     assert_eq!(listed[0]["addressed_to"]["id"], "ethics");
+    // Not even the file's ciphertext waits in the ethics vault.
+    let parts = desk_ok(&["parts", "--vault", s(&ethics_vault), "--keys", s(&o.ethics)]);
+    assert!(parts.contains("No attachment parts are waiting"), "{parts}");
     assert_eq!(listed[0]["addressed_to"]["name"], "Ethics Office");
 
     // The audit desk, with its own keys and token: its case, file and message.
