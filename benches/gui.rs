@@ -104,6 +104,7 @@ fn case(n: usize) -> CaseRecord {
         upload: None,
         message_key: None,
         office: OfficeMarks::default(),
+        addressed_to: None,
     }
 }
 

@@ -130,6 +130,7 @@ impl Desk {
             day: day(),
             recipient: None,
             message_key: None,
+            channel: None,
         }))
     }
 

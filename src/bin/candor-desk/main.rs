@@ -252,6 +252,9 @@ fn run(cli: Cli, seen: &mut Option<u64>, key_files: &mut Option<String>) -> anyh
             for w in &s.warnings {
                 say!("warning: {w}");
             }
+            for line in s.other_channel_lines() {
+                say!("{line}");
+            }
             say!(
                 "The vault has verified the server's log up to entry {head}; next time ask for /export?after={head}."
             );

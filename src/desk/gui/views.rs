@@ -288,6 +288,8 @@ fn inbox(app: &mut DeskApp, ui: &mut Ui) {
     ui.separator();
     let row_height = ui.text_style_height(&egui::TextStyle::Body) + 10.0;
     let mut open = None;
+    // Only an office with channels has the column: who the reporter chose.
+    let addressed = s.inbox.cases.values().any(|c| c.addressed_to.is_some());
     egui::ScrollArea::both()
         .id_salt("inbox-rows")
         .auto_shrink([false, false])
@@ -309,6 +311,9 @@ fn inbox(app: &mut DeskApp, ui: &mut Ui) {
                             "col-deadline",
                         ] {
                             ui.strong(w.t(key));
+                        }
+                        if addressed {
+                            ui.strong(w.t("col-addressed-to"));
                         }
                         ui.end_row();
                     }
@@ -339,6 +344,9 @@ fn inbox(app: &mut DeskApp, ui: &mut Ui) {
                         ui.label(w.channel(c.channel.as_deref().unwrap_or("online")));
                         let dl = deadlines::deadlines(c, at.today, at.periods);
                         ui.label(deadline_text(w, c.kind, &dl));
+                        if addressed {
+                            ui.label(c.addressed_to.as_ref().map_or("–", |a| a.name.as_str()));
+                        }
                         ui.end_row();
                     }
                 });
@@ -446,6 +454,9 @@ fn case_fields(ui: &mut Ui, w: &Words, c: &CaseRecord, at: AsOf) {
             row(w.t("field-kind"), w.kind(c.kind));
             row(w.t("field-categories"), categories(w, c));
             row(w.t("field-status"), w.status(c.status()));
+            if let Some(a) = &c.addressed_to {
+                row(w.t("field-addressed-to"), a.name.clone());
+            }
             let channel = c.channel.as_deref().unwrap_or("online");
             let received_key = if channel == "online" {
                 "field-received-online"
@@ -646,6 +657,10 @@ pub(super) fn opened_words(w: &Words, s: &OpenSummary, server_key: &str, path: &
     for warning in &s.warnings {
         out.push('\n');
         out.push_str(&plain(warning));
+    }
+    for line in s.other_channel_lines() {
+        out.push('\n');
+        out.push_str(&plain(&line));
     }
     out.push('\n');
     out.push_str(&w.ta("opened-next", &[("head", (head as usize).into())]));

@@ -68,6 +68,7 @@ col-status = Status
 col-received = Received
 col-channel = Channel
 col-deadline = Deadline
+col-addressed-to = Addressed to
 
 ## Deadlines (a word always, never a colour alone)
 
@@ -89,6 +90,7 @@ case-gone = This case is no longer in the vault.
 field-kind = Kind
 field-categories = Categories
 field-status = Status
+field-addressed-to = Addressed to
 field-received-online = Received
 field-recorded-on = Recorded on
 field-received-value = { $day } ({ $channel })

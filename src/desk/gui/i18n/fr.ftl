@@ -67,6 +67,7 @@ col-status = Statut
 col-received = Reçu
 col-channel = Canal
 col-deadline = Échéance
+col-addressed-to = Destinataire
 
 ## Échéances
 
@@ -88,6 +89,7 @@ case-gone = Ce dossier n'est plus dans le coffre.
 field-kind = Type
 field-categories = Catégories
 field-status = Statut
+field-addressed-to = Adressé à
 field-received-online = Reçu le
 field-recorded-on = Enregistré le
 field-received-value = { $day } ({ $channel })
