@@ -265,7 +265,8 @@ fn a_report_to_the_audit_channel_opens_only_at_the_audit_desk() {
         "{said}"
     );
     assert!(
-        said.contains("3 entries addressed to channel `audit` skipped"),
+        said.contains("3 entries addressed to channel `audit` (case ")
+            && said.contains(") skipped: sealed to that channel's keys"),
         "report, chunk, message: {said}"
     );
     let listed = cases(&o.ethics, &ethics_vault);
@@ -291,7 +292,7 @@ fn a_report_to_the_audit_channel_opens_only_at_the_audit_desk() {
         "{said}"
     );
     assert!(
-        said.contains("1 entry addressed to channel `ethics` skipped"),
+        said.contains("1 entry addressed to channel `ethics` (case "),
         "{said}"
     );
     let listed = cases(&o.audit, &audit_vault);
@@ -527,6 +528,158 @@ fn the_ethics_office_can_neither_act_on_nor_relabel_an_audit_case() {
     assert!(
         cases_or_none(&o.ethics, &fresh),
         "nothing of a refused export is kept"
+    );
+}
+
+/// The skipping of another channel's entries is no way for a compromised
+/// server to silence a case: a second report for a case the desk holds, or
+/// for one it counted as another channel's, is refused, not skipped; a
+/// recorded case with a signature no desk here trusts that names this
+/// desk's own channel is refused; a case this desk recorded, refiled to
+/// another channel in its header, is refused.
+#[test]
+fn a_server_cannot_silence_a_case_by_passing_it_off_as_another_channels() {
+    let o = office();
+    let site = &o.server.site;
+    let post = |text: &str| {
+        receipt_of(
+            client()
+                .post(format!("{site}/report"))
+                .multipart(report_form(Some("audit"), "fraud", text))
+                .send()
+                .expect("post"),
+        )
+    };
+    post("The first report.");
+    let bundle = export_to(&o, &o.audit, "first.bundle");
+    let genuine = Export::parse(&std::fs::read(&bundle).expect("bundle"));
+    let seen = genuine.entries.len();
+    let held = genuine
+        .entries
+        .iter()
+        .find(|e| e.kind == REPORT)
+        .expect("audit report")
+        .case;
+    let audit_vault = o.dir.join("audit-vault");
+    assert!(open_at(&o.audit, &audit_vault, &bundle).status.success());
+    let key = server_key(&o.server.data);
+    let stranger = age::x25519::Identity::generate().to_public();
+
+    // A second report for the case the audit desk holds, sealed to a key of
+    // the server's own, labelled as the ethics office's or as no channel's.
+    for (label, what) in [
+        (Some(b"ethics".to_vec()), "second-ethics"),
+        (None, "second-plain"),
+    ] {
+        let mut second = Raw::new(REPORT, held, seal_status(&stranger, held));
+        second.recipient = Some(stranger.to_string().into_bytes());
+        second.channel = label;
+        let forged = genuine.continued(vec![second]).write_after(seen, &key);
+        let refused = refused_at(&o, &o.audit, &audit_vault, &forged, what);
+        assert!(
+            refused.contains(&format!(
+                "a second report for case {}",
+                candor::core::case::CaseId(held)
+            )),
+            "{what}: {refused}"
+        );
+    }
+
+    // A new report; ahead of it the server puts a "recorded case" of the
+    // same id, signed by an officer key of its own and labelled as the
+    // ethics office's, so that the desk would count the case as another
+    // channel's and skip the genuine report. Refused.
+    post("The second report.");
+    let later = Export::parse(&std::fs::read(export_to(&o, &o.audit, "later.bundle")).expect("bundle"));
+    let genuine_new: Vec<Raw> = later.entries[seen..].to_vec();
+    let fresh = genuine_new
+        .iter()
+        .find(|e| e.kind == REPORT)
+        .expect("the second report")
+        .case;
+    let rogue = SigningKey::from_bytes(&[9; 32]);
+    let decoy = |label: &[u8]| {
+        let mut d = Raw::new(REPORT, fresh, seal_status(&stranger, fresh));
+        d.recipient = Some(stranger.to_string().into_bytes());
+        d.op = Some([5; 16]);
+        d.channel = Some(label.to_vec());
+        d.auth = Some(office_auth(&rogue, REPORT, fresh, [5; 16], 20_400, &d));
+        let mut list = vec![d];
+        list.extend(genuine_new.iter().cloned());
+        genuine.continued(list).write_after(seen, &key)
+    };
+    let refused = refused_at(&o, &o.audit, &audit_vault, &decoy(b"ethics"), "decoy-ethics");
+    assert!(
+        refused.contains("already counted as another channel's"),
+        "{refused}"
+    );
+    // Labelled as the audit channel's own: not skipped at all.
+    let refused = refused_at(&o, &o.audit, &audit_vault, &decoy(b"audit"), "decoy-audit");
+    assert!(
+        refused.contains("not one of the office's signing keys"),
+        "{refused}"
+    );
+
+    // The genuine export still opens, both reports in the vault.
+    let path = o.dir.join("later-genuine.bundle");
+    std::fs::write(&path, later.write_after(seen, &key)).expect("write");
+    let out = open_at(&o.audit, &audit_vault, &path);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(cases(&o.audit, &audit_vault).len(), 2);
+
+    // A case recorded at the audit desk, filed, then refiled in its header
+    // to the ethics office (whose keys a cleaned-up server would then seal
+    // its caller's follow-ups to): the audit desk refuses it.
+    desk_ok(&[
+        "record",
+        "--vault",
+        s(&audit_vault),
+        "--keys",
+        s(&o.audit),
+        "--kind",
+        "misconduct",
+        "--category",
+        "fraud",
+        "--channel",
+        "post",
+        "--description",
+        "A letter about the ethics office.",
+        "--issue-receipt",
+    ]);
+    let out = o.dir.join("audit-outbox.bundle");
+    desk_ok(&[
+        "outbox",
+        "--vault",
+        s(&audit_vault),
+        "--keys",
+        s(&o.audit),
+        "--out",
+        s(&out),
+    ]);
+    let (status, body) = import(
+        &o.server.api,
+        &token(&o.audit),
+        &std::fs::read(&out).expect("outbox"),
+    );
+    assert_eq!(status, 200, "{body}");
+    let mut third = Export::parse(&std::fs::read(export_to(&o, &o.audit, "third.bundle")).expect("bundle"));
+    let seen = later.entries.len();
+    let recorded = third.entries[seen..]
+        .iter_mut()
+        .find(|e| e.kind == REPORT && e.op.is_some())
+        .expect("the recorded case");
+    assert_eq!(recorded.channel.as_deref(), Some(b"audit".as_slice()));
+    recorded.channel = Some(b"ethics".to_vec());
+    let refused = refused_at(
+        &o,
+        &o.audit,
+        &audit_vault,
+        &third.write_after(seen, &key),
+        "refiled",
+    );
+    assert!(
+        refused.contains("was recorded at this desk but its entry files it to channel `ethics`"),
+        "{refused}"
     );
 }
 
@@ -910,6 +1063,18 @@ fn a_channel_setting_that_cannot_work_stops_the_start_naming_it() {
         err.contains("channel `audit`: no officer signing key in"),
         "{err}"
     );
+    // The ethics officer's key listed by the audit channel as well: a case
+    // that officer records could be filed to either.
+    std::fs::copy(public.join("officer.pub"), keys.join("audit/officer.pub")).expect("copy");
+    let err = refused_start(
+        dir,
+        &keys,
+        &(channel("ethics", ".", &full) + &channel("audit", "audit", &full)),
+    );
+    assert!(
+        err.contains("channels `ethics` and `audit` list the same officer key"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -979,7 +1144,7 @@ fn a_tenant_may_have_channels_of_its_own() {
     ]);
     assert!(said.contains("0 new case(s)"), "{said}");
     assert!(
-        said.contains("1 entry addressed to channel `audit` skipped"),
+        said.contains("1 entry addressed to channel `audit` (case "),
         "{said}"
     );
 }

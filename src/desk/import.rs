@@ -108,6 +108,9 @@ pub struct OpenSummary {
     /// (`None`: the office's default channel), skipped: they are sealed to
     /// keys this desk does not hold. The chain was verified whole.
     pub other_channels: BTreeMap<Option<String>, usize>,
+    /// The cases of those entries, by channel, so that each channel's
+    /// officers can compare what their desks counted.
+    pub other_channel_cases: BTreeMap<Option<String>, BTreeSet<CaseId>>,
 }
 
 impl OpenSummary {
@@ -120,8 +123,15 @@ impl OpenSummary {
                     Some(id) => format!("channel `{id}`"),
                     None => "the office's default channel".to_owned(),
                 };
+                let cases = self.other_channel_cases.get(channel).map_or(String::new(), |ids| {
+                    let mut list: Vec<String> = ids.iter().take(20).map(ToString::to_string).collect();
+                    if ids.len() > 20 {
+                        list.push(format!("and {} more", ids.len() - 20));
+                    }
+                    format!(" (case{} {})", if ids.len() == 1 { "" } else { "s" }, list.join(", "))
+                });
                 format!(
-                    "{n} entr{} addressed to {whom} skipped: sealed to that channel's keys, not this desk's",
+                    "{n} entr{} addressed to {whom}{cases} skipped: sealed to that channel's keys, not this desk's",
                     if *n == 1 { "y" } else { "ies" }
                 )
             })
@@ -521,6 +531,11 @@ impl Import<'_, '_> {
             return false;
         };
         *self.summary.other_channels.entry(channel.clone()).or_insert(0) += 1;
+        self.summary
+            .other_channel_cases
+            .entry(channel.clone())
+            .or_default()
+            .insert(entry.case);
         true
     }
 
@@ -534,6 +549,21 @@ impl Import<'_, '_> {
     }
 
     fn entry(&mut self, entry: &Entry, body: Option<Vec<u8>>) -> Result<(), DeskError> {
+        // Every case has one report. A second one for a case already counted
+        // as another channel's is refused, not skipped: otherwise a server
+        // could file a report no key here opens ahead of a genuine one and
+        // have this desk drop the genuine case, and all that follows it,
+        // in silence.
+        if entry.kind == EntryKind::Report && self.change.index.other_channel_cases.contains_key(&entry.case)
+        {
+            return Err(verify::refused(
+                entry.seq,
+                format!(
+                    "a second report for case {}, already counted as another channel's",
+                    entry.case
+                ),
+            ));
+        }
         // Another channel's case: its messages, replies, statuses and purges
         // are sealed and signed for that channel's desk, not this one.
         if entry.kind != EntryKind::AttachmentChunk && self.other_channel(entry) {
@@ -563,6 +593,15 @@ impl Import<'_, '_> {
     /// A report filed by a reporter (`sig` None) or recorded at another desk.
     fn report(&mut self, entry: &Entry, body: &[u8], sig: Option<&OfficeSig>) -> Result<(), DeskError> {
         let seq = entry.seq;
+        if self.focus(entry.case)? {
+            // Every case has one report; the server never files a second.
+            // Checked before decrypting, so that a second report no key here
+            // opens cannot pass for another channel's and silence the case.
+            return Err(verify::refused(
+                seq,
+                format!("a second report for case {}, which this vault holds", entry.case),
+            ));
+        }
         let payload = match self.open_envelope(entry, body) {
             // In an office with channels, a report none of this desk's keys
             // opens is addressed to another channel: counted, not applied.
@@ -595,13 +634,6 @@ impl Import<'_, '_> {
             return Err(verify::refused(
                 seq,
                 "the recorded case's sealed day is not the day its officer signed",
-            ));
-        }
-        if self.focus(entry.case)? {
-            // Every case has one report; the server never files a second.
-            return Err(verify::refused(
-                seq,
-                format!("a second report for case {}, which this vault holds", entry.case),
             ));
         }
         if self.skipped_messages.contains(&entry.case) {
@@ -657,9 +689,19 @@ impl Import<'_, '_> {
     /// A case recorded at a desk with a receipt: this desk's own, now filed
     /// on the server, or another desk's (signed).
     fn recorded_case(&mut self, entry: &Entry, body: Option<&[u8]>) -> Result<(), DeskError> {
+        // Signed by a key this desk does not trust: recorded at the desk of
+        // another channel, signed by its officer. Only then is it skipped; an
+        // unsigned entry, a bad signature by a trusted key, or one that names
+        // this desk's own channel is refused as before.
+        let unknown_signer = entry
+            .office_sig()
+            .is_some_and(|s| !self.trusted.iter().any(|k| k.as_bytes() == &s.signer));
+        let own = entry
+            .channel
+            .as_ref()
+            .is_some_and(|c| self.own_channels.contains(c));
         let sig = match verify::office_signature(entry, self.trusted) {
-            // Recorded at the desk of another channel, signed by its officer.
-            Err(_) if entry.channel.is_some() && !self.focus(entry.case)? => {
+            Err(_) if unknown_signer && entry.channel.is_some() && !own && !self.focus(entry.case)? => {
                 self.mark_other_channel(entry);
                 return Ok(());
             }
@@ -667,6 +709,25 @@ impl Import<'_, '_> {
         };
         let op = entry.op.map(|o| hex_id(&o)).unwrap_or_default();
         if self.focus(entry.case)? {
+            // This desk's own recorded case, now filed: the server files it to
+            // the channel of the officer who signed it. A header naming
+            // another channel than the ones this desk's cases are addressed
+            // to was rewritten (its caller's follow-ups would go elsewhere).
+            if !self.own_channels.is_empty() && !own {
+                return Err(verify::refused(
+                    entry.seq,
+                    format!(
+                        "case {} was recorded at this desk but its entry files it to {}",
+                        entry.case,
+                        entry
+                            .channel
+                            .as_deref()
+                            .map_or("the office's default channel".to_owned(), |c| format!(
+                                "channel `{c}`"
+                            ))
+                    ),
+                ));
+            }
             let mut delivered = false;
             let mut replayed = true;
             if let Some(case) = self.current.as_mut()

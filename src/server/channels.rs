@@ -206,6 +206,11 @@ pub enum ChannelError {
         #[source]
         source: KeysError,
     },
+    #[error(
+        "channels `{first}` and `{second}` list the same officer key: each officer acts for one channel, \
+         or a case recorded at that desk could be filed to the wrong one"
+    )]
+    SharedOfficer { first: String, second: String },
 }
 
 /// The office's channels, loaded; empty without `[[channels]]`.
@@ -232,6 +237,15 @@ impl Channels {
                 id: c.id.clone(),
                 source,
             })?;
+            if let Some(other) = list
+                .iter()
+                .find(|o: &&Channel| o.keys.officers.iter().any(|k| keys.officers.contains(k)))
+            {
+                return Err(ChannelError::SharedOfficer {
+                    first: other.config.id.clone(),
+                    second: c.id.clone(),
+                });
+            }
             list.push(Channel {
                 config: c.clone(),
                 keys,
@@ -293,17 +307,24 @@ impl Channels {
     }
 }
 
-/// The channel of `case`, from its report's entry header: `Ok(None)` for
-/// the office's default channel.
+/// The channel of `case`: `Ok(None)` for the office's default channel. A
+/// report filed online names it in its entry header; a case recorded at a
+/// desk belongs to the channel of the officer who signed it, whatever its
+/// header says, so a header rewritten in the store cannot move a recorded
+/// case's follow-ups to another channel's keys.
 pub fn of_case(
     store: &dyn super::store::Store,
+    channels: &Channels,
     case: CaseId,
 ) -> Result<Option<String>, super::store::StoreError> {
-    Ok(store
+    let report = store
         .case_entries(case)?
         .into_iter()
-        .find(|(e, _)| e.kind == EntryKind::Report)
-        .and_then(|(e, _)| e.channel))
+        .find(|(e, _)| e.kind == EntryKind::Report);
+    Ok(report.and_then(|(e, _)| match e.office_sig() {
+        Some(sig) if e.op.is_some() => channels.of_officer(&sig.signer),
+        _ => e.channel,
+    }))
 }
 
 #[cfg(test)]

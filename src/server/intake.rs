@@ -614,14 +614,18 @@ impl From<axum::extract::multipart::MultipartError> for MessageError {
 /// report's entry header), or the office's.
 fn case_keys(app: &App, case: CaseId) -> Result<&ServerKeys, IntakeError> {
     let store = &app.store;
-    let channel = tokio::task::block_in_place(|| super::channels::of_case(store.as_ref(), case))?;
-    app.channels.keys_for(&app.keys, channel.as_deref()).ok_or_else(|| {
-        tracing::error!(
-            "a follow-up message for a case of channel `{}`, which the configuration no longer names, was refused: put the channel back in [[channels]]",
-            channel.as_deref().unwrap_or_default()
-        );
-        IntakeError::Encrypt
-    })
+    let channel =
+        tokio::task::block_in_place(|| super::channels::of_case(store.as_ref(), &app.channels, case))?;
+    // Not logged at the default level: a line per refused message would date
+    // a reporter's visit. docs/channels.md says what removing a channel does.
+    app.channels
+        .keys_for(&app.keys, channel.as_deref())
+        .ok_or_else(|| {
+            tracing::debug!(
+                "a follow-up message for a case of a channel the configuration no longer names was refused"
+            );
+            IntakeError::Encrypt
+        })
 }
 
 /// Receives a follow-up message. The session comes from the hidden form

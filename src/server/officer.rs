@@ -258,7 +258,7 @@ pub async fn import(app: &App, bytes: &[u8]) -> Result<Imported, OfficerError> {
         let channel = match case_channels.iter().find(|(c, _)| *c == op.case) {
             Some((_, channel)) => channel.clone(),
             None if store.case_exists(op.case)? => {
-                let found = super::channels::of_case(store.as_ref(), op.case)?;
+                let found = super::channels::of_case(store.as_ref(), &app.channels, op.case)?;
                 // Read once per case: an outbox may carry many operations on one.
                 case_channels.push((op.case, found.clone()));
                 found
