@@ -425,7 +425,8 @@ fn run(cli: Cli, seen: &mut Option<u64>, key_files: &mut Option<String>) -> anyh
             lang,
             periods,
             limits,
-        } => gui(vault, keys, idle_lock, lang, periods, limits)?,
+            look,
+        } => gui(vault, keys, idle_lock, lang, periods, limits, look)?,
         Command::Outbox { at, out, office_keys } => {
             let signer_dir = keys_dir(&at)?;
             // The officer's signing key may live in another folder than the
@@ -503,6 +504,7 @@ fn gui(
     lang: Option<String>,
     periods: PeriodArgs,
     limits: cli::LimitArgs,
+    look: cli::LookArgs,
 ) -> anyhow::Result<()> {
     use candor::desk::gui::{self, i18n::Lang};
     let locale = lang
@@ -517,16 +519,24 @@ fn gui(
         .unwrap_or_else(|| PathBuf::from("."));
     let keys = keys.or_else(|| vault.as_deref().and_then(Vault::remembered_keys));
     let at = as_of(periods);
-    gui::run(gui::Options {
-        vault,
-        keys,
-        today: at.today,
-        periods: at.periods,
-        idle_lock_minutes: idle_lock,
-        lang: Lang::from_locale(&locale),
-        limits: limits.into(),
-        start_dir,
-    })?;
+    let look = gui::Look {
+        fonts: look.fonts,
+        font_dirs: None,
+        scale: look.scale,
+    };
+    gui::run_with(
+        gui::Options {
+            vault,
+            keys,
+            today: at.today,
+            periods: at.periods,
+            idle_lock_minutes: idle_lock,
+            lang: Lang::from_locale(&locale),
+            limits: limits.into(),
+            start_dir,
+        },
+        look,
+    )?;
     Ok(())
 }
 
@@ -538,6 +548,7 @@ fn gui(
     _: Option<String>,
     _: PeriodArgs,
     _: cli::LimitArgs,
+    _: cli::LookArgs,
 ) -> anyhow::Result<()> {
     anyhow::bail!(
         "this candor-desk was built without the desktop application; build it with the `gui` feature \

@@ -16,15 +16,17 @@ pub enum Lang {
     #[default]
     En,
     Fr,
+    Ar,
 }
 
 impl Lang {
-    pub const ALL: [Lang; 2] = [Lang::En, Lang::Fr];
+    pub const ALL: [Lang; 3] = [Lang::En, Lang::Fr, Lang::Ar];
 
     pub fn code(self) -> &'static str {
         match self {
             Lang::En => "en",
             Lang::Fr => "fr",
+            Lang::Ar => "ar",
         }
     }
 
@@ -33,6 +35,8 @@ impl Lang {
         match self {
             Lang::En => "English",
             Lang::Fr => "Français",
+            // Shaped and ordered for egui, which does neither ("العربية").
+            Lang::Ar => "ﺔﻴﺑﺮﻌﻟﺍ",
         }
     }
 
@@ -40,7 +44,14 @@ impl Lang {
         match self {
             Lang::En => include_str!("i18n/en.ftl"),
             Lang::Fr => include_str!("i18n/fr.ftl"),
+            Lang::Ar => include_str!("i18n/ar.ftl"),
         }
+    }
+
+    /// Whether the language is written right to left: its words are shaped
+    /// and ordered for display ([`super::rtl`]) and the layout is mirrored.
+    pub fn is_rtl(self) -> bool {
+        matches!(self, Lang::Ar)
     }
 
     /// The language of a locale name such as `fr_FR.UTF-8` (English if none matches).
@@ -92,10 +103,17 @@ impl Words {
     }
 
     fn format(&self, key: &str, args: Option<&FluentArgs<'_>>) -> String {
-        for b in [&self.main, &self.fallback] {
+        for (i, b) in [&self.main, &self.fallback].into_iter().enumerate() {
             if let Some(pattern) = b.get_message(key).and_then(|m| m.value()) {
                 let mut errors = Vec::new();
-                return b.format_pattern(pattern, args, &mut errors).into_owned();
+                let text = b.format_pattern(pattern, args, &mut errors);
+                // A right-to-left language's own words are shaped and put
+                // in display order here, once; English behind it is not.
+                return if i == 0 && self.lang.is_rtl() {
+                    super::rtl::visual(&text, Some(true))
+                } else {
+                    text.into_owned()
+                };
             }
         }
         key.to_owned()
@@ -178,11 +196,27 @@ mod tests {
             );
         }
         let en = keys(Lang::En.catalogue());
-        let fr = keys(Lang::Fr.catalogue());
-        let missing: Vec<&String> = en.iter().filter(|k| !fr.contains(k)).collect();
-        let extra: Vec<&String> = fr.iter().filter(|k| !en.contains(k)).collect();
-        assert!(missing.is_empty(), "missing in fr: {missing:?}");
-        assert!(extra.is_empty(), "only in fr: {extra:?}");
+        for lang in [Lang::Fr, Lang::Ar] {
+            let other = keys(lang.catalogue());
+            let missing: Vec<&String> = en.iter().filter(|k| !other.contains(k)).collect();
+            let extra: Vec<&String> = other.iter().filter(|k| !en.contains(k)).collect();
+            assert!(missing.is_empty(), "missing in {}: {missing:?}", lang.code());
+            assert!(extra.is_empty(), "only in {}: {extra:?}", lang.code());
+        }
+    }
+
+    #[test]
+    fn arabic_words_are_shaped_and_ordered_once() {
+        assert_eq!(Lang::Ar.name(), super::super::rtl::visual("العربية", Some(true)));
+        let w = Words::new(Lang::Ar);
+        // "Inbox": joined letters, the first one (sad) drawn rightmost.
+        let inbox = w.t("nav-inbox");
+        assert_eq!(inbox, super::super::rtl::visual("صندوق الوارد", Some(true)));
+        assert!(inbox.ends_with('\u{FEBB}'), "{inbox:?}");
+        // A case id (the application's own) keeps its order inside Arabic.
+        let title = w.ta("case-title", &[("case", "K7Q2-M4XD".into())]);
+        assert!(title.contains("K7Q2-M4XD"), "{title:?}");
+        assert_eq!(Lang::from_locale("ar_EG.UTF-8"), Lang::Ar);
     }
 
     #[test]
