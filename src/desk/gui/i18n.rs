@@ -35,8 +35,7 @@ impl Lang {
         match self {
             Lang::En => "English",
             Lang::Fr => "Français",
-            // Shaped and ordered for egui, which does neither ("العربية").
-            Lang::Ar => "ﺔﻴﺑﺮﻌﻟﺍ",
+            Lang::Ar => "العربية",
         }
     }
 
@@ -48,8 +47,8 @@ impl Lang {
         }
     }
 
-    /// Whether the language is written right to left: its words are shaped
-    /// and ordered for display ([`super::rtl`]) and the layout is mirrored.
+    /// Whether the language is written right to left: its words are put
+    /// in display order ([`super::rtl`]) and the layout is mirrored.
     pub fn is_rtl(self) -> bool {
         matches!(self, Lang::Ar)
     }
@@ -67,9 +66,12 @@ impl Lang {
 fn bundle(lang: Lang) -> FluentBundle<FluentResource> {
     let id: LanguageIdentifier = lang.code().parse().unwrap_or_default();
     let mut bundle = FluentBundle::new(vec![id]);
-    // egui lays text out left to right and draws no bidi controls; the
-    // isolation marks Fluent puts around arguments would show as boxes.
-    bundle.set_use_isolating(false);
+    // The isolation marks Fluent puts around arguments: not for a
+    // left-to-right language (egui would draw nothing for them, but they
+    // would be in the accessibility tree); a right-to-left language keeps
+    // them, so that a date or a case id keeps its order inside Arabic, and
+    // `rtl::visual` drops them once used.
+    bundle.set_use_isolating(lang.is_rtl());
     // A catalogue with errors still yields the messages that parsed; the
     // catalogue test insists there are none.
     let resource = match FluentResource::try_new(lang.catalogue().to_owned()) {
@@ -103,17 +105,27 @@ impl Words {
     }
 
     fn format(&self, key: &str, args: Option<&FluentArgs<'_>>) -> String {
-        for (i, b) in [&self.main, &self.fallback].into_iter().enumerate() {
+        let text = self.logical(key, args);
+        if self.lang.is_rtl() && self.main.has_message(key) {
+            // A right-to-left language's own words are put in display
+            // order here, once; English behind it is not.
+            super::rtl::visual(&text, Some(true))
+        } else {
+            text
+        }
+    }
+
+    /// The text of `key` in reading order, to be an argument of another
+    /// message (which puts the whole in display order).
+    pub fn arg(&self, key: &str) -> String {
+        self.logical(key, None)
+    }
+
+    fn logical(&self, key: &str, args: Option<&FluentArgs<'_>>) -> String {
+        for b in [&self.main, &self.fallback] {
             if let Some(pattern) = b.get_message(key).and_then(|m| m.value()) {
                 let mut errors = Vec::new();
-                let text = b.format_pattern(pattern, args, &mut errors);
-                // A right-to-left language's own words are shaped and put
-                // in display order here, once; English behind it is not.
-                return if i == 0 && self.lang.is_rtl() {
-                    super::rtl::visual(&text, Some(true))
-                } else {
-                    text.into_owned()
-                };
+                return b.format_pattern(pattern, args, &mut errors).into_owned();
             }
         }
         key.to_owned()
@@ -206,16 +218,20 @@ mod tests {
     }
 
     #[test]
-    fn arabic_words_are_shaped_and_ordered_once() {
-        assert_eq!(Lang::Ar.name(), super::super::rtl::visual("العربية", Some(true)));
+    fn arabic_words_are_ordered_once() {
         let w = Words::new(Lang::Ar);
-        // "Inbox": joined letters, the first one (sad) drawn rightmost.
-        let inbox = w.t("nav-inbox");
-        assert_eq!(inbox, super::super::rtl::visual("صندوق الوارد", Some(true)));
-        assert!(inbox.ends_with('\u{FEBB}'), "{inbox:?}");
+        // "Inbox" (two words): the first word drawn rightmost.
+        assert_eq!(w.t("nav-inbox"), "الوارد صندوق");
         // A case id (the application's own) keeps its order inside Arabic.
         let title = w.ta("case-title", &[("case", "K7Q2-M4XD".into())]);
         assert!(title.contains("K7Q2-M4XD"), "{title:?}");
+        // Words inside another sentence are ordered with it, once.
+        let what = w.arg("due-acknowledge");
+        let due = w.ta(
+            "deadline-ok",
+            &[("what", what.as_str().into()), ("day", "2026-12-10".into())],
+        );
+        assert_eq!(due, "2026-12-10 قبل الاستلام تأكيد");
         assert_eq!(Lang::from_locale("ar_EG.UTF-8"), Lang::Ar);
     }
 

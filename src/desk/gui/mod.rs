@@ -77,12 +77,12 @@ pub struct Options {
 
 /// Text from a reporter or the server, made safe to show: every control and
 /// format character is written as `\u{…}` (as in the terminal), then a
-/// line with Arabic or Hebrew letters is shaped and put in display order by
-/// its own first strong letter ([`rtl`]); the escaped controls take no part.
+/// line with Arabic or Hebrew letters is put in display order by its own
+/// first strong letter ([`rtl`]); the escaped controls take no part.
 pub fn plain(s: &str) -> Cow<'_, str> {
     let escaped = terminal::escape(s);
     if rtl::has_rtl(&escaped) {
-        Cow::Owned(rtl::visual(&escaped, None))
+        Cow::Owned(rtl::visual(&rtl::isolate_escapes(&escaped), None))
     } else {
         escaped
     }
@@ -583,7 +583,10 @@ impl DeskApp {
                 reload_into(s, id)?;
                 let text = w.ta(
                     "notice-status-set",
-                    &[("status", w.status(status).as_str().into())],
+                    &[(
+                        "status",
+                        w.arg(&format!("status-{}", status.as_str())).as_str().into(),
+                    )],
                 );
                 self.ok(text);
             }

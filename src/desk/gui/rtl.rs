@@ -1,26 +1,29 @@
-//! Right-to-left text and layout. egui lays every line out left to right,
-//! one glyph per character, without joining Arabic letters; so text with
-//! Arabic or Hebrew in it is prepared before egui sees it:
+//! Right-to-left text and layout. egui 0.37 shapes text with HarfRust, one
+//! run per font: an Arabic or Hebrew word (its letters come from a fallback
+//! font, [`super::fonts`]) is joined and drawn right to left, but the runs
+//! themselves are placed left to right, and a space or a digit (from egui's
+//! own font) ends a run. So a line in display order is prepared here:
 //!
-//! 1. Arabic letters become their contextual presentation forms (initial,
-//!    medial, final, isolated; lam-alef ligatures), in logical order
-//!    (`ar-reshaper`);
-//! 2. each line is put in display order by the Unicode bidi algorithm
-//!    (`unicode-bidi`), mirroring brackets in right-to-left runs.
+//! 1. the Unicode bidi algorithm (`unicode-bidi`) puts the line's
+//!    characters in display order, the paragraph direction being the
+//!    window's (right to left in Arabic) for its own words, and that of the
+//!    first strong letter for text from a reporter or the server; brackets
+//!    in right-to-left runs are mirrored;
+//! 2. each stretch of right-to-left letters is turned back to reading
+//!    order, since egui's shaper reverses it again when it joins the
+//!    letters.
 //!
-//! The window's own words in a right-to-left language get a right-to-left
-//! paragraph direction; text from a reporter or the server gets the
-//! direction of its first strong letter, and is escaped first
-//! ([`super::plain`]): a bidi control in it (U+202E and the others) is
-//! shown as `\u{202e}` and takes no effect, since the algorithm only sees
-//! the letters.
+//! Text from a reporter or the server is escaped first ([`super::plain`]):
+//! a bidi control in it (U+202E and the others) is shown as `\u{202e}` and
+//! takes no effect, since the algorithm only sees the letters.
 //!
-//! What egui wraps is wrapped before it is reordered ([`paragraph`]), so
-//! the lines of a long right-to-left paragraph stay in reading order.
+//! Long text is wrapped before it is reordered ([`paragraph`]), so the
+//! lines of a right-to-left paragraph stay in reading order; the window's
+//! own words are short enough not to wrap in a window of usual width (the
+//! Arabic catalogue breaks its long sentences into lines).
 //!
-//! Limits: the accessibility tree gets the text in display order with
-//! presentation forms, which a screen reader may read less well than the
-//! logical text; marks over letters (harakat) are drawn beside them.
+//! Limits: the accessibility tree gets the text as prepared here, not in
+//! reading order; a screen reader may read a mixed line out of order.
 
 use egui::{Align, Layout, Ui};
 use unicode_bidi::{BidiInfo, Level};
@@ -39,17 +42,6 @@ pub fn is_rtl_char(c: char) -> bool {
 /// Whether `s` has any right-to-left letter (if not, it is shown as is).
 pub fn has_rtl(s: &str) -> bool {
     s.chars().any(is_rtl_char)
-}
-
-/// Arabic letters joined: their presentation forms, in logical order.
-pub fn shape(s: &str) -> String {
-    if s.chars()
-        .any(|c| matches!(c, '\u{0600}'..='\u{06FF}' | '\u{0750}'..='\u{077F}'))
-    {
-        ar_reshaper::reshape_line(s)
-    } else {
-        s.to_owned()
-    }
 }
 
 /// The bracket a right-to-left run shows instead of `c`.
@@ -71,7 +63,8 @@ fn mirror(c: char) -> char {
     }
 }
 
-/// One line (no line break in it) in display order, already shaped.
+/// One line (no line break in it) in display order, then each stretch of
+/// right-to-left letters back in reading order for egui's shaper.
 /// `rtl`: the paragraph's direction, or `None` for that of its first
 /// strong letter.
 fn order(line: &str, rtl: Option<bool>) -> String {
@@ -81,19 +74,22 @@ fn order(line: &str, rtl: Option<bool>) -> String {
         return line.to_owned();
     };
     let (levels, runs) = info.visual_runs(para, para.range.clone());
-    let mut out = String::with_capacity(line.len());
+    let mut shown: Vec<char> = Vec::with_capacity(line.len());
     for run in runs {
         let text = &line[run.clone()];
         if levels.get(run.start).is_some_and(|l| l.is_rtl()) {
-            out.extend(text.chars().rev().map(mirror));
+            shown.extend(text.chars().rev().map(mirror));
         } else {
-            out.push_str(text);
+            shown.extend(text.chars());
         }
     }
     // The marks that did their work above are not drawn (egui would show
     // boxes). Text from a reporter has none left: it was escaped before.
-    out.retain(|c| !is_bidi_mark(c));
-    out
+    shown.retain(|c| !is_bidi_mark(*c));
+    for stretch in shown.split_mut(|c| !is_rtl_char(*c)) {
+        stretch.reverse();
+    }
+    shown.into_iter().collect()
 }
 
 /// The invisible bidi marks and controls (the window's own text uses the
@@ -108,14 +104,34 @@ fn starts_rtl(line: &str) -> bool {
     info.paragraphs.first().is_some_and(|p| p.level.is_rtl())
 }
 
-/// `s` shaped and in display order, line by line (for text egui does not
+/// Text escaped by [`super::plain`] with each `\u{…}` it wrote isolated
+/// left to right (LRI … PDI, dropped again by [`visual`]), so that the
+/// escape reads as one piece wherever it stands.
+pub fn isolate_escapes(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    let mut rest = s;
+    while let Some(start) = rest.find("\\u{") {
+        let Some(len) = rest[start..].find('}') else {
+            break;
+        };
+        out.push_str(&rest[..start]);
+        out.push('\u{2066}');
+        out.push_str(&rest[start..=start + len]);
+        out.push('\u{2069}');
+        rest = &rest[start + len + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// `s` in display order for egui, line by line (for text egui does not
 /// wrap: a label's own words, a short field).
 pub fn visual(s: &str, rtl: Option<bool>) -> String {
     if !has_rtl(s) && rtl != Some(true) {
         return s.to_owned();
     }
     s.split('\n')
-        .map(|line| order(&shape(line), rtl))
+        .map(|line| order(line, rtl))
         .collect::<Vec<_>>()
         .join("\n")
 }
@@ -127,35 +143,54 @@ pub fn panel_layout(rtl: bool) -> Layout {
 }
 
 /// A wrapped paragraph of text from a reporter or the server: escaped
-/// ([`super::plain`]), shaped, wrapped at the width available, then each
-/// line put in display order and aligned to its side.
+/// ([`super::plain`]), wrapped at the width available (at spaces, measured
+/// with egui's fonts), then each line put in display order and aligned to
+/// the side its first strong letter reads from.
 pub fn paragraph(ui: &mut Ui, text: &str) -> egui::Response {
-    let safe = super::plain(text);
+    let safe = super::terminal::escape(text);
     if !has_rtl(&safe) {
         return ui.add(egui::Label::new(safe.as_ref()).wrap().selectable(true));
     }
+    let safe = isolate_escapes(&safe);
     let font = egui::TextStyle::Body.resolve(ui.style());
-    let width = ui.available_width().max(40.0);
-    let color = ui.visuals().text_color();
+    let width = ui.available_width().min(ui.clip_rect().width()).max(40.0);
+    let measure = |s: &str| {
+        ui.fonts_mut(|f| f.layout_no_wrap(s.to_owned(), font.clone(), egui::Color32::WHITE))
+            .size()
+            .x
+    };
+    let space = measure(" ");
     let mut lines = Vec::new();
-    let mut any_rtl = false;
+    let mut first_rtl = None;
     for hard in safe.split('\n') {
         let rtl = starts_rtl(hard);
-        any_rtl |= rtl;
-        let shaped = shape(hard);
-        let galley = ui.fonts_mut(|f| f.layout(shaped, font.clone(), color, width));
-        for row in &galley.rows {
-            lines.push(order(&row.text(), Some(rtl)));
+        first_rtl.get_or_insert(rtl);
+        let (mut line, mut used) = (String::new(), 0.0);
+        for word in hard.split(' ') {
+            let w = measure(word);
+            if !line.is_empty() && used + space + w > width {
+                lines.push(order(&line, Some(rtl)));
+                line.clear();
+                used = 0.0;
+            }
+            if !line.is_empty() {
+                line.push(' ');
+                used += space;
+            }
+            line.push_str(word);
+            used += w;
         }
+        lines.push(order(&line, Some(rtl)));
     }
     let label = egui::Label::new(lines.join("\n")).selectable(true).extend();
-    if any_rtl {
+    if first_rtl == Some(true) {
         ui.with_layout(Layout::top_down(Align::Max), |ui| {
             ui.add(label.halign(Align::Max))
         })
         .inner
     } else {
-        ui.add(label)
+        ui.with_layout(Layout::top_down(Align::Min), |ui| ui.add(label))
+            .inner
     }
 }
 
@@ -164,17 +199,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn arabic_is_joined_and_reversed() {
-        // "سلام" (peace): four letters, joined (lam and alef as one
-        // ligature), shown right to left.
-        let shown = visual("سلام", Some(true));
-        assert!(
-            shown.chars().all(|c| ('\u{FE70}'..='\u{FEFF}').contains(&c)),
-            "{shown:?}"
-        );
-        assert_eq!(shown.chars().count(), 3);
-        // The first letter (seen) is drawn last, in its initial form.
-        assert_eq!(shown.chars().last(), Some('\u{FEB3}'));
+    fn the_words_of_an_arabic_line_go_right_to_left() {
+        // egui joins and reverses each word itself; the words' order is ours.
+        assert_eq!(visual("فتح خزنة المكتب", Some(true)), "المكتب خزنة فتح");
+        // One word is left for egui alone.
+        assert_eq!(visual("سلام", Some(true)), "سلام");
     }
 
     #[test]
@@ -182,9 +211,24 @@ mod tests {
         // The catalogue's placeables come isolated (FSI … PDI): a date
         // stays a date, and the marks themselves are not drawn.
         let shown = visual("الحالة \u{2068}2026-12-07\u{2069} ABC", Some(true));
-        assert!(shown.contains("2026-12-07"), "{shown:?}");
-        assert!(shown.starts_with("ABC"), "{shown:?}");
-        assert!(!shown.contains(['\u{2068}', '\u{2069}']), "{shown:?}");
+        assert_eq!(shown, "ABC 2026-12-07 الحالة");
+    }
+
+    #[test]
+    fn arabic_inside_a_latin_line_reads_right_to_left() {
+        assert_eq!(visual("case سلام عليكم ok", None), "case عليكم سلام ok");
+        // A line that starts with Arabic is a right-to-left line.
+        assert_eq!(visual("سلام 12 ok", None), "ok 12 سلام");
+    }
+
+    #[test]
+    fn an_escaped_control_reads_as_one_piece_inside_arabic() {
+        let escaped = crate::desk::terminal::escape("رقم \u{202E}INV-4471 هو");
+        assert_eq!(escaped, "رقم \\u{202e}INV-4471 هو");
+        let shown = visual(&isolate_escapes(&escaped), None);
+        // Read from the right: the number word, the control as written
+        // (whole), the invoice id, then "is"; the override reversed nothing.
+        assert_eq!(shown, "هو INV-4471\\u{202e} رقم");
     }
 
     #[test]
@@ -195,7 +239,6 @@ mod tests {
 
     #[test]
     fn brackets_are_mirrored_in_right_to_left_runs() {
-        let shown = visual("(أ)", Some(true));
-        assert_eq!(shown, "(\u{FE83})");
+        assert_eq!(visual("أ (ب)", Some(true)), "(ب) أ");
     }
 }

@@ -52,11 +52,12 @@ pub fn deadline_text(w: &Words, kind: Kind, dl: &Deadlines) -> RichText {
     if dl.no_deadline {
         return RichText::new(w.t("deadline-none"));
     }
+    // Words that go into another sentence stay in reading order (`arg`).
     let what = match dl.next {
-        Some("answer") => w.t("due-answer"),
-        Some("acknowledge") if kind == Kind::Advice => w.t("due-answer"),
-        Some("acknowledge") => w.t("due-acknowledge"),
-        Some(_) => w.t("due-feedback"),
+        Some("answer") => w.arg("due-answer"),
+        Some("acknowledge") if kind == Kind::Advice => w.arg("due-answer"),
+        Some("acknowledge") => w.arg("due-acknowledge"),
+        Some(_) => w.arg("due-feedback"),
         None => String::new(),
     };
     let day = match dl.next {
@@ -465,7 +466,7 @@ fn case_fields(ui: &mut Ui, w: &Words, c: &CaseRecord, at: AsOf) {
                     "field-received-value",
                     &[
                         ("day", c.received.to_string().as_str().into()),
-                        ("channel", w.channel(channel).as_str().into()),
+                        ("channel", w.arg(&format!("channel-{channel}")).as_str().into()),
                     ],
                 ),
             );
@@ -608,7 +609,10 @@ fn thread_item(ui: &mut Ui, w: &Words, item: &ThreadItem) {
                         "thread-status",
                         &[
                             ("day", day.as_str().into()),
-                            ("status", w.status(*status).as_str().into())
+                            (
+                                "status",
+                                w.arg(&format!("status-{}", status.as_str())).as_str().into()
+                            )
                         ]
                     )
                 ));
@@ -797,14 +801,18 @@ fn report(app: &mut DeskApp, ui: &mut Ui) {
     let figures = stats::compute(&state, app.year);
     egui::ScrollArea::vertical()
         .id_salt("report-scroll")
+        .auto_shrink([false, true])
         .max_height(ui.available_height() - 140.0)
         .show(ui, |ui| {
-            egui::Grid::new("report-table").striped(true).show(ui, |ui| {
-                for (label, value) in report_rows(w, &figures) {
-                    ui.label(label);
-                    ui.label(value);
-                    ui.end_row();
-                }
+            // egui's grids lay columns out left to right only.
+            ui.with_layout(egui::Layout::top_down(egui::Align::Min), |ui| {
+                egui::Grid::new("report-table").striped(true).show(ui, |ui| {
+                    for (label, value) in report_rows(w, &figures) {
+                        ui.label(label);
+                        ui.label(value);
+                        ui.end_row();
+                    }
+                });
             });
             ui.add_space(8.0);
             chart(ui, w, &figures);
@@ -855,7 +863,10 @@ fn chart(ui: &mut Ui, w: &Words, s: &stats::Stats) {
         )
         .collect();
     let max = bars.iter().map(|b| b.1).max().unwrap_or(0).max(1);
-    let width = (ui.available_width() - 360.0).max(100.0);
+    // A scroll area in a right-to-left layout leaves its width unbounded:
+    // what is visible bounds it.
+    let available = ui.available_width().min(ui.clip_rect().width());
+    let width = (available - 360.0).max(100.0);
     for (label, n) in bars {
         ui.horizontal(|ui| {
             ui.add_sized([340.0, 18.0], egui::Label::new(label).truncate());
