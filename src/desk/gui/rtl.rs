@@ -184,13 +184,12 @@ pub fn paragraph(ui: &mut Ui, text: &str) -> egui::Response {
     }
     let label = egui::Label::new(lines.join("\n")).selectable(true).extend();
     if first_rtl == Some(true) {
-        ui.with_layout(Layout::top_down(Align::Max), |ui| {
-            ui.add(label.halign(Align::Max))
-        })
-        .inner
-    } else {
-        ui.with_layout(Layout::top_down(Align::Min), |ui| ui.add(label))
+        ui.with_layout(Layout::top_down(Align::Max), |ui| ui.add(label.halign(Align::Max)))
             .inner
+    } else {
+        // Where the window's layout puts it (a scroll area in a
+        // right-to-left layout has no left edge to align to).
+        ui.add(label.halign(Align::Min))
     }
 }
 
