@@ -184,8 +184,10 @@ pub fn paragraph(ui: &mut Ui, text: &str) -> egui::Response {
     }
     let label = egui::Label::new(lines.join("\n")).selectable(true).extend();
     if first_rtl == Some(true) {
-        ui.with_layout(Layout::top_down(Align::Max), |ui| ui.add(label.halign(Align::Max)))
-            .inner
+        ui.with_layout(Layout::top_down(Align::Max), |ui| {
+            ui.add(label.halign(Align::Max))
+        })
+        .inner
     } else {
         // Where the window's layout puts it (a scroll area in a
         // right-to-left layout has no left edge to align to).
