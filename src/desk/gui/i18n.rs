@@ -232,6 +232,11 @@ mod tests {
             &[("what", what.as_str().into()), ("day", "2026-12-10".into())],
         );
         assert_eq!(due, "2026-12-10 قبل الاستلام تأكيد");
+        // Arabic's plural forms (one, two, few, many).
+        let idle = |n: usize| w.ta("notice-idle-locked", &[("minutes", n.into())]);
+        assert!(idle(2).contains("دقيقتين"), "{}", idle(2));
+        assert!(idle(5).contains("دقائق"), "{}", idle(5));
+        assert!(idle(1).contains("واحدة"), "{}", idle(1));
         assert_eq!(Lang::from_locale("ar_EG.UTF-8"), Lang::Ar);
     }
 

@@ -23,10 +23,15 @@ err-exists = هذا الملف أو المجلد موجود من قبل؛ اخت
 err-no-vault = اختر مجلد الخزنة أولًا.
 err-wrong-passphrase = عبارة المرور ليست التي تحمي هذه المفاتيح. حاول مرة أخرى.
 err-passphrase-needed = هذه المفاتيح محمية بعبارة مرور: اكتبها ثم افتح.
-notice-unlocked = فُتحت الخزنة: فيها { $cases } حالة.
+notice-unlocked = فُتحت الخزنة. عدد الحالات فيها: { $cases }.
 notice-unlocked-new = فُتحت خزنة جديدة فارغة. افتح ملف تصدير لملئها.
 notice-locked = أُقفلت النافذة. حُذفت المفاتيح وكل حالة مفكوكة التشفير من الذاكرة.
-notice-idle-locked = أُقفلت النافذة بعد { $minutes } دقيقة دون استعمال. افتحها للمتابعة.
+notice-idle-locked = أُقفلت النافذة بعد { $minutes ->
+    [one] دقيقة واحدة
+    [two] دقيقتين
+    [few] { $minutes } دقائق
+   *[other] { $minutes } دقيقة
+  } دون استعمال. افتحها للمتابعة.
 
 ## Menu
 
@@ -41,7 +46,7 @@ nav-lock = إقفال
 
 inbox-search = بحث
 inbox-search-hint = كلمات في أي بلاغ أو رسالة أو رد أو ملاحظة
-inbox-count = تُعرض { $shown } من { $total } حالة
+inbox-count = الحالات المعروضة: { $shown } من { $total }
 inbox-empty = لا حالات بعد. افتح ملف تصدير من الخادم لإدخالها.
 inbox-open-case = فتح هذه الحالة
 inbox-unread = جديد
@@ -100,7 +105,7 @@ field-description = البلاغ
 case-thread = المراسلات
 thread-report = { $day }: وصل البلاغ
 thread-message = { $day }: رسالة من المُبلِّغ
-thread-attachments = { $count } مرفق، مذكورة أدناه
+thread-attachments = المرفقات: { $count }، مذكورة أدناه
 thread-reply = { $day }: رد من المكتب
 thread-status = { $day }: صار الوضع { $status }
 thread-pending = ينتظر صندوق الصادر التالي
@@ -114,7 +119,7 @@ case-save-files = حفظ ملفات الحالة في مجلد…
 save-warning = قد تحمل ملفات المُبلِّغين بيانات وصفية تكشف هويتهم (أسماء المؤلفين، مواقع GPS، الأرقام التسلسلية للأجهزة) وقد تكون مؤذية (وحدات ماكرو، ثغرات في برامج العرض). لا يفتحها هذا التطبيق أبدًا. افتحها على هذا الجهاز غير المتصل فقط، ببرنامج عرض تثق به، ولا تُعِد إرسالها كما هي أبدًا.
 save-folder-name = مجلد جديد للحفظ فيه
 save-confirm = حفظ الملفات
-notice-files-saved = كُتب { $count } ملف في { $path }.
+notice-files-saved = كُتبت الملفات في { $path } (عددها: { $count }).
 err-choose-folder = اكتب اسم مجلد جديد للحفظ فيه.
 case-reply = الرد على المُبلِّغ
 case-send-reply = تسجيل الرد
@@ -133,7 +138,7 @@ status-meets-answer = تعيين «أكّد مكتب الأخلاقيات الا
 status-meets-feedback = الوضع المُغلَق يفي بموعد إفادة المُبلِّغ بالنتيجة.
 notice-status-set = صار الوضع { $status }؛ يراه المُبلِّغ بعد صندوق الصادر التالي.
 case-purge = حذف هذه الحالة نهائيًا…
-purge-question = هل تحذف الحالة { $case } نهائيًا؟ يُزال الآن من هذه الخزنة بلاغها و{ $messages } رسالة و{ $attachments } مرفق والردود والملاحظات، ويُسقط الخادم محتواها عندما يستورد صندوق الصادر التالي. لا يمكن التراجع عن ذلك.
+purge-question = هل تحذف الحالة { $case } نهائيًا؟ تُزال الآن من هذه الخزنة بلاغها ورسائلها (عددها: { $messages }) ومرفقاتها (عددها: { $attachments }) والردود والملاحظات، ويُسقط الخادم محتواها عندما يستورد صندوق الصادر التالي. لا يمكن التراجع عن ذلك.
 purge-confirm = حذف الحالة { $case } نهائيًا
 notice-purged = حُذفت الحالة { $case } من الخزنة؛ يُسقطها الخادم بعد صندوق الصادر التالي.
 
@@ -179,19 +184,19 @@ err-choose-bundle = اختر ملف التصدير أولًا.
 notice-opened = تُحقِّق من ملف التصدير وفُتح.
 opened-verified = { $path } موقَّع بمفتاح الخادم { $key }… ويكمل السجل الذي تعرفه هذه الخزنة حتى القيد { $head }.
 opened-pinned = هذا أول ملف تصدير: ثُبِّت مفتاح الخادم الآن، ويجب أن تكون ملفات التصدير اللاحقة موقَّعة به.
-opened-new = الجديد: { $cases } حالة، { $messages } رسالة، { $attachments } مرفق؛ تأكّد وصول { $delivered } من عمليات المكتب؛ حُذفت { $purged } حالة.
+opened-new = الجديد: الحالات { $cases }، الرسائل { $messages }، المرفقات { $attachments }؛ عمليات المكتب المؤكَّد وصولها { $delivered }؛ الحالات المحذوفة { $purged }.
 opened-new-case = حالة جديدة { $case }
 opened-next = في المرة القادمة، اطلب من جهاز النقل /export?after={ $head }.
 
 ## Outbox
 
 outbox-title = صندوق الصادر: ما يعود إلى الخادم
-outbox-pending = ينتظر الإرسال: { $replies } رد، { $statuses } تغيير وضع، { $recorded } حالة مسجّلة، { $purges } حذف.
+outbox-pending = ينتظر الإرسال: الردود { $replies }، تغييرات الوضع { $statuses }، الحالات المسجّلة { $recorded }، عمليات الحذف { $purges }.
 outbox-intro = يُوقَّع صندوق الصادر بمفتاح الموظف المسؤول. انقله إلى جهاز النقل واستورده؛ يبقى ما يحمله معلّقًا هنا إلى أن يُظهر ملف تصدير لاحق أن الخادم تسلّمه، لذا فكتابته مرة أخرى آمنة.
 outbox-file = ملف صندوق الصادر
 outbox-button = كتابة صندوق الصادر
 err-choose-outbox = اكتب اسمًا لملف صندوق الصادر.
-notice-outbox-written = كُتب { $path }: { $replies } رد، { $statuses } تغيير وضع، { $recorded } حالة مسجّلة، { $purges } حذف.
+notice-outbox-written = كُتب { $path }: الردود { $replies }، تغييرات الوضع { $statuses }، الحالات المسجّلة { $recorded }، عمليات الحذف { $purges }.
 
 ## Recording a case
 
