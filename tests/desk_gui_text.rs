@@ -249,3 +249,32 @@ fn an_arabic_report_reads_right_to_left_in_an_english_window() {
     let node = h.get_by_label(&expected);
     assert!(node.rect().right() > 1100.0, "{:?}", node.rect());
 }
+
+#[test]
+fn the_scale_option_multiplies_the_system_scale() {
+    // The system's scale (as winit reports it) times `--scale`.
+    let mut h = Harness::builder()
+        .with_pixels_per_point(1.5)
+        .with_context_setup(|ctx| {
+            let look = Look {
+                scale: Some(2.0),
+                font_dirs: Some(Vec::new()),
+                ..Look::default()
+            };
+            candor::desk::gui::setup_with(ctx, &look).expect("setup");
+        })
+        .build_ui(|ui| {
+            ui.label("scale");
+        });
+    h.run();
+    assert_eq!(h.ctx.zoom_factor(), 2.0);
+    assert_eq!(h.ctx.pixels_per_point(), 3.0);
+    // Out of range: a usage error, before any window.
+    let out = Command::new(env!("CARGO_BIN_EXE_candor-desk"))
+        .args(["gui", "--scale", "9"])
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .output()
+        .expect("candor-desk");
+    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+}
