@@ -1,6 +1,7 @@
 # candor-desk, the desktop application: Arabic (Modern Standard Arabic).
 # The terms follow the reporter site's catalogue (web/i18n/ar.ftl). The
-# window joins the letters and orders the lines right to left itself.
+# window orders each line right to left itself; a long message is written
+# on several lines, as egui would wrap it before it is ordered.
 
 language = اللغة
 cancel = إلغاء
@@ -116,7 +117,10 @@ col-type = النوع
 col-size = الحجم
 col-in-vault = في الخزنة
 case-save-files = حفظ ملفات الحالة في مجلد…
-save-warning = قد تحمل ملفات المُبلِّغين بيانات وصفية تكشف هويتهم (أسماء المؤلفين، مواقع GPS، الأرقام التسلسلية للأجهزة) وقد تكون مؤذية (وحدات ماكرو، ثغرات في برامج العرض). لا يفتحها هذا التطبيق أبدًا. افتحها على هذا الجهاز غير المتصل فقط، ببرنامج عرض تثق به، ولا تُعِد إرسالها كما هي أبدًا.
+save-warning =
+    قد تحمل ملفات المُبلِّغين بيانات وصفية تكشف هويتهم (أسماء المؤلفين، مواقع GPS، الأرقام التسلسلية للأجهزة)
+    وقد تكون مؤذية (وحدات ماكرو، ثغرات في برامج العرض). لا يفتحها هذا التطبيق أبدًا.
+    افتحها على هذا الجهاز غير المتصل فقط، ببرنامج عرض تثق به، ولا تُعِد إرسالها كما هي أبدًا.
 save-folder-name = مجلد جديد للحفظ فيه
 save-confirm = حفظ الملفات
 notice-files-saved = كُتبت الملفات في { $path } (عددها: { $count }).
@@ -138,7 +142,10 @@ status-meets-answer = تعيين «أكّد مكتب الأخلاقيات الا
 status-meets-feedback = الوضع المُغلَق يفي بموعد إفادة المُبلِّغ بالنتيجة.
 notice-status-set = صار الوضع { $status }؛ يراه المُبلِّغ بعد صندوق الصادر التالي.
 case-purge = حذف هذه الحالة نهائيًا…
-purge-question = هل تحذف الحالة { $case } نهائيًا؟ تُزال الآن من هذه الخزنة بلاغها ورسائلها (عددها: { $messages }) ومرفقاتها (عددها: { $attachments }) والردود والملاحظات، ويُسقط الخادم محتواها عندما يستورد صندوق الصادر التالي. لا يمكن التراجع عن ذلك.
+purge-question =
+    هل تحذف الحالة { $case } نهائيًا؟ تُزال الآن من هذه الخزنة بلاغها ورسائلها (عددها: { $messages })
+    ومرفقاتها (عددها: { $attachments }) والردود والملاحظات، ويُسقط الخادم محتواها عندما يستورد
+    صندوق الصادر التالي. لا يمكن التراجع عن ذلك.
 purge-confirm = حذف الحالة { $case } نهائيًا
 notice-purged = حُذفت الحالة { $case } من الخزنة؛ يُسقطها الخادم بعد صندوق الصادر التالي.
 
