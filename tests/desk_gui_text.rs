@@ -276,5 +276,10 @@ fn the_scale_option_multiplies_the_system_scale() {
         .env_remove("WAYLAND_DISPLAY")
         .output()
         .expect("candor-desk");
-    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
