@@ -20,7 +20,7 @@ use candor::desk::keyfiles::OfficeKeys;
 use candor::desk::{Vault, ops};
 use egui::epaint::text::{Fonts, FontsView};
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT, Queryable};
 
 const CHINESE: &str = "供应商是采购主管的亲戚，我有三张发票的照片。";
 const ARABIC: &str = "المورد هو صهر مدير المشتريات";
@@ -282,4 +282,30 @@ fn the_scale_option_multiplies_the_system_scale() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+#[test]
+fn a_long_mixed_paragraph_is_wrapped_before_it_is_ordered() {
+    let Some(fonts_in) = font_dir() else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    // Arabic first (a right-to-left paragraph), then Chinese without a
+    // space for far more than one line.
+    let report = format!("{ARABIC} {}", CHINESE.repeat(8));
+    let (mut h, case) = window(dir.path(), &fonts_in, Lang::En, &report);
+    h.state_mut().show(View::Case(case));
+    h.run();
+    h.run();
+    let node = h.get_by_label_contains("المشتريات");
+    let text = node
+        .accesskit_node()
+        .label()
+        .or_else(|| node.accesskit_node().value())
+        .expect("text");
+    let lines: Vec<&str> = text.split('\n').collect();
+    assert!(lines.len() >= 3, "{lines:?}");
+    // The paragraph's first words are on its first line, at its right end.
+    assert!(lines[0].ends_with("المورد"), "{:?}", lines[0]);
+    assert!(node.rect().width() <= 1200.0, "{:?}", node.rect());
 }

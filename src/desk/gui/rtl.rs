@@ -177,8 +177,23 @@ pub fn paragraph(ui: &mut Ui, text: &str) -> egui::Response {
                 line.push(' ');
                 used += space;
             }
-            line.push_str(word);
-            used += w;
+            if w <= width {
+                line.push_str(word);
+                used += w;
+                continue;
+            }
+            // Wider than the line (Chinese has no spaces; a long link):
+            // broken between characters.
+            for c in word.chars() {
+                let cw = measure(c.encode_utf8(&mut [0; 4]));
+                if !line.is_empty() && used + cw > width {
+                    lines.push(order(&line, Some(rtl)));
+                    line.clear();
+                    used = 0.0;
+                }
+                line.push(c);
+                used += cw;
+            }
         }
         lines.push(order(&line, Some(rtl)));
     }
