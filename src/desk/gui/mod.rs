@@ -30,8 +30,10 @@
 //!   What this module holds is wiped when dropped (the cases' secret
 //!   types, `Zeroizing` fields being typed); egui's own copies of text on
 //!   screen (its layout cache, the accessibility tree, a text field's undo
-//!   history) are dropped within a frame of locking but not wiped: memory
-//!   is only as clean as the toolkit leaves it.
+//!   history) and the reading order kept for screen readers
+//!   ([`rtl::Spoken`], forgotten at lock) are dropped within a frame of
+//!   locking but not wiped: memory is only as clean as the toolkit leaves
+//!   it.
 //! - The clock is not read here: today comes in [`Options::today`]; the idle
 //!   lock counts egui's input time.
 
@@ -330,6 +332,7 @@ impl DeskApp {
     /// and what was typed, and the vault's lock.
     fn lock(&mut self) {
         self.session = None;
+        rtl::forget();
         self.case = CaseFields::default();
         self.record.description = Zeroizing::new(String::new());
         self.receipt = None;
@@ -752,6 +755,7 @@ fn apply_look(ctx: &egui::Context, found: &[fonts::Found], scale: Option<f32>) {
     if let Some(scale) = scale {
         ctx.set_zoom_factor(scale);
     }
+    ctx.add_plugin(rtl::Spoken);
     if !found.is_empty() {
         ctx.set_fonts(fonts::definitions(found));
     }

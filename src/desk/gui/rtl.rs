@@ -22,11 +22,76 @@
 //! own words are short enough not to wrap in a window of usual width (the
 //! Arabic catalogue breaks its long sentences into lines).
 //!
-//! Limits: the accessibility tree gets the text as prepared here, not in
-//! reading order; a screen reader may read a mixed line out of order.
+//! A screen reader gets the text in reading order: egui names widgets by
+//! the text they draw, so [`Spoken`] puts back, in each frame's
+//! accessibility update, the reading order of every text prepared here.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
 
 use egui::{Align, Layout, Ui};
 use unicode_bidi::{BidiInfo, Level};
+
+thread_local! {
+    /// Text prepared for display this session, by what was prepared: the
+    /// text in reading order, for screen readers ([`Spoken`]).
+    static SPOKEN: RefCell<HashMap<String, String>> = RefCell::new(HashMap::new());
+}
+
+/// Remembers that `shown` is `logical` in reading order.
+fn remember(shown: &str, logical: &str) {
+    if shown == logical {
+        return;
+    }
+    SPOKEN.with(|m| {
+        let mut m = m.borrow_mut();
+        // The window's words and the cases on screen; a long session
+        // starts over rather than grow.
+        if m.len() > 8192 {
+            m.clear();
+        }
+        let mut logical = logical.to_owned();
+        logical.retain(|c| !is_bidi_mark(c));
+        m.insert(shown.to_owned(), logical);
+    });
+}
+
+/// Forgets every text remembered for screen readers (at lock: it held
+/// reports).
+pub fn forget() {
+    SPOKEN.with(|m| m.borrow_mut().clear());
+}
+
+/// The text in reading order for what is shown, if it was reordered here.
+pub fn spoken(shown: &str) -> Option<String> {
+    SPOKEN.with(|m| m.borrow().get(shown).cloned())
+}
+
+/// Gives screen readers the text in reading order: egui names a widget by
+/// the text it draws, which here is in display order. Runs on every
+/// frame's accessibility update (an egui plugin), on the window's thread.
+#[derive(Debug, Default)]
+pub struct Spoken;
+
+impl egui::Plugin for Spoken {
+    fn debug_name(&self) -> &'static str {
+        "candor-spoken-text"
+    }
+
+    fn output_hook(&mut self, _ctx: &egui::Context, output: &mut egui::FullOutput) {
+        let Some(update) = output.platform_output.accesskit_update.as_mut() else {
+            return;
+        };
+        for (_, node) in &mut update.nodes {
+            if let Some(text) = node.label().and_then(spoken) {
+                node.set_label(text);
+            }
+            if let Some(text) = node.value().and_then(spoken) {
+                node.set_value(text);
+            }
+        }
+    }
+}
 
 /// Whether `c` belongs to a right-to-left script (Hebrew, Arabic, Syriac,
 /// Thaana, N'Ko and their presentation forms).
@@ -130,10 +195,13 @@ pub fn visual(s: &str, rtl: Option<bool>) -> String {
     if !has_rtl(s) && rtl != Some(true) {
         return s.to_owned();
     }
-    s.split('\n')
+    let shown = s
+        .split('\n')
         .map(|line| order(line, rtl))
         .collect::<Vec<_>>()
-        .join("\n")
+        .join("\n");
+    remember(&shown, s);
+    shown
 }
 
 /// The layout of a panel in a language of direction `rtl`: top to bottom,
@@ -159,10 +227,31 @@ pub fn paragraph(ui: &mut Ui, text: &str) -> egui::Response {
             .size()
             .x
     };
+    let (lines, first_rtl) = wrap(&safe, width, measure);
+    let shown = lines.join("\n");
+    remember(&shown, &safe);
+    let label = egui::Label::new(shown).selectable(true).extend();
+    if first_rtl {
+        ui.with_layout(Layout::top_down(Align::Max), |ui| {
+            ui.add(label.halign(Align::Max))
+        })
+        .inner
+    } else {
+        // Where the window's layout puts it (a scroll area in a
+        // right-to-left layout has no left edge to align to).
+        ui.add(label.halign(Align::Min))
+    }
+}
+
+/// `text` (escaped) cut into lines no wider than `width` as `measure`
+/// measures, at spaces or, in a word wider than a line, between
+/// characters; each line then put in display order with its paragraph's
+/// direction. Also: whether the first paragraph is right to left.
+fn wrap(text: &str, width: f32, mut measure: impl FnMut(&str) -> f32) -> (Vec<String>, bool) {
     let space = measure(" ");
     let mut lines = Vec::new();
     let mut first_rtl = None;
-    for hard in safe.split('\n') {
+    for hard in text.split('\n') {
         let rtl = starts_rtl(hard);
         first_rtl.get_or_insert(rtl);
         let (mut line, mut used) = (String::new(), 0.0);
@@ -197,22 +286,26 @@ pub fn paragraph(ui: &mut Ui, text: &str) -> egui::Response {
         }
         lines.push(order(&line, Some(rtl)));
     }
-    let label = egui::Label::new(lines.join("\n")).selectable(true).extend();
-    if first_rtl == Some(true) {
-        ui.with_layout(Layout::top_down(Align::Max), |ui| {
-            ui.add(label.halign(Align::Max))
-        })
-        .inner
-    } else {
-        // Where the window's layout puts it (a scroll area in a
-        // right-to-left layout has no left edge to align to).
-        ui.add(label.halign(Align::Min))
-    }
+    (lines, first_rtl.unwrap_or(false))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_right_to_left_paragraph_is_wrapped_then_ordered() {
+        // One unit per character: "aaa bbb ccc ddd" in Arabic letters,
+        // 8 wide. The first words go on the first line, at its right end.
+        let (lines, rtl) = wrap("ببب تتت ثثث ججج", 8.0, |s| s.chars().count() as f32);
+        assert!(rtl);
+        assert_eq!(lines, ["تتت ببب", "ججج ثثث"]);
+        // A word wider than the line is cut between characters.
+        let (lines, _) = wrap("ب 一二三四五六七八九十", 4.0, |s| {
+            s.chars().count() as f32
+        });
+        assert_eq!(lines, ["ب", "一二三四", "五六七八", "九十"]);
+    }
 
     #[test]
     fn the_words_of_an_arabic_line_go_right_to_left() {
@@ -245,6 +338,14 @@ mod tests {
         // Read from the right: the number word, the control as written
         // (whole), the invoice id, then "is"; the override reversed nothing.
         assert_eq!(shown, "هو INV-4471\\u{202e} رقم");
+    }
+
+    #[test]
+    fn screen_readers_get_the_reading_order_until_the_lock() {
+        let shown = visual("فتح \u{2068}K7Q2\u{2069} المكتب", Some(true));
+        assert_eq!(spoken(&shown).as_deref(), Some("فتح K7Q2 المكتب"));
+        forget();
+        assert_eq!(spoken(&shown), None);
     }
 
     #[test]
