@@ -38,10 +38,10 @@ for lang in en fr ar; do
 done
 LIBGL_ALWAYS_SOFTWARE=1 WINIT_X11_SCALE_FACTOR=2 timeout 120 xvfb-run -a -s "-screen 0 2400x1700x24" \
     target/debug/examples/gui_screenshots "$out" en en-2x
-# Ten views per run, four runs.
+# Eleven views per run, four runs.
 count=$(find "$out" -name '*.png' | wc -l)
-if [ "$count" -ne 40 ]; then
-    echo "gui screenshots: expected 40, got $count" >&2
+if [ "$count" -ne 44 ]; then
+    echo "gui screenshots: expected 44, got $count" >&2
     exit 1
 fi
 echo "gui screenshots: $count in $out"

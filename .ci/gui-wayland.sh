@@ -44,8 +44,8 @@ done
 env -u DISPLAY WAYLAND_DISPLAY=candor-wayland LIBGL_ALWAYS_SOFTWARE=1 timeout 120 \
     target/debug/examples/gui_screenshots "$out" en wayland-en
 count=$(find "$out" -name '*.png' | wc -l)
-if [ "$count" -ne 10 ]; then
-    echo "gui on wayland: expected 10 screenshots, got $count" >&2
+if [ "$count" -ne 11 ]; then
+    echo "gui on wayland: expected 11 screenshots, got $count" >&2
     exit 1
 fi
 echo "gui on wayland: $count screenshots in $out"

@@ -26,6 +26,7 @@ fn report(len: usize) -> Payload {
         day: Day(20_000),
         recipient: Some(age::x25519::Identity::generate().to_public().to_string()),
         message_key: Some(SecretText::new(hex::encode([3u8; 32]))),
+        channel: None,
     })
 }
 
@@ -68,6 +69,7 @@ fn benches(c: &mut Criterion) {
                 recipient: None,
                 part: None,
                 op: None,
+                channel: None,
             };
             prev = e.hash();
             e

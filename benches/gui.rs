@@ -104,6 +104,7 @@ fn case(n: usize) -> CaseRecord {
         upload: None,
         message_key: None,
         office: OfficeMarks::default(),
+        addressed_to: None,
     }
 }
 
@@ -159,6 +160,7 @@ fn benches(c: &mut Criterion) {
         lang: Lang::En,
         limits: Limits::default(),
         start_dir: dir.path().to_path_buf(),
+        site: None,
     });
     app.open_session(
         vault,

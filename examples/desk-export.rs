@@ -105,6 +105,7 @@ fn main() -> anyhow::Result<()> {
                 recipient: None,
                 part: None,
                 op: None,
+                channel: None,
             };
             prev = entry.hash();
             w.entry(&entry, Some(&body))?;
@@ -136,6 +137,7 @@ fn main() -> anyhow::Result<()> {
             day,
             recipient: Some(reporter.clone()),
             message_key: Some(SecretText::new(hex::encode(Sha256::digest(id)))),
+            channel: None,
         });
         let case = CaseId::from_random(id);
         let body = envelope::seal(case, &report, &recipients)?;
@@ -152,6 +154,7 @@ fn main() -> anyhow::Result<()> {
             recipient: Some(reporter),
             part: None,
             op: None,
+            channel: None,
         };
         prev = entry.hash();
         w.entry(&entry, Some(&body))?;

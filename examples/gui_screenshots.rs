@@ -10,10 +10,11 @@
 //! A vault is made in a temporary folder with the desk's own operations
 //! (cases recorded by phone and post, a reply, a status change, notes), then
 //! the window shows the locked screen, the inbox, a case, the open-export,
-//! record, outbox and annual-report views, and the receipt of a case just
-//! recorded, one PNG each; then a report written in Chinese and one in
-//! Arabic with a right-to-left override (U+202E) in it, which must show
-//! escaped and change nothing around it.
+//! record, outbox and annual-report views, the receipt of a case just
+//! recorded (with its Print button), and the purge view's confirmation for
+//! the cases closed before a day, one PNG each; then a report written in
+//! Chinese and one in Arabic with a right-to-left override (U+202E) in it,
+//! which must show escaped and change nothing around it.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -38,6 +39,7 @@ const SHOTS: &[&str] = &[
     "receipt",
     "outbox",
     "report",
+    "purge",
     "chinese-report",
     "arabic-report",
 ];
@@ -142,6 +144,15 @@ fn demo_vault(dir: &Path) -> Result<Vault, Box<dyn std::error::Error>> {
             SecretText::new("Ask the audit unit for the 2025 ledger.".into()),
         )?;
         ops::star(&vault, case, true)?;
+    }
+    // The consultancy case (recorded by post) closed in October: the purge
+    // view lists it for a retention day in December.
+    if let Some(c) = vault
+        .index()?
+        .summaries()
+        .find(|c| c.categories.iter().any(|x| x == "outside-activities"))
+    {
+        ops::set_status(&vault, c.id, Status::ClosedUnsubstantiated, day("2026-10-01"))?;
     }
     Ok(vault)
 }
@@ -251,6 +262,7 @@ impl Tour {
                 self.app.show(View::Outbox);
             }
             Some("report") => self.app.show(View::Report),
+            Some("purge") => self.app.list_closed_before("2026-12-01"),
             Some("chinese-report") => {
                 if let Some(id) = self.chinese_case {
                     self.app.show(View::Case(id));
@@ -289,6 +301,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         lang,
         limits: Limits::default(),
         start_dir: dir.path().to_path_buf(),
+        site: None,
     });
     let tour = Tour {
         app,

@@ -124,6 +124,7 @@ impl Log {
             recipient: None,
             part: None,
             op: None,
+            channel: None,
         };
         f(&mut e);
         self.prev = e.hash();
@@ -207,6 +208,7 @@ fn report_log(d: &Desk) -> Log {
         day: Day(20_500),
         recipient: Some(d.receipt.reporter_recipient().expect("recipient")),
         message_key: Some(d.receipt.message_key().to_hex()),
+        channel: None,
     });
     let body = envelope::seal(case, &report, &[&d.office]).expect("seal report");
     let recipient = d.receipt.reporter_recipient().expect("recipient");

@@ -180,6 +180,7 @@ fn window(
         lang,
         limits: Limits::default(),
         start_dir: dir.to_path_buf(),
+        site: None,
     });
     let inbox = Inbox::new(vault.all_cases().expect("cases"));
     app.open_session(vault, keys, None, inbox);

@@ -130,6 +130,7 @@ impl Desk {
             day: day(),
             recipient: None,
             message_key: None,
+            channel: None,
         }))
     }
 
@@ -736,6 +737,72 @@ fn a_busy_vault_makes_the_next_command_wait() {
     assert!(!desk.path("vault/.staging-in-use").exists());
     let mut holder = holder;
     holder.wait().expect("holder");
+}
+
+/// The window's "Purge and retention" view lists the waiting parts and
+/// drops the ticked ones after a confirmation that counts them; the
+/// command line then lists only the one left unticked.
+#[cfg(feature = "gui")]
+#[test]
+fn waiting_parts_are_dropped_in_the_window() {
+    use candor::desk::gui::{DeskApp, Options, i18n::Lang};
+    use egui_kittest::Harness;
+    use egui_kittest::kittest::Queryable;
+
+    let desk = Desk::new();
+    let mut server = Hostile::new();
+    let (chunk, _) = desk.attachment(b"nobody will ever claim this");
+    let orphans: Vec<Raw> = (0..3u8)
+        .map(|i| {
+            let mut r = Raw::new(CHUNK, 3, chunk.clone());
+            r.part = Some(([i; 16], 0));
+            r
+        })
+        .collect();
+    let out = desk.open(&server.export(orphans), &[]);
+    assert!(out.status.success(), "{}", text(&out));
+
+    let app = DeskApp::new(Options {
+        vault: Some(desk.path("vault")),
+        keys: Some(desk.path("keys/secret")),
+        today: TODAY.parse().expect("day"),
+        periods: Default::default(),
+        idle_lock_minutes: 0,
+        lang: Lang::En,
+        limits: Default::default(),
+        start_dir: desk.dir.path().to_path_buf(),
+        site: None,
+    });
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1200.0, 900.0))
+        .with_max_steps(12)
+        .build_ui_state(|ui, app: &mut DeskApp| app.ui(ui), app);
+    h.run();
+    let click = |h: &mut Harness<'_, DeskApp>, label: &str| {
+        h.get_by_label(label).click();
+        h.run();
+        // Unlocking runs on a worker thread: step frames until it ends.
+        while h.state().is_busy() {
+            std::thread::sleep(std::time::Duration::from_millis(10));
+            h.step();
+        }
+        h.run();
+    };
+    click(&mut h, "Unlock");
+    assert!(h.state().is_unlocked());
+    click(&mut h, "Purge and retention…");
+    click(&mut h, &format!("Drop part {}", hex::encode([1u8; 16])));
+    click(&mut h, "Drop the ticked parts…");
+    h.get_by_label_contains("Drop 2 waiting part(s)");
+    click(&mut h, "Drop 2 part(s)");
+    assert_eq!(
+        h.state().notice().map(|n| n.text.as_str()),
+        Some("Dropped 2 waiting part(s).")
+    );
+    drop(h);
+    let listed = desk.ok(&["parts"]);
+    assert_eq!(listed.lines().count(), 1, "{listed}");
+    assert!(listed.contains(&hex::encode([1u8; 16])), "{listed}");
 }
 
 /// A vault written by the previous release (format 2: `cases/<CASE>.age`,

@@ -95,6 +95,7 @@ fn report() -> Payload {
         day: Day(20_400),
         recipient: None,
         message_key: None,
+        channel: None,
     })
 }
 
@@ -134,6 +135,7 @@ fn entries() -> Vec<(Entry, Vec<u8>)> {
             recipient: (kind == EntryKind::Report).then(|| recipient.clone()),
             part: None,
             op: (kind == EntryKind::Reply).then_some([9; 16]),
+            channel: None,
         };
         prev = e.hash();
         (e, body)
@@ -222,6 +224,7 @@ fn entries_v2() -> (Vec<(Entry, Vec<u8>)>, Head) {
                 part: None,
                 op: op.map(|(op, _, _)| op),
                 auth,
+                channel: None,
             };
             prev = e.hash();
             (e, body)
@@ -247,6 +250,89 @@ fn report_v2() -> Payload {
         }),
         other => other,
     }
+}
+
+/// Writes the vectors of channels (`v2-*-channel*.vector`): a report entry
+/// whose header names its channel (flag bit 4), one naming no valid channel
+/// id, a message that names one (only reports may), and a report envelope
+/// that seals its channel. Entries and envelopes without a channel are
+/// unchanged, so every other vector stands.
+#[test]
+#[ignore = "writes the channel vector files; run once when the format changes on purpose"]
+fn write_channel_vectors() {
+    let officer_b64 = STANDARD.encode(officer_key().verifying_key().as_bytes());
+    let ent = |name: &str, expect: &str, comment: &str, bytes: &[u8]| {
+        write(
+            name,
+            &[
+                ("kind", "entry".into()),
+                ("expect", expect.into()),
+                ("officer-key", officer_b64.clone()),
+                ("message-key", hex::encode(message_key().expose())),
+                ("comment", comment.into()),
+            ],
+            bytes,
+        )
+    };
+    let (list, _) = entries_v2();
+    let mut report = list[0].0.clone();
+    report.channel = Some("audit".into());
+    ent(
+        "v2-entry-report-channel.vector",
+        "ok report channel audit",
+        "a report addressed to the office's channel `audit` (flag bit 4, then a length byte and the id)",
+        &report.encode(),
+    );
+    let mut bad = report.encode();
+    let at = bad.len() - 5;
+    bad[at..].copy_from_slice(b"Audit");
+    ent(
+        "v2-entry-report-channel-bad-id.vector",
+        "error: entry header is malformed: channel is not a channel id",
+        "the channel field holds `Audit`: ids are lower-case",
+        &bad,
+    );
+    let mut message = list[1].0.clone().encode();
+    message[94] |= 1 << 4;
+    message.push(5);
+    message.extend_from_slice(b"audit");
+    ent(
+        "v2-entry-message-channel.vector",
+        "error: entry header is malformed: fields do not fit the entry kind",
+        "a message naming a channel: only a report does, the rest of its case follows it",
+        &message,
+    );
+    let id = office();
+    let secret = {
+        use age::secrecy::ExposeSecret;
+        id.to_string().expose_secret().to_owned()
+    };
+    let sealed = match report_v2() {
+        Payload::Report(r) => Payload::Report(ReportBody {
+            channel: Some(Box::new(envelope::SealedChannel {
+                id: "audit".into(),
+                name: "Chair of the Audit Committee".into(),
+            })),
+            ..r
+        }),
+        other => other,
+    };
+    write(
+        "v2-envelope-report-channel.vector",
+        &[
+            ("kind", "envelope".into()),
+            (
+                "expect",
+                "ok report case 0000000000010203 channel audit (Chair of the Audit Committee)".into(),
+            ),
+            ("identity", secret),
+            (
+                "comment",
+                "a report sealing the channel the reporter chose (`channel`: id and name)".into(),
+            ),
+        ],
+        &envelope::seal(CaseId([0, 0, 0, 0, 0, 1, 2, 3]), &sealed, &[&id.to_public()]).expect("seal"),
+    );
 }
 
 /// Writes the version 2 vectors (`v2-*.vector`). The version 1 files beside
@@ -633,10 +719,24 @@ fn write_vectors() {
 
 fn opened(r: Result<envelope::Opened, envelope::EnvelopeError>) -> String {
     match r {
-        Ok(o) => match o.case {
-            Some(case) => format!("ok {} case {}", o.payload.type_name(), hex::encode(case.0)),
-            None => format!("ok {}", o.payload.type_name()),
-        },
+        Ok(o) => {
+            let channel = match &o.payload {
+                Payload::Report(r) => r
+                    .channel
+                    .as_ref()
+                    .map(|c| format!(" channel {} ({})", c.id, c.name))
+                    .unwrap_or_default(),
+                _ => String::new(),
+            };
+            match o.case {
+                Some(case) => format!(
+                    "ok {} case {}{channel}",
+                    o.payload.type_name(),
+                    hex::encode(case.0)
+                ),
+                None => format!("ok {}{channel}", o.payload.type_name()),
+            }
+        }
         Err(e) => format!("error: {e}"),
     }
 }
@@ -683,7 +783,14 @@ fn check_entry(v: &Vector) -> String {
             .map(|()| format!("ok signed {}", e.kind.as_str())),
         (Some(Auth::Reporter(mac)), _) => verify_message_mac(&mkey, e.case, &e.body_hash, mac)
             .map(|()| "ok authenticated message".to_owned()),
-        _ => Ok(format!("ok {}", e.kind.as_str())),
+        _ => Ok(format!(
+            "ok {}{}",
+            e.kind.as_str(),
+            e.channel
+                .as_ref()
+                .map(|c| format!(" channel {c}"))
+                .unwrap_or_default()
+        )),
     };
     result.unwrap_or_else(|err| format!("error: {err}"))
 }

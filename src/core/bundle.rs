@@ -704,6 +704,7 @@ mod tests {
                     recipient: None,
                     part: None,
                     op: None,
+                    channel: None,
                 };
                 prev = e.hash();
                 (e, body)

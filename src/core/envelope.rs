@@ -26,6 +26,12 @@
 //! `"recipient"` (the reporter's age recipient, the only key replies are
 //! sealed to) and `"message_key"` (hex of the key that authenticates the
 //! reporter's follow-up messages, see [`crate::core::log::message_mac`]).
+//! A report filed to an office with channels also carries `"channel"`:
+//! `{"id": "audit", "name": "Chair of the Audit Committee"}`, the channel the
+//! reporter chose and whose keys alone it is sealed to; the desk compares the
+//! id with the one in the entry's clear header. Without it the report
+//! belongs to the office's default channel, as every report before channels
+//! did (the field is simply absent, so those envelopes are unchanged).
 //!
 //! Version 1 (`"CNDRENV1"`, the previous release): no case, the frame is
 //! 12 bytes, the report has neither field. It is still read
@@ -128,6 +134,18 @@ pub struct ReportBody {
         skip_serializing_if = "Option::is_none"
     )]
     pub message_key: Option<SecretText>,
+    /// The channel the reporter addressed the report to, where the office
+    /// has channels; absent: the office's default channel.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channel: Option<Box<SealedChannel>>,
+}
+
+/// A channel of the office, as a report seals it: its id and its name in
+/// the office's first language (English), for the desk to show.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct SealedChannel {
+    pub id: String,
+    pub name: String,
 }
 
 /// A follow-up message from the reporter.
@@ -288,6 +306,14 @@ pub fn decode_plaintext(plain: &[u8]) -> Result<Opened, EnvelopeError> {
             "a report without its reply recipient or message key",
         ));
     }
+    if let Payload::Report(r) = &payload
+        && let Some(c) = &r.channel
+        && (!super::log::valid_channel_id(&c.id) || c.name.len() > 1000)
+    {
+        return Err(EnvelopeError::Malformed(
+            "a report whose channel is not a channel id",
+        ));
+    }
     Ok(Opened { case, payload })
 }
 
@@ -429,6 +455,7 @@ mod tests {
             day: Day(20_000),
             recipient: Some(keys().1.to_string()),
             message_key: Some(SecretText::new(hex::encode([4u8; 32]))),
+            channel: None,
         })
     }
 

@@ -220,6 +220,12 @@ impl TokenHash {
         Ok(TokenHash(arr))
     }
 
+    /// A hash no token has (nobody knows a preimage of all zeros): for a
+    /// channel that has no token of its own.
+    pub fn unmatchable() -> TokenHash {
+        TokenHash([0u8; 32])
+    }
+
     pub fn to_hex(&self) -> String {
         hex::encode(self.0)
     }

@@ -19,7 +19,8 @@
 //! body_len    u64     length of the (padded, encrypted) body
 //! body_hash   [u8;32] SHA-256 of the body
 //! prev        [u8;32] hash of the previous entry (zeros before the first)
-//! flags       u8      bit 0 recipient, bit 1 part, bit 2 op, bit 3 auth (version 2 only); other bits zero
+//! flags       u8      bit 0 recipient, bit 1 part, bit 2 op, bit 3 auth, bit 4 channel
+//!                     (bits 3 and 4 version 2 only); other bits zero
 //! recipient   u16 length + UTF-8   reporter's age recipient    (reports only)
 //! part        [u8;16] attachment id + u32 chunk index          (chunks only)
 //! op          [u8;16] id of the officer's operation           (reply, status, purge; a report
@@ -27,7 +28,14 @@
 //! auth        u8 1 | signer [u8;32] | day u32 | prev_op [u8;16] | signature [u8;64]
 //!                                     the officer's signature   (every office operation, version 2)
 //!          or u8 2 | mac [u8;32]      the reporter's message MAC (every message, version 2)
+//! channel     u8 length + ASCII   the channel the report is addressed to (reports only, and
+//!                                  only where the office has channels; see [`valid_channel_id`])
 //! ```
+//!
+//! The channel field came after the rest of version 2: an entry without
+//! bit 4 is byte for byte what the release before it wrote, and belongs to
+//! the office's default channel (its `keys/`). A desk of that release refuses
+//! an entry with bit 4 (unknown flag) rather than misread it.
 //!
 //! `hash(entry) = SHA-256("candor/entry/vN\0" || header)` with N the entry's
 //! version. The signed head is Ed25519 over `"candor/head/v1\0" || seq || hash`.
@@ -47,8 +55,10 @@
 //! - The body is not part of the chain directly, only its hash: a purge drops
 //!   bodies and keeps headers, so the chain still verifies.
 //! - The header holds only what DESIGN.md allows in the clear: ids, sequence
-//!   numbers, hashes, the entry's type, the arrival day, padded sizes and the
-//!   reporter's public recipient, and the office's signatures and the
+//!   numbers, hashes, the entry's type, the arrival day, padded sizes, the
+//!   reporter's public recipient, the channel a report is addressed to (the
+//!   server seals to that channel's keys, so it knows it anyway; the report
+//!   seals it too, and the desk compares), and the office's signatures and the
 //!   reporter's MACs, which reveal nothing of the content.
 //! - A version 2 office operation always carries an officer signature, a
 //!   version 2 message always a MAC: the shape check refuses one without.
@@ -77,6 +87,21 @@ pub const LEGACY_VERSION: u8 = 1;
 const AUTH_OFFICE: u8 = 1;
 const AUTH_REPORTER: u8 = 2;
 const MAX_RECIPIENT_LEN: usize = 512;
+/// Longest channel id.
+pub const MAX_CHANNEL_LEN: usize = 32;
+const FLAG_CHANNEL: u8 = 1 << 4;
+
+/// A channel id: 1 to [`MAX_CHANNEL_LEN`] of `a-z`, `0-9` and `-`, not
+/// starting with `-`. It names a channel in the configuration, the entry
+/// header, the sealed report and the desk; it is never shown as markup.
+pub fn valid_channel_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= MAX_CHANNEL_LEN
+        && !id.starts_with('-')
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 #[non_exhaustive]
@@ -269,6 +294,9 @@ pub struct Entry {
     /// The officer's signature (office operations) or the reporter's MAC
     /// (messages); always `None` in version 1.
     pub auth: Option<Auth>,
+    /// The channel a report is addressed to; `None`: the office's default
+    /// channel (and every entry of an office without channels).
+    pub channel: Option<String>,
 }
 
 pub fn body_hash(body: &[u8]) -> Hash {
@@ -289,7 +317,8 @@ impl Entry {
         let flags = u8::from(self.recipient.is_some())
             | (u8::from(self.part.is_some()) << 1)
             | (u8::from(self.op.is_some()) << 2)
-            | (u8::from(self.auth.is_some()) << 3);
+            | (u8::from(self.auth.is_some()) << 3)
+            | if self.channel.is_some() { FLAG_CHANNEL } else { 0 };
         out.push(flags);
         if let Some(r) = &self.recipient {
             let bytes = r.as_bytes();
@@ -318,6 +347,12 @@ impl Entry {
             }
             None => {}
         }
+        if let Some(c) = &self.channel {
+            let bytes = c.as_bytes();
+            let bytes = bytes.get(..MAX_CHANNEL_LEN).unwrap_or(bytes);
+            out.push(bytes.len() as u8);
+            out.extend_from_slice(bytes);
+        }
         out
     }
 
@@ -335,7 +370,7 @@ impl Entry {
         let body_hash = r.array()?;
         let prev = r.array()?;
         let flags = r.u8()?;
-        let known = if version == VERSION { 0b1111 } else { 0b111 };
+        let known = if version == VERSION { 0b1_1111 } else { 0b111 };
         if flags & !known != 0 {
             return Err(LogError::Malformed("unknown flags"));
         }
@@ -376,6 +411,17 @@ impl Entry {
         } else {
             None
         };
+        let channel = if flags & FLAG_CHANNEL != 0 {
+            let len = usize::from(r.u8()?);
+            let s =
+                std::str::from_utf8(r.take(len)?).map_err(|_| LogError::Malformed("channel is not UTF-8"))?;
+            if !valid_channel_id(s) {
+                return Err(LogError::Malformed("channel is not a channel id"));
+            }
+            Some(s.to_owned())
+        } else {
+            None
+        };
         if !r.0.is_empty() {
             return Err(LogError::Malformed("trailing bytes"));
         }
@@ -392,6 +438,7 @@ impl Entry {
             part,
             op,
             auth,
+            channel,
         };
         entry.check_shape()?;
         Ok(entry)
@@ -423,7 +470,9 @@ impl Entry {
             (_, EntryKind::AttachmentChunk, None) => true,
             _ => false,
         };
-        if ok && auth_ok {
+        // Only a report names a channel; the rest of its case follows it.
+        let channel_ok = self.channel.is_none() || self.kind == EntryKind::Report;
+        if ok && auth_ok && channel_ok {
             Ok(())
         } else {
             Err(LogError::Malformed("fields do not fit the entry kind"))
@@ -609,6 +658,8 @@ pub(crate) mod tests {
                         }),
                         op: matches!(kind, EntryKind::Reply | EntryKind::Status | EntryKind::Purge)
                             .then_some(id),
+                        channel: (kind == EntryKind::Report && !legacy && index % 2 == 0)
+                            .then(|| "audit-committee".to_owned()),
                     }
                 },
             )
@@ -631,6 +682,7 @@ pub(crate) mod tests {
             recipient: None,
             part: None,
             op: None,
+            channel: None,
         };
         chain.push(&e, Some(&body)).expect("first entry");
         let mut second = e.clone();
@@ -742,6 +794,7 @@ pub(crate) mod tests {
             recipient: None,
             part: None,
             op: Some([1; 16]),
+            channel: None,
             auth: None,
         };
         assert!(Entry::decode(&e.encode()).is_err());

@@ -25,6 +25,17 @@
 //! by the reporter's MAC, every envelope by the case and kind sealed in it.
 //! The entry versions are checked in pass 1, in log order; a case's
 //! operations are checked in pass 2, in their log order within the case.
+//!
+//! In an office with channels (an entry of the log names one) an export
+//! holds every channel's entries, so that every desk verifies the whole
+//! chain. A report none of this desk's keys opens (unless its header names a
+//! channel this vault holds cases of: then it is refused, "could not
+//! decrypt", as before channels), or a case recorded at a
+//! desk whose officer this desk does not trust, is another channel's: it is
+//! remembered in the index ([`super::vault::Index::other_channel_cases`]),
+//! and it and every later entry of its case (chunks, messages, operations)
+//! are counted ([`OpenSummary::other_channels`]) and skipped, never applied
+//! nor kept. A report this desk opens must seal the channel its header names.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs::{self, File};
@@ -93,6 +104,29 @@ pub struct OpenSummary {
     pub entries: usize,
     /// Things that did not stop the import but the officer should know.
     pub warnings: Vec<String>,
+    /// Entries addressed to another channel of the office, by channel id
+    /// (`None`: the office's default channel), skipped: they are sealed to
+    /// keys this desk does not hold. The chain was verified whole.
+    pub other_channels: BTreeMap<Option<String>, usize>,
+}
+
+impl OpenSummary {
+    /// "3 entries addressed to channel `audit` (1 case)", one line per channel.
+    pub fn other_channel_lines(&self) -> Vec<String> {
+        self.other_channels
+            .iter()
+            .map(|(channel, n)| {
+                let whom = match channel {
+                    Some(id) => format!("channel `{id}`"),
+                    None => "the office's default channel".to_owned(),
+                };
+                format!(
+                    "{n} entr{} addressed to {whom} skipped: sealed to that channel's keys, not this desk's",
+                    if *n == 1 { "y" } else { "ies" }
+                )
+            })
+            .collect()
+    }
 }
 
 /// An attachment an envelope listed, to assemble when its case is written.
@@ -230,6 +264,13 @@ struct Import<'a, 'v> {
     /// Signed operations of other desks whose content the server purged:
     /// they count as applied for the order of the case's next operations.
     bodiless_ops: BTreeSet<String>,
+    /// An entry of this bundle named a channel: the office has channels,
+    /// and a report this desk cannot open may be another channel's.
+    channels_seen: bool,
+    /// The channels this vault holds cases of: a report addressed to one of
+    /// them that this desk cannot open is not another channel's, it is a
+    /// key missing here or a forgery, and is refused as before channels.
+    own_channels: BTreeSet<String>,
 }
 
 /// Opens the export bundle read from `bundle` into `vault`, with the vault's
@@ -273,6 +314,12 @@ pub fn open_bundle_with<R: Read>(
         v2_seen,
         skipped_messages: BTreeSet::new(),
         bodiless_ops: BTreeSet::new(),
+        channels_seen: false,
+        own_channels: change
+            .index
+            .summaries()
+            .filter_map(|c| c.addressed_to.as_ref().map(|a| a.id.clone()))
+            .collect(),
         change,
         identities: &ids,
         progress,
@@ -344,6 +391,7 @@ impl Import<'_, '_> {
         self.summary.entries += 1;
         (self.progress)(self.summary.entries as u64);
         verify::entry_version(entry, &mut self.v2_seen)?;
+        self.channels_seen |= entry.channel.is_some();
         let (seq, case) = (entry.seq, entry.case);
         if matches!(entry.kind, EntryKind::Report | EntryKind::Message) {
             let len = body.map_or(0, <[u8]>::len) as u64;
@@ -461,12 +509,48 @@ impl Import<'_, '_> {
         self.current.as_mut()
     }
 
+    /// Whether the office has channels, as far as this desk has seen.
+    fn has_channels(&self) -> bool {
+        self.channels_seen || !self.change.index.other_channel_cases.is_empty()
+    }
+
+    /// Counts an entry of a case addressed to another channel; false if
+    /// the case is not one.
+    fn other_channel(&mut self, entry: &Entry) -> bool {
+        let Some(channel) = self.change.index.other_channel_cases.get(&entry.case) else {
+            return false;
+        };
+        *self.summary.other_channels.entry(channel.clone()).or_insert(0) += 1;
+        true
+    }
+
+    /// Marks the case of `entry` (a report) as another channel's.
+    fn mark_other_channel(&mut self, entry: &Entry) {
+        self.change
+            .index
+            .other_channel_cases
+            .insert(entry.case, entry.channel.clone());
+        self.other_channel(entry);
+    }
+
     fn entry(&mut self, entry: &Entry, body: Option<Vec<u8>>) -> Result<(), DeskError> {
+        // Another channel's case: its messages, replies, statuses and purges
+        // are sealed and signed for that channel's desk, not this one.
+        if entry.kind != EntryKind::AttachmentChunk && self.other_channel(entry) {
+            return Ok(());
+        }
         match entry.kind {
             // Kept by attachment id in pass 1.
             EntryKind::AttachmentChunk => Ok(()),
             // A case recorded at a desk and filed through an outbox.
             EntryKind::Report if entry.op.is_some() => self.recorded_case(entry, body.as_deref()),
+            // Purged on the server before this desk saw it, in an office with
+            // channels: this desk cannot tell whose it was; its later
+            // operations are another desk's.
+            EntryKind::Report if body.is_none() && self.has_channels() && !self.focus(entry.case)? => {
+                self.mark_other_channel(entry);
+                Ok(())
+            }
             // Purged on the server: the header keeps the chain, the content is gone.
             EntryKind::Report | EntryKind::Message if body.is_none() => Ok(()),
             EntryKind::Report => self.report(entry, body.as_deref().unwrap_or_default(), None),
@@ -479,13 +563,32 @@ impl Import<'_, '_> {
     /// A report filed by a reporter (`sig` None) or recorded at another desk.
     fn report(&mut self, entry: &Entry, body: &[u8], sig: Option<&OfficeSig>) -> Result<(), DeskError> {
         let seq = entry.seq;
-        let payload = self.open_envelope(entry, body)?;
+        let payload = match self.open_envelope(entry, body) {
+            // In an office with channels, a report none of this desk's keys
+            // opens is addressed to another channel: counted, not applied.
+            // (The server could do no more by this than by never filing it.)
+            Err(DeskError::Decrypt { .. })
+                if sig.is_none()
+                    && self.has_channels()
+                    && !entry
+                        .channel
+                        .as_ref()
+                        .is_some_and(|c| self.own_channels.contains(c)) =>
+            {
+                self.mark_other_channel(entry);
+                return Ok(());
+            }
+            other => other?,
+        };
         let Payload::Report(r) = payload else {
             return Err(bad(
                 seq,
                 format!("a report entry holds a {}", payload.type_name()),
             ));
         };
+        if let Some(c) = &r.channel {
+            self.own_channels.insert(c.id.clone());
+        }
         if let Some(sig) = sig
             && r.day != sig.day
         {
@@ -540,6 +643,7 @@ impl Import<'_, '_> {
                 day: r.day,
             }],
             channel: Some(if sig.is_some() { "recorded" } else { "online" }.to_owned()),
+            addressed_to: r.channel.as_deref().cloned(),
             upload: None,
             message_key,
             office: Default::default(),
@@ -553,7 +657,14 @@ impl Import<'_, '_> {
     /// A case recorded at a desk with a receipt: this desk's own, now filed
     /// on the server, or another desk's (signed).
     fn recorded_case(&mut self, entry: &Entry, body: Option<&[u8]>) -> Result<(), DeskError> {
-        let sig = verify::office_signature(entry, self.trusted)?;
+        let sig = match verify::office_signature(entry, self.trusted) {
+            // Recorded at the desk of another channel, signed by its officer.
+            Err(_) if entry.channel.is_some() && !self.focus(entry.case)? => {
+                self.mark_other_channel(entry);
+                return Ok(());
+            }
+            other => other?,
+        };
         let op = entry.op.map(|o| hex_id(&o)).unwrap_or_default();
         if self.focus(entry.case)? {
             let mut delivered = false;
@@ -912,6 +1023,16 @@ impl Import<'_, '_> {
     /// within the limits; parts that waited too long are dropped.
     fn wait_for_envelopes(&mut self) -> Result<(), DeskError> {
         for (id, offsets) in std::mem::take(&mut self.chunks) {
+            // Another channel's attachment: sealed to its keys; not kept.
+            if let Some(first) = offsets.first() {
+                let (entry, _) = self.spill.read(*first)?;
+                if self.change.index.other_channel_cases.contains_key(&entry.case) {
+                    for _ in &offsets {
+                        self.other_channel(&entry);
+                    }
+                    continue;
+                }
+            }
             let kept = self.change.index.parts.get(&id).copied();
             let dest = self.change.part_path(&id);
             let mut out =
@@ -1006,6 +1127,7 @@ mod tests {
                 recipient: None,
                 part: None,
                 op: None,
+                channel: None,
             };
             f(&mut e);
             self.entries.push((e, body));
@@ -1103,6 +1225,7 @@ mod tests {
             day: Day(20_000),
             recipient: Some(recipient.clone()),
             message_key: Some(SecretText::new(hex::encode([3u8; 32]))),
+            channel: None,
         });
         let case_id = CaseId([0, 0, 0, 0, 0, 0, 0, 9]);
         let body = envelope::seal(case_id, &report, &[&office_public]).expect("seal");

@@ -291,9 +291,12 @@ fn openpgp_key(secret_dir: &Path, pass: &mut dyn PassphraseSource) -> Result<Opt
 
 /// The office's secret keys: every identity to decrypt with, and every
 /// matching recipient to encrypt the vault and the office's copies to.
+///
+/// `Send + Sync`: the desktop application opens an export or writes an
+/// outbox on a worker thread with the vault (and these keys) it holds.
 pub struct OfficeKeys {
-    pub identities: Vec<Box<dyn age::Identity>>,
-    pub recipients: Vec<Box<dyn age::Recipient>>,
+    pub identities: Vec<Box<dyn age::Identity + Send + Sync>>,
+    pub recipients: Vec<Box<dyn age::Recipient + Send + Sync>>,
     /// Each recipient's name: the age recipient string or the OpenPGP fingerprint.
     pub names: Vec<String>,
     /// The folder they came from.
@@ -310,11 +313,17 @@ impl std::fmt::Debug for OfficeKeys {
 
 impl OfficeKeys {
     pub fn identity_refs(&self) -> Vec<&dyn age::Identity> {
-        self.identities.iter().map(|i| i.as_ref()).collect()
+        self.identities
+            .iter()
+            .map(|i| i.as_ref() as &dyn age::Identity)
+            .collect()
     }
 
     pub fn recipient_refs(&self) -> Vec<&dyn age::Recipient> {
-        self.recipients.iter().map(|r| r.as_ref()).collect()
+        self.recipients
+            .iter()
+            .map(|r| r.as_ref() as &dyn age::Recipient)
+            .collect()
     }
 
     /// Keys from age identities (tests, and callers that already hold them).
@@ -322,11 +331,11 @@ impl OfficeKeys {
         let names = identities.iter().map(|i| i.to_public().to_string()).collect();
         let recipients = identities
             .iter()
-            .map(|i| Box::new(i.to_public()) as Box<dyn age::Recipient>)
+            .map(|i| Box::new(i.to_public()) as Box<dyn age::Recipient + Send + Sync>)
             .collect();
         let identities = identities
             .into_iter()
-            .map(|i| Box::new(i) as Box<dyn age::Identity>)
+            .map(|i| Box::new(i) as Box<dyn age::Identity + Send + Sync>)
             .collect();
         OfficeKeys {
             identities,

@@ -163,6 +163,7 @@ pub fn record(vault: &Vault, r: Recorded, issue_receipt: bool) -> Result<RecordO
             day: r.received,
         }],
         channel: Some(r.channel),
+        addressed_to: None,
         upload,
         message_key,
         office: Default::default(),
@@ -419,6 +420,8 @@ pub fn write_outbox(
                 day: case.received,
                 recipient: Some(case.recipient.clone()),
                 message_key: case.message_key.as_ref().map(|k| k.duplicate()),
+                // The server files it to the channel of the officer who signed it.
+                channel: None,
             });
             let sealed = envelope::seal(case.id, &report, &office_recipients).map_err(seal_err)?;
             let body = NewCase {
@@ -513,6 +516,7 @@ pub fn write_outbox(
             day: p.received,
             recipient: Some(p.recipient.clone()),
             message_key: None,
+            channel: None,
         });
         let sealed = envelope::seal(*case, &report, &office_recipients)
             .map_err(|source| DeskError::Seal { case: *case, source })?;

@@ -105,6 +105,7 @@ use super::fsx;
 use super::keyfiles::OfficeKeys;
 use crate::core::case::{CaseId, Kind, Status};
 use crate::core::day::Day;
+use crate::core::envelope::SealedChannel;
 use crate::core::log::Head;
 use crate::core::padding::padded_len;
 use crate::core::secret::{SecretBytes, SecretText, serialize_opt_secret_text, serialize_secret_text};
@@ -359,6 +360,11 @@ pub struct Index {
     /// no version 1 entry, so one is refused (see `desk::verify`).
     #[serde(default)]
     pub entries_v2: bool,
+    /// Cases addressed to another channel of the office, sealed to keys
+    /// this desk does not hold: case -> channel id (from the entry header).
+    /// Their later entries are counted and skipped, never applied.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub other_channel_cases: BTreeMap<CaseId, Option<String>>,
     key: VaultKey,
     #[serde(default)]
     cases: BTreeMap<CaseId, CaseEntry>,
@@ -531,6 +537,11 @@ pub struct CaseRecord {
     /// How the report came: `online`, or for `record`: phone, post, meeting, email, other.
     #[serde(default)]
     pub channel: Option<String>,
+    /// Who in the office the reporter addressed it to, as sealed in the
+    /// report, where the office has channels (not how it came: that is
+    /// `channel`). `None`: the office's default channel.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub addressed_to: Option<SealedChannel>,
     /// A case recorded here with a receipt, to be filed on the server.
     #[serde(default)]
     pub upload: Option<Upload>,
@@ -716,6 +727,7 @@ impl CaseRecord {
                 .collect(),
             status_history: self.status_history.clone(),
             channel: self.channel.clone(),
+            addressed_to: self.addressed_to.clone(),
             upload: self.upload.clone(),
             message_key: None,
             office: self.office.summary(),
@@ -733,6 +745,7 @@ impl Index {
             pending_purges: BTreeMap::new(),
             purged_uploads: BTreeMap::new(),
             entries_v2: false,
+            other_channel_cases: BTreeMap::new(),
             key: VaultKey::generate()?,
             cases: BTreeMap::new(),
         })
@@ -1251,6 +1264,7 @@ impl Vault {
             pending_purges: old.pending_purges,
             purged_uploads: BTreeMap::new(),
             entries_v2: false,
+            other_channel_cases: BTreeMap::new(),
             key: old.key,
             cases: BTreeMap::new(),
         })?;
@@ -1303,6 +1317,7 @@ impl Vault {
             pending_purges: old.pending_purges,
             purged_uploads: BTreeMap::new(),
             entries_v2: false,
+            other_channel_cases: BTreeMap::new(),
             key: VaultKey::generate()?,
             cases: BTreeMap::new(),
         })?;

@@ -204,7 +204,33 @@ pub fn sealed_matches(entry: &Entry, opened: &Opened) -> Result<(), DeskError> {
             ),
         ));
     }
+    // The channel in the clear header decides where the server seals the
+    // case's later messages and whose officers may act on it: it must be
+    // the one the reporter chose. A case recorded at a desk seals none: the
+    // server files it to the channel of the officer who signed it.
+    if let Payload::Report(r) = &opened.payload
+        && entry.op.is_none()
+    {
+        let sealed = r.channel.as_ref().map(|c| c.id.as_str());
+        if sealed != entry.channel.as_deref() {
+            return Err(refused(
+                entry.seq,
+                format!(
+                    "its header addresses it to {}, but the reporter addressed it to {}: relabelled on the server",
+                    channel_words(entry.channel.as_deref()),
+                    channel_words(sealed)
+                ),
+            ));
+        }
+    }
     Ok(())
+}
+
+fn channel_words(channel: Option<&str>) -> String {
+    match channel {
+        Some(id) => format!("channel `{id}`"),
+        None => "the office's default channel".to_owned(),
+    }
 }
 
 /// The reply recipient and message key sealed in a report; the clear

@@ -1,7 +1,9 @@
 //! `cases`, `show` and `--extract`: reading the vault.
 //!
 //! JSON output is part of the desk's interface (see DESIGN.md): `cases`
-//! gives `id`, `kind`, `categories`, `status`, `received` (and `channel`,
+//! gives `id`, `kind`, `categories`, `status`, `received` (and `channel`:
+//! how the report came, `addressed_to`: `{"id", "name"}` of the office's
+//! channel the reporter chose, or null,
 //! `deadline`, `acknowledge_due`, `acknowledged`, `feedback_due`,
 //! `feedback_given`); `show` adds the decrypted fields, the `thread` and the
 //! `status_history`.
@@ -51,6 +53,7 @@ fn summary_map(case: &CaseRecord, at: AsOf) -> Map<String, Value> {
     let dl = deadlines::deadlines(case, at.today, at.periods);
     let v = json!({
         "channel": case.channel.as_deref().unwrap_or("online"),
+        "addressed_to": case.addressed_to.as_ref().map(|c| json!({ "id": c.id, "name": c.name })),
         "deadline": dl.mark.as_str(),
         "next_deadline": dl.next,
         "acknowledge_due": dl.acknowledge_due.to_string(),
@@ -100,22 +103,28 @@ pub fn cases_table(state: &VaultState, at: AsOf) -> String {
         return "No cases in this vault yet. Open an export bundle with `candor-desk open`.".to_owned();
     }
     let mut table = Table::new();
+    // Only an office with channels has the column: who the reporter chose.
+    let channels = state.cases.values().any(|c| c.addressed_to.is_some());
+    let mut header = vec![
+        "Case",
+        "Kind",
+        "Categories",
+        "Status",
+        "Received",
+        "Messages",
+        "Pending",
+        "Due",
+    ];
+    if channels {
+        header.insert(1, "Addressed to");
+    }
     table
         .load_preset(presets::UTF8_FULL_CONDENSED)
         .set_content_arrangement(ContentArrangement::Dynamic)
-        .set_header([
-            "Case",
-            "Kind",
-            "Categories",
-            "Status",
-            "Received",
-            "Messages",
-            "Pending",
-            "Due",
-        ]);
+        .set_header(header);
     for c in state.cases.values() {
         let dl = deadlines::deadlines(c, at.today, at.periods);
-        table.add_row([
+        let mut row = vec![
             c.id.to_string(),
             c.kind.as_str().to_owned(),
             escape(&c.categories.join(", ")).into_owned(),
@@ -124,7 +133,11 @@ pub fn cases_table(state: &VaultState, at: AsOf) -> String {
             c.messages().to_string(),
             c.pending().to_string(),
             due_cell(&dl),
-        ]);
+        ];
+        if channels {
+            row.insert(1, addressed_to(c));
+        }
+        table.add_row(row);
     }
     table.to_string()
 }
@@ -204,6 +217,14 @@ pub fn case_json(case: &CaseRecord, at: AsOf) -> Value {
     Value::Object(v)
 }
 
+/// Who the reporter addressed the case to: the channel's name as sealed in
+/// the report, escaped; "–" for the office's default channel.
+pub fn addressed_to(case: &CaseRecord) -> String {
+    case.addressed_to
+        .as_ref()
+        .map_or_else(|| "–".to_owned(), |c| escape(&c.name).into_owned())
+}
+
 fn report_text(case: &CaseRecord) -> String {
     let mut s = format!(
         "Case {}\nKind: {}\nCategories: {}\n{}: {} ({})\nStatus: {}\n",
@@ -220,6 +241,9 @@ fn report_text(case: &CaseRecord) -> String {
         case.channel.as_deref().unwrap_or("online"),
         case.status()
     );
+    if let Some(c) = &case.addressed_to {
+        s.push_str(&format!("Addressed to: {} (channel {})\n", c.name, c.id));
+    }
     for (label, field) in [
         ("When", &case.when),
         ("Where", &case.where_),

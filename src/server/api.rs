@@ -33,7 +33,8 @@ fn officer_error(e: OfficerError) -> Response {
             StatusCode::CONFLICT
         }
         OfficerError::Bundle(crate::core::bundle::BundleError::WrongSigner)
-        | OfficerError::Bundle(crate::core::bundle::BundleError::BadSignature) => StatusCode::FORBIDDEN,
+        | OfficerError::Bundle(crate::core::bundle::BundleError::BadSignature)
+        | OfficerError::WrongChannel => StatusCode::FORBIDDEN,
         OfficerError::Bundle(_) => StatusCode::BAD_REQUEST,
         OfficerError::UnknownCase => StatusCode::UNPROCESSABLE_ENTITY,
         OfficerError::Store(_) => StatusCode::SERVICE_UNAVAILABLE,

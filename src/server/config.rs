@@ -91,6 +91,10 @@ pub struct Config {
     /// The reporters' onion address (`xxxx.onion`), if this server is also
     /// reached over a clearnet name: sent as `Onion-Location`. Empty: none.
     pub onion_address: String,
+    /// `[[channels]]`: who inside the office a report may be addressed to,
+    /// each with its own keys (see [`super::channels`]). None: one set of
+    /// keys, `keys/`, as always.
+    pub channels: Vec<super::channels::ChannelConfig>,
 }
 
 impl Default for Config {
@@ -112,6 +116,7 @@ impl Default for Config {
             },
             office_contact: Vec::new(),
             external_channels: Vec::new(),
+            channels: Vec::new(),
             categories: MISCONDUCT_CATEGORIES.iter().map(|c| (*c).to_owned()).collect(),
             advice_topics: ADVICE_TOPICS.iter().map(|c| (*c).to_owned()).collect(),
             max_submission_bytes: 1024 * 1024 * 1024,
@@ -489,6 +494,7 @@ impl Config {
                 ));
             }
         }
+        super::channels::check_config(self)?;
         Ok(())
     }
 }
@@ -550,6 +556,7 @@ mod tests {
         min_free_disk_bytes: u64,
         min_free_inodes: u64,
         onion_address: String,
+        channels: Vec<super::super::channels::ChannelConfig>,
     }
 
     impl From<&Config> for DefaultsView {
@@ -585,6 +592,7 @@ mod tests {
                 min_free_disk_bytes,
                 min_free_inodes,
                 onion_address,
+                channels,
             } = c.clone();
             DefaultsView {
                 listen,
@@ -616,6 +624,7 @@ mod tests {
                 min_free_disk_bytes,
                 min_free_inodes,
                 onion_address,
+                channels,
             }
         }
     }

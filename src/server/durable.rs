@@ -124,6 +124,7 @@ mod tests {
             part: None,
             op: None,
             auth: Some(crate::core::log::Auth::Reporter([case; 32])),
+            channel: None,
             body: NewBody::Inline(vec![case; 64]),
         }]
     }

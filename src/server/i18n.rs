@@ -340,8 +340,9 @@ mod tests {
     #[test]
     fn every_message_formats_in_every_language() {
         // Every variable a message uses, with a plausible value.
-        let args: [(&'static str, String); 4] = [
+        let args: [(&'static str, String); 5] = [
             ("size", "1 GB".into()),
+            ("list", "Fraud, Retaliation".into()),
             ("n", "3".into()),
             ("day", "2025-03-01".into()),
             ("status", "Received".into()),

@@ -15,6 +15,12 @@
 //! a request refused for its counts, its size or its pace has written nothing
 //! to the store; only larger ones are written as they stream in (and removed
 //! when the request fails).
+//!
+//! In an office with channels ([`super::channels`]) the form names the
+//! channel before any file: every attachment is sealed as it arrives, to the
+//! chosen channel's keys only, so a file before the choice, no choice or an
+//! unknown one is refused. A follow-up message and its files are sealed to
+//! the channel of the case's report.
 
 use std::time::Duration;
 
@@ -24,6 +30,8 @@ use bytes::Bytes;
 use sha2::{Digest, Sha256};
 
 use super::App;
+use super::channels::Channel;
+use super::keys::ServerKeys;
 use super::store::{BlobId, CommitExtras, NewBody, NewEntry, StoreError};
 use crate::core::case::{CaseId, Kind};
 use crate::core::envelope::{AttachmentMeta, MessageBody, Payload, ReportBody};
@@ -31,12 +39,14 @@ use crate::core::log::{Auth, EntryKind, PartRef, body_hash, message_mac};
 use crate::core::receipt::{ENTROPY_BYTES, MessageKey, Receipt};
 use crate::core::secret::SecretText;
 
-/// The categories (misconduct) or topics (advice) this office offers; a
-/// subset of the known ones, checked when the configuration is loaded.
-fn offered(app: &App, kind: Kind) -> &[String] {
-    match kind {
-        Kind::Misconduct => &app.config.categories,
-        Kind::Advice => &app.config.advice_topics,
+/// The categories (misconduct) or topics (advice) this office, or the
+/// channel chosen, offers; a subset of the known ones, checked when the
+/// configuration is loaded.
+fn offered<'a>(app: &'a App, channel: Option<&'a Channel>, kind: Kind) -> &'a [String] {
+    match (channel, kind) {
+        (Some(c), kind) => c.offered(&app.config, kind),
+        (None, Kind::Misconduct) => &app.config.categories,
+        (None, Kind::Advice) => &app.config.advice_topics,
     }
 }
 
@@ -59,6 +69,8 @@ const DISK_CHECK_EVERY: usize = 16 * 1024 * 1024;
 /// What a reporter typed, to show the form again after a mistake.
 #[derive(Debug, Default)]
 pub struct FormEcho {
+    /// The channel chosen (its id), where the office has channels.
+    pub channel: Option<String>,
     pub kind: Option<Kind>,
     pub categories: Vec<String>,
     pub description: SecretText,
@@ -72,6 +84,9 @@ pub struct FormEcho {
 /// A problem with one field, in the reporter's terms.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FieldProblem {
+    /// The office has channels and none was chosen (or a file came first).
+    ChannelMissing,
+    UnknownChannel,
     KindMissing,
     UnknownKind,
     UnknownCategory,
@@ -134,6 +149,9 @@ fn random<const N: usize>() -> Result<[u8; N], IntakeError> {
 struct Gathered<'a> {
     app: &'a App,
     case: CaseId,
+    /// The keys everything of this submission is sealed to: the case's
+    /// channel's, or the office's.
+    keys: &'a ServerKeys,
     entries: Vec<NewEntry>,
     pending: Vec<BlobId>,
     /// Chunks of small attachments not yet written (see [`STAGED_BYTES`]).
@@ -145,10 +163,11 @@ struct Gathered<'a> {
 }
 
 impl<'a> Gathered<'a> {
-    fn new(app: &'a App, case: CaseId) -> Gathered<'a> {
+    fn new(app: &'a App, case: CaseId, keys: &'a ServerKeys) -> Gathered<'a> {
         Gathered {
             app,
             case,
+            keys,
             entries: Vec::new(),
             pending: Vec::new(),
             staged: Vec::new(),
@@ -176,6 +195,7 @@ impl<'a> Gathered<'a> {
             part: Some(PartRef { attachment, index }),
             op: None,
             auth: None,
+            channel: None,
             body: NewBody::Pending {
                 blob,
                 len: ct.len() as u64,
@@ -199,7 +219,6 @@ impl<'a> Gathered<'a> {
             .to_owned();
         let id: [u8; 16] = random()?;
         let mut sealer = self
-            .app
             .keys
             .attachment_sealer(crate::clock::today())
             .map_err(|_| IntakeError::Encrypt)?;
@@ -267,9 +286,10 @@ impl<'a> Gathered<'a> {
         body: Payload,
         recipient: Option<String>,
         message_key: Option<MessageKey>,
+        channel: Option<String>,
         extras: CommitExtras,
     ) -> Result<(), IntakeError> {
-        let sealed = self.app.keys.seal(self.case, &body, crate::clock::today());
+        let sealed = self.keys.seal(self.case, &body, crate::clock::today());
         drop(body);
         let Ok(sealed) = sealed else {
             self.abandon().await;
@@ -284,6 +304,7 @@ impl<'a> Gathered<'a> {
             part: None,
             op: None,
             auth,
+            channel,
             body: NewBody::Inline(sealed),
         });
         // The form is complete and valid: the staged chunks go to the store now.
@@ -414,7 +435,7 @@ pub async fn receive_report(app: &App, mut form: Multipart, body: &BodyInfo) -> 
     let declared = body.declared;
     check_room(app, declared)?;
     let case = CaseId::from_random(random()?);
-    let mut g = Gathered::new(app, case);
+    let mut g = Gathered::new(app, case, &app.keys);
     let result = read_report_form(app, &mut form, &mut g).await;
     let echo = match result {
         Ok(echo) if body.form_read() => echo,
@@ -430,6 +451,10 @@ pub async fn receive_report(app: &App, mut form: Multipart, body: &BodyInfo) -> 
         }
     };
     let mut problems = Vec::new();
+    let channel = echo.channel.as_deref().and_then(|id| app.channels.get(id));
+    if !app.channels.is_empty() && channel.is_none() {
+        problems.push(FieldProblem::ChannelMissing);
+    }
     let kind = match echo.kind {
         Some(k) => Some(k),
         None => {
@@ -438,7 +463,10 @@ pub async fn receive_report(app: &App, mut form: Multipart, body: &BodyInfo) -> 
         }
     };
     if let Some(kind) = kind
-        && echo.categories.iter().any(|c| !offered(app, kind).contains(c))
+        && echo
+            .categories
+            .iter()
+            .any(|c| !offered(app, channel, kind).contains(c))
     {
         problems.push(FieldProblem::UnknownCategory);
     }
@@ -467,20 +495,22 @@ pub async fn receive_report(app: &App, mut form: Multipart, body: &BodyInfo) -> 
         day: crate::clock::today(),
         recipient: Some(recipient.clone()),
         message_key: Some(receipt.message_key().to_hex()),
+        channel: channel.map(Channel::sealed),
     });
     let extras = CommitExtras {
         new_case: Some((receipt.lookup_id(), case)),
         ..Default::default()
     };
-    g.finish(EntryKind::Report, body, Some(recipient), None, extras)
+    let channel = channel.map(|c| c.config.id.clone());
+    g.finish(EntryKind::Report, body, Some(recipient), None, channel, extras)
         .await?;
     Ok(receipt)
 }
 
-async fn read_report_form(
-    app: &App,
+async fn read_report_form<'a>(
+    app: &'a App,
     form: &mut Multipart,
-    g: &mut Gathered<'_>,
+    g: &mut Gathered<'a>,
 ) -> Result<FormEcho, IntakeError> {
     let mut echo = FormEcho::default();
     let mut bad_kind = false;
@@ -488,7 +518,33 @@ async fn read_report_form(
     while let Some(mut field) = next_field(form, app.idle(), &mut parts).await? {
         let name = field.name().unwrap_or_default().to_owned();
         match name.as_str() {
+            // With channels, the form asks for the channel before any file:
+            // a file is sealed as it streams in, to the chosen channel only.
+            "attachment" if !app.channels.is_empty() && echo.channel.is_none() => {
+                return Err(IntakeError::Invalid {
+                    form: Box::new(echo),
+                    problems: vec![FieldProblem::ChannelMissing],
+                });
+            }
             "attachment" => g.attachment(field).await?,
+            "channel" if !app.channels.is_empty() => {
+                let v = read_text(&mut field, SHORT_FIELD_BYTES, app.idle()).await?;
+                let Some(chosen) = app.channels.get(v.expose()) else {
+                    return Err(IntakeError::Invalid {
+                        form: Box::new(echo),
+                        problems: vec![FieldProblem::UnknownChannel],
+                    });
+                };
+                // Files already sealed to one channel cannot go to another.
+                if echo.channel.as_ref().is_some_and(|c| *c != chosen.config.id) {
+                    return Err(IntakeError::Invalid {
+                        form: Box::new(echo),
+                        problems: vec![FieldProblem::UnknownChannel],
+                    });
+                }
+                echo.channel = Some(chosen.config.id.clone());
+                g.keys = &chosen.keys;
+            }
             "kind" => {
                 let v = read_text(&mut field, SHORT_FIELD_BYTES, app.idle()).await?;
                 match v.expose().parse::<Kind>() {
@@ -526,10 +582,14 @@ async fn read_report_form(
     // keep only those that belong to the chosen kind, but refuse names that
     // the office does not offer at all.
     if let Some(kind) = echo.kind {
-        let known =
-            |c: &String| offered(app, Kind::Misconduct).contains(c) || offered(app, Kind::Advice).contains(c);
+        let channel = echo.channel.as_deref().and_then(|id| app.channels.get(id));
+        let known = |c: &String| {
+            offered(app, channel, Kind::Misconduct).contains(c)
+                || offered(app, channel, Kind::Advice).contains(c)
+        };
         if echo.categories.iter().all(known) {
-            echo.categories.retain(|c| offered(app, kind).contains(c));
+            echo.categories
+                .retain(|c| offered(app, channel, kind).contains(c));
         }
     }
     Ok(echo)
@@ -548,6 +608,20 @@ impl From<axum::extract::multipart::MultipartError> for MessageError {
     fn from(e: axum::extract::multipart::MultipartError) -> Self {
         MessageError::Intake(e.into())
     }
+}
+
+/// The keys a case's messages are sealed to: its channel's (read from its
+/// report's entry header), or the office's.
+fn case_keys(app: &App, case: CaseId) -> Result<&ServerKeys, IntakeError> {
+    let store = &app.store;
+    let channel = tokio::task::block_in_place(|| super::channels::of_case(store.as_ref(), case))?;
+    app.channels.keys_for(&app.keys, channel.as_deref()).ok_or_else(|| {
+        tracing::error!(
+            "a follow-up message for a case of channel `{}`, which the configuration no longer names, was refused: put the channel back in [[channels]]",
+            channel.as_deref().unwrap_or_default()
+        );
+        IntakeError::Encrypt
+    })
 }
 
 /// Receives a follow-up message. The session comes from the hidden form
@@ -584,7 +658,7 @@ pub async fn receive_message(
                             .as_deref()
                             .ok_or(super::followup::FollowupError::NoSession)?;
                         let case = super::followup::session_case(app, t)?;
-                        gathered = Some(Gathered::new(app, case));
+                        gathered = Some(Gathered::new(app, case, case_keys(app, case)?));
                     }
                     if let Some(g) = gathered.as_mut() {
                         g.attachment(field).await?;
@@ -625,7 +699,7 @@ pub async fn receive_message(
             g.abandon().await;
             return Err(super::followup::FollowupError::NoSession.into());
         }
-        None => Gathered::new(app, case),
+        None => Gathered::new(app, case, case_keys(app, case)?),
     };
     if text.is_empty() && g.attachments.is_empty() {
         g.abandon().await;
@@ -645,6 +719,7 @@ pub async fn receive_message(
         body,
         None,
         Some(message_key),
+        None,
         CommitExtras::default(),
     )
     .await?;

@@ -171,22 +171,36 @@ fn read(path: &Path) -> Result<String, KeysError> {
 impl ServerKeys {
     /// Loads `dir`; refuses when no office key can receive on `today`.
     pub fn load(dir: &Path, today: Day) -> Result<ServerKeys, KeysError> {
-        let keys = ServerKeys::read(dir)?;
-        if keys.recipients.is_empty() && keys.openpgp.is_empty() {
-            return Err(KeysError::NoOfficeKeys(dir.to_owned()));
+        ServerKeys::read(dir)?.can_receive(today)
+    }
+
+    /// Loads a channel's folder: as [`ServerKeys::load`], but the officer API
+    /// token is its own only if the folder has `officer-token.sha256`.
+    pub fn load_channel(dir: &Path, today: Day) -> Result<ServerKeys, KeysError> {
+        ServerKeys::read_with(dir, false)?.can_receive(today)
+    }
+
+    /// Refuses keys of which none can receive on `today`.
+    fn can_receive(self, today: Day) -> Result<ServerKeys, KeysError> {
+        if self.recipients.is_empty() && self.openpgp.is_empty() {
+            return Err(KeysError::NoOfficeKeys(self.dir));
         }
-        if let Err(SealError::NoValidKey { day, why }) = keys.recipients_on(today) {
+        if let Err(SealError::NoValidKey { day, why }) = self.recipients_on(today) {
             return Err(KeysError::NoValidOfficeKey {
-                dir: dir.to_owned(),
+                dir: self.dir,
                 day,
                 why,
             });
         }
-        Ok(keys)
+        Ok(self)
     }
 
     /// Reads `dir` without judging the office keys' dates.
     fn read(dir: &Path) -> Result<ServerKeys, KeysError> {
+        ServerKeys::read_with(dir, true)
+    }
+
+    fn read_with(dir: &Path, token_required: bool) -> Result<ServerKeys, KeysError> {
         let rpath = dir.join("recipients.txt");
         let recipients = if rpath.exists() {
             keys::parse_recipients(&read(&rpath)?).map_err(|e| KeysError::Bad(rpath, e))?
@@ -227,7 +241,11 @@ impl ServerKeys {
             return Err(KeysError::NoOfficerKey(dir.to_owned()));
         };
         let tpath = dir.join("officer-token.sha256");
-        let token = TokenHash::parse(&read(&tpath)?).map_err(|e| KeysError::Bad(tpath, e))?;
+        let token = if token_required || tpath.exists() {
+            TokenHash::parse(&read(&tpath)?).map_err(|e| KeysError::Bad(tpath, e))?
+        } else {
+            TokenHash::unmatchable()
+        };
         let demo = recipients.iter().any(|r| r.to_string() == DEMO_RECIPIENT);
         Ok(ServerKeys {
             recipients,
@@ -333,6 +351,24 @@ pub fn log_warnings(keys: &ServerKeys, day: Day) {
     }
 }
 
+/// Logs [`warnings`] for `day` of the office's keys and of each channel's
+/// own folder (see [`super::channels`]).
+pub fn log_app_warnings(app: &super::App, day: Day) {
+    log_warnings(&app.keys, day);
+    for c in &app.channels.list {
+        if c.keys.dir != app.keys.dir {
+            for (level, line) in warnings(&c.keys, day) {
+                let line = format!("channel `{}`: {line}", c.config.id);
+                if level == tracing::Level::ERROR {
+                    tracing::error!("{line}");
+                } else {
+                    tracing::warn!("{line}");
+                }
+            }
+        }
+    }
+}
+
 /// Logs the key warnings once a day, just after the date changes, for as
 /// long as the server runs (the start-up's are logged by the caller). The
 /// line's time says when the day turned, nothing about any report.
@@ -343,7 +379,7 @@ pub async fn warn_daily(app: std::sync::Arc<super::App>) {
         let today = crate::clock::today();
         if today != last {
             last = today;
-            log_warnings(&app.keys, today);
+            log_app_warnings(&app, today);
         }
     }
 }

@@ -7,6 +7,7 @@
 
 pub mod api;
 pub mod backup;
+pub mod channels;
 pub mod config;
 pub mod control;
 pub mod disk;
@@ -52,6 +53,8 @@ pub const DEFAULT_LOG: &str = "default";
 pub struct App {
     pub config: Config,
     pub keys: ServerKeys,
+    /// The office's channels (`[[channels]]`); empty: every report to `keys`.
+    pub channels: channels::Channels,
     pub server_key: SigningKey,
     pub store: Arc<dyn Store>,
     pub durable: Durability,
@@ -65,6 +68,8 @@ pub struct App {
 pub enum StartError {
     #[error(transparent)]
     Keys(#[from] keys::KeysError),
+    #[error(transparent)]
+    Channel(#[from] channels::ChannelError),
     #[error("could not open the store in {0}: {1}")]
     Store(std::path::PathBuf, store::StoreError),
     #[error("could not open the PostgreSQL store: {0}")]
@@ -99,6 +104,7 @@ impl App {
     /// pool every tenant of the process shares, or its own sled store.
     pub fn start_in(config: Config, place: StorePlace) -> Result<App, StartError> {
         let server_keys = ServerKeys::load(&config.keys, crate::clock::today())?;
+        let channels = channels::Channels::load(&config, &config.keys, crate::clock::today())?;
         perms::owner_only(&config.data).map_err(|e| StartError::Permissions(config.data.clone(), e))?;
         let random = || {
             let mut seed = [0u8; 32];
@@ -138,6 +144,7 @@ impl App {
             disk: disk::DiskGuard::new(config.data.clone(), config.min_free_disk_bytes)
                 .with_inode_reserve(config.min_free_inodes),
             keys: server_keys,
+            channels,
             server_key,
             store,
             config,

@@ -34,6 +34,8 @@ pub enum OfficerError {
     Bundle(#[from] BundleError),
     #[error("outbox names a case this server does not have")]
     UnknownCase,
+    #[error("outbox refused: an operation on a case of another channel than its signer's")]
+    WrongChannel,
     #[error("this outbox was already imported")]
     Replayed,
     #[error("another import applied some of this outbox's operations meanwhile; send it again")]
@@ -46,7 +48,9 @@ pub fn authorise(app: &App, header: Option<&str>) -> Result<(), OfficerError> {
     let token = header
         .and_then(|h| h.strip_prefix("Bearer "))
         .ok_or(OfficerError::Unauthorized)?;
-    if app.keys.token.matches(token) {
+    // A channel may have a token of its own, so that its officers fetch
+    // exports without the office's transfer machine (see `channels`).
+    if app.keys.token.matches(token) | app.channels.token_matches(token) {
         Ok(())
     } else {
         Err(OfficerError::Unauthorized)
@@ -175,7 +179,14 @@ pub fn status(app: &App, after: u64) -> Result<Status, OfficerError> {
         }
     }
     let today = crate::clock::today();
-    let office_keys = app.keys.report(today);
+    let mut office_keys = app.keys.report(today);
+    // Each channel's own keys, named by their folder (`audit/recipients.txt`).
+    for c in app.channels.list.iter().filter(|c| c.keys.dir != app.keys.dir) {
+        office_keys.extend(c.keys.report(today).into_iter().map(|mut k| {
+            k.file = format!("{}/{}", c.config.keys.display(), k.file);
+            k
+        }));
+    }
     let office_key_warnings = office_keys
         .iter()
         .filter(|k| k.needs_attention())
@@ -201,7 +212,8 @@ pub struct Imported {
 
 /// Verifies and applies an outbox bundle, atomically and at most once.
 pub async fn import(app: &App, bytes: &[u8]) -> Result<Imported, OfficerError> {
-    let outbox = Outbox::read(bytes, &app.keys.officers)?;
+    let officers = app.channels.all_officers(&app.keys);
+    let outbox = Outbox::read(bytes, &officers)?;
     let store = &app.store;
     if store.bundle_imported(&outbox.id)? {
         return Err(OfficerError::Replayed);
@@ -210,6 +222,8 @@ pub async fn import(app: &App, bytes: &[u8]) -> Result<Imported, OfficerError> {
     let mut purge = Vec::new();
     let mut new_cases = Vec::new();
     let mut already = 0;
+    // The channel of each case this outbox acts on (recorded here or read from the store).
+    let mut case_channels: Vec<(crate::core::case::CaseId, Option<String>)> = Vec::new();
     let today = crate::clock::today();
     for SignedOp { op, sig } in outbox.ops {
         let auth = Some(Auth::Office(sig));
@@ -225,6 +239,9 @@ pub async fn import(app: &App, bytes: &[u8]) -> Result<Imported, OfficerError> {
                 return Err(BundleError::Malformed("a recorded case the server already has").into());
             }
             new_cases.push((lookup, op.case));
+            // Filed to the channel of the officer who recorded it.
+            let channel = app.channels.of_officer(&sig.signer);
+            case_channels.push((op.case, channel.clone()));
             entries.push(NewEntry {
                 kind: EntryKind::Report,
                 case: op.case,
@@ -233,12 +250,29 @@ pub async fn import(app: &App, bytes: &[u8]) -> Result<Imported, OfficerError> {
                 part: None,
                 op: Some(op.id),
                 auth,
+                channel,
                 body: NewBody::Inline(case.envelope),
             });
             continue;
         }
-        if !store.case_exists(op.case)? && !new_cases.iter().any(|(_, c)| *c == op.case) {
-            return Err(OfficerError::UnknownCase);
+        let channel = match case_channels.iter().find(|(c, _)| *c == op.case) {
+            Some((_, channel)) => channel.clone(),
+            None if store.case_exists(op.case)? => {
+                let found = super::channels::of_case(store.as_ref(), op.case)?;
+                // Read once per case: an outbox may carry many operations on one.
+                case_channels.push((op.case, found.clone()));
+                found
+            }
+            None => return Err(OfficerError::UnknownCase),
+        };
+        // Only the case's channel's officers act on it: the ethics office
+        // cannot reply on, set the status of or purge an audit-committee case.
+        let allowed = app
+            .channels
+            .keys_for(&app.keys, channel.as_deref())
+            .is_some_and(|k| k.officers.iter().any(|o| o.as_bytes() == &sig.signer));
+        if !allowed {
+            return Err(OfficerError::WrongChannel);
         }
         if op.kind == EntryKind::Purge {
             purge.push(op.case);
@@ -251,6 +285,7 @@ pub async fn import(app: &App, bytes: &[u8]) -> Result<Imported, OfficerError> {
             part: None,
             op: Some(op.id),
             auth,
+            channel: None,
             body: NewBody::Inline(op.body),
         });
     }

@@ -140,6 +140,16 @@ pub struct Choice {
     pub checked: bool,
 }
 
+/// A channel of the office, as the report form offers it.
+pub struct ChannelChoice {
+    pub value: String,
+    pub name: String,
+    pub about: String,
+    /// The categories it takes, where it takes fewer than the office.
+    pub takes: Option<String>,
+    pub checked: bool,
+}
+
 pub struct ErrorLine {
     pub field: &'static str,
     pub message: String,
@@ -150,6 +160,8 @@ pub struct ErrorLine {
 struct ReportPage {
     page: PageCtx,
     advice: bool,
+    /// Who the report may be addressed to; empty for an office without channels.
+    channels: Vec<ChannelChoice>,
     categories: Vec<Choice>,
     topics: Vec<Choice>,
     form: FormText,
@@ -339,9 +351,29 @@ fn report_page(
         echo.map(|e| f(e).expose().to_owned()).unwrap_or_default()
     };
     let here = if advice { "/report?kind=advice" } else { "/report" };
+    let chosen = echo.and_then(|e| e.channel.as_deref());
+    let channels = app
+        .channels
+        .list
+        .iter()
+        .map(|c| ChannelChoice {
+            value: c.config.id.clone(),
+            name: tr.office(&c.config.name).to_owned(),
+            about: tr.office(&c.config.about).to_owned(),
+            takes: c.config.categories.as_ref().filter(|_| !advice).map(|list| {
+                let labels: Vec<String> = choices(&tr, MISCONDUCT_CATEGORIES, list, &[])
+                    .into_iter()
+                    .map(|c| c.label)
+                    .collect();
+                tr.t_with("form-channel-takes", &[("list", labels.join(", "))])
+            }),
+            checked: chosen == Some(c.config.id.as_str()),
+        })
+        .collect();
     ReportPage {
         page: ctx(app, lang, here),
         advice,
+        channels,
         categories: choices(&tr, MISCONDUCT_CATEGORIES, &app.config.categories, checked),
         topics: choices(&tr, ADVICE_TOPICS, &app.config.advice_topics, checked),
         form: FormText {
@@ -362,6 +394,8 @@ fn report_page(
 
 fn problem_line(tr: &Tr, p: FieldProblem) -> ErrorLine {
     let (field, message) = match p {
+        FieldProblem::ChannelMissing => ("channel", Msg("problem-channel-missing")),
+        FieldProblem::UnknownChannel => ("channel", Msg("problem-channel-unknown")),
         FieldProblem::KindMissing => ("kind", Msg("problem-kind-missing")),
         FieldProblem::UnknownKind => ("kind", Msg("problem-kind-unknown")),
         FieldProblem::UnknownCategory => ("category", Msg("problem-category-unknown")),

@@ -69,6 +69,9 @@ advice-title = طلب مشورة سرّية
 form-errors-title = يُرجى مراجعة الاستمارة
 form-files-again = حرصًا على سلامتك، لا نحتفظ بالملفات عند إعادة عرض الاستمارة: يُرجى اختيارها مرة أخرى.
 form-required-note = الحقول المعلَّمة بنجمة (*) مطلوبة. يُشفَّر كل شيء قبل حفظه.
+form-channel-legend = من ينبغي أن يقرأ هذا؟ (مطلوب)
+form-channel-hint = لا يقرأ كل خيار إلا الأشخاص الذين يذكرهم: يُشفَّر ما ترسله وملفاتك ورسائلك اللاحقة بحيث لا يستطيع فتحها غيرهم.
+form-channel-takes = أنواع سوء السلوك التي يتلقاها: { $list }
 form-required = مطلوب
 form-category-legend = نوع سوء السلوك (اختر كل ما ينطبق)
 form-topic-legend = موضوع المشورة (إذا كنت تطلب مشورة)
@@ -91,6 +94,8 @@ problem-category-unknown = اختر فقط من بين أنواع سوء الس�
 problem-description-empty = صِف ما حدث، أو الأمر الذي تطلب فيه المشورة.
 problem-message-empty = اكتب رسالة أو اختر ملفًا لإرساله.
 problem-too-many-files = أرسل 100 ملف على الأكثر في المرة الواحدة، وأرسل الباقي في رسالة متابعة.
+problem-channel-missing = اختر من ينبغي أن يقرأ بلاغك.
+problem-channel-unknown = اختر أحد المتلقين المذكورين.
 
 ## الإيصال
 

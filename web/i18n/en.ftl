@@ -71,6 +71,9 @@ advice-title = Ask for confidential advice
 form-errors-title = Please check the form
 form-files-again = For your safety, files are not kept when the form is shown again: please choose them again.
 form-required-note = Fields marked with an asterisk (*) are required. Everything is encrypted before it is stored.
+form-channel-legend = Who should read this? (required)
+form-channel-hint = Each choice is read only by the people it names: what you send, your files and your later messages are encrypted so that only they can open them.
+form-channel-takes = Types of misconduct it takes: { $list }
 form-required = required
 form-category-legend = Type of misconduct (choose all that apply)
 form-topic-legend = Advice topic (if you are asking for advice)
@@ -93,6 +96,8 @@ problem-category-unknown = Choose only among the types of misconduct or advice t
 problem-description-empty = Describe what happened, or what you would like advice on.
 problem-message-empty = Write a message or choose a file to send.
 problem-too-many-files = Send at most 100 files at once; send the rest in a follow-up message.
+problem-channel-missing = Choose who should read your report.
+problem-channel-unknown = Choose one of the recipients listed.
 
 ## The receipt
 

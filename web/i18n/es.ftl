@@ -69,6 +69,9 @@ advice-title = Pedir asesoramiento confidencial
 form-errors-title = Revise el formulario, por favor
 form-files-again = Por su seguridad, los archivos no se conservan cuando el formulario se vuelve a mostrar: elíjalos de nuevo, por favor.
 form-required-note = Los campos marcados con un asterisco (*) son obligatorios. Todo se cifra antes de guardarse.
+form-channel-legend = ¿Quién debe leerlo? (obligatorio)
+form-channel-hint = Cada opción solo la leen las personas que nombra: lo que envíe, sus archivos y sus mensajes posteriores se cifran para que solo ellas puedan abrirlos.
+form-channel-takes = Tipos de conducta indebida que recibe: { $list }
 form-required = obligatorio
 form-category-legend = Tipo de conducta indebida (marque todas las que correspondan)
 form-topic-legend = Tema del asesoramiento (si pide asesoramiento)
@@ -91,6 +94,8 @@ problem-category-unknown = Elija solo entre los tipos de conducta indebida o los
 problem-description-empty = Describa qué ocurrió, o sobre qué desea asesoramiento.
 problem-message-empty = Escriba un mensaje o elija un archivo para enviar.
 problem-too-many-files = Envíe como máximo 100 archivos a la vez; envíe el resto en un mensaje de seguimiento.
+problem-channel-missing = Elija quién debe leer su denuncia.
+problem-channel-unknown = Elija uno de los destinatarios indicados.
 
 ## El recibo
 

@@ -69,6 +69,9 @@ advice-title = Demander un conseil confidentiel
 form-errors-title = Merci de vérifier le formulaire
 form-files-again = Par sécurité, les fichiers ne sont pas conservés quand le formulaire est réaffiché : merci de les choisir à nouveau.
 form-required-note = Les champs marqués d’un astérisque (*) sont obligatoires. Tout est chiffré avant d’être enregistré.
+form-channel-legend = Qui doit le lire ? (obligatoire)
+form-channel-hint = Chaque choix n’est lu que par les personnes qu’il nomme : ce que vous envoyez, vos fichiers et vos messages ultérieurs sont chiffrés pour qu’elles seules puissent les ouvrir.
+form-channel-takes = Types de manquement qu’il reçoit : { $list }
 form-required = obligatoire
 form-category-legend = Type de manquement (cochez tout ce qui s’applique)
 form-topic-legend = Sujet du conseil (si vous demandez conseil)
@@ -91,6 +94,8 @@ problem-category-unknown = Choisissez uniquement parmi les types de manquements 
 problem-description-empty = Décrivez ce qui s’est passé, ou ce sur quoi vous souhaitez un conseil.
 problem-message-empty = Écrivez un message ou choisissez un fichier à envoyer.
 problem-too-many-files = Envoyez au plus 100 fichiers à la fois ; envoyez les autres dans un message de suivi.
+problem-channel-missing = Choisissez qui doit lire votre signalement.
+problem-channel-unknown = Choisissez l’un des destinataires proposés.
 
 ## Le reçu
 

@@ -68,6 +68,9 @@ advice-title = 寻求保密咨询
 form-errors-title = 请检查表单
 form-files-again = 为了您的安全，表单重新显示时不会保留已选的文件：请重新选择。
 form-required-note = 标有星号（*）的栏目为必填项。所有内容在保存前都会加密。
+form-channel-legend = 应由谁阅读？（必填）
+form-channel-hint = 每个选项只有其所列人员能够阅读：您发送的内容、文件和后续留言都会加密，只有他们能够打开。
+form-channel-takes = 受理的不当行为类别：{ $list }
 form-required = 必填
 form-category-legend = 不当行为类别（可多选）
 form-topic-legend = 咨询主题（如果您是寻求咨询）
@@ -90,6 +93,8 @@ problem-category-unknown = 请只在列出的不当行为类别或咨询主题�
 problem-description-empty = 请描述发生了什么事，或者您想咨询什么。
 problem-message-empty = 请写一条留言，或选择要发送的文件。
 problem-too-many-files = 一次最多发送 100 个文件；其余文件请在后续留言中发送。
+problem-channel-missing = 请选择由谁阅读您的举报。
+problem-channel-unknown = 请在所列接收方中选择一个。
 
 ## 回执
 

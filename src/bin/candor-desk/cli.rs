@@ -359,6 +359,10 @@ pub enum Command {
         /// The window's language: en, fr or ar (default: from LANG).
         #[arg(long, value_name = "LANG")]
         lang: Option<String>,
+        /// The reporter site's address, printed on a receipt's page (such
+        /// as http://….onion); without it the page leaves a line to write it on.
+        #[arg(long, value_name = "URL", env = "CANDOR_DESK_SITE")]
+        site: Option<String>,
         #[command(flatten)]
         periods: PeriodArgs,
         #[command(flatten)]

@@ -111,7 +111,8 @@ fn waiting_notice(vault: &Path) -> impl FnMut() {
     let vault = vault.to_path_buf();
     move || {
         say_err!(
-            "candor-desk: the vault {} is in use by another candor-desk command; waiting for it to finish…",
+            "candor-desk: the vault {} is in use by another candor-desk command or an unlocked candor-desk window; \
+             waiting for it to finish (lock or close the window to let this command go on)…",
             vault.display()
         );
     }
@@ -250,6 +251,9 @@ fn run(cli: Cli, seen: &mut Option<u64>, key_files: &mut Option<String>) -> anyh
             }
             for w in &s.warnings {
                 say!("warning: {w}");
+            }
+            for line in s.other_channel_lines() {
+                say!("{line}");
             }
             say!(
                 "The vault has verified the server's log up to entry {head}; next time ask for /export?after={head}."
@@ -423,10 +427,11 @@ fn run(cli: Cli, seen: &mut Option<u64>, key_files: &mut Option<String>) -> anyh
             keys,
             idle_lock,
             lang,
+            site,
             periods,
             limits,
             look,
-        } => gui(vault, keys, idle_lock, lang, periods, limits, look)?,
+        } => gui(vault, keys, idle_lock, lang, site, periods, limits, look)?,
         Command::Outbox { at, out, office_keys } => {
             let signer_dir = keys_dir(&at)?;
             // The officer's signing key may live in another folder than the
@@ -502,6 +507,7 @@ fn gui(
     keys: Option<PathBuf>,
     idle_lock: u32,
     lang: Option<String>,
+    site: Option<String>,
     periods: PeriodArgs,
     limits: cli::LimitArgs,
     look: cli::LookArgs,
@@ -534,6 +540,7 @@ fn gui(
             lang: Lang::from_locale(&locale),
             limits: limits.into(),
             start_dir,
+            site,
         },
         look,
     )?;
@@ -545,6 +552,7 @@ fn gui(
     _: Option<PathBuf>,
     _: Option<PathBuf>,
     _: u32,
+    _: Option<String>,
     _: Option<String>,
     _: PeriodArgs,
     _: cli::LimitArgs,

@@ -177,7 +177,7 @@ fn serve(config: Config) -> anyhow::Result<()> {
                 "DEMO MODE: keys/ holds the public demo office key; anyone can decrypt these reports. Never use it for real reports (see README)."
             );
         }
-        candor::server::keys::log_warnings(&app.keys, candor::clock::today());
+        candor::server::keys::log_app_warnings(&app, candor::clock::today());
         tokio::spawn(candor::server::keys::warn_daily(Arc::clone(&app)));
         if !app.config.rate_limits {
             tracing::warn!("rate limits are OFF (CANDOR_RATE_LIMITS=off): for benchmarks and load tests only");

@@ -143,10 +143,28 @@ impl Words {
         for (name, value) in args {
             match value {
                 Arg::Num(n) => fa.set(*name, FluentValue::from(*n)),
-                Arg::Str(s) => fa.set(*name, FluentValue::from(*s)),
+                // Text already put in display order (the window's words, a
+                // reporter's line) goes in in reading order: the whole
+                // sentence is ordered once.
+                Arg::Str(s) => match super::rtl::spoken(s) {
+                    Some(logical) => fa.set(*name, FluentValue::from(logical)),
+                    None => fa.set(*name, FluentValue::from(*s)),
+                },
             }
         }
         self.format(key, Some(&fa))
+    }
+
+    /// Sentences (and data) shown one after the other on a line, in the
+    /// window's reading order: in a right-to-left language the first part
+    /// stands rightmost.
+    pub fn join(&self, parts: &[&str]) -> String {
+        let parts = parts.iter().filter(|p| !p.is_empty());
+        if self.lang.is_rtl() {
+            parts.rev().copied().collect::<Vec<_>>().join(" ")
+        } else {
+            parts.copied().collect::<Vec<_>>().join(" ")
+        }
     }
 
     /// The human name of a category or advice topic.
@@ -210,7 +228,13 @@ mod tests {
         let en = keys(Lang::En.catalogue());
         for lang in [Lang::Fr, Lang::Ar] {
             let other = keys(lang.catalogue());
-            let missing: Vec<&String> = en.iter().filter(|k| !other.contains(k)).collect();
+            // The printed receipt is Latin-1 PostScript: in Arabic it is
+            // printed in English.
+            let missing: Vec<&String> = en
+                .iter()
+                .filter(|k| !other.contains(k))
+                .filter(|k| !(lang == Lang::Ar && k.starts_with("print-")))
+                .collect();
             let extra: Vec<&String> = other.iter().filter(|k| !en.contains(k)).collect();
             assert!(missing.is_empty(), "missing in {}: {missing:?}", lang.code());
             assert!(extra.is_empty(), "only in {}: {extra:?}", lang.code());
@@ -225,6 +249,17 @@ mod tests {
         // A case id (the application's own) keeps its order inside Arabic.
         let title = w.ta("case-title", &[("case", "K7Q2-M4XD".into())]);
         assert!(title.contains("K7Q2-M4XD"), "{title:?}");
+        // Sentences side by side: the first one rightmost.
+        assert_eq!(w.join(&["أ ب", "ج"]), "ج أ ب");
+        assert_eq!(Words::new(Lang::En).join(&["a b", "", "c"]), "a b c");
+        // A sentence given as an argument in display order is ordered once.
+        let status = w.t("status-preliminary-review");
+        let set = w.ta("notice-status-set", &[("status", status.as_str().into())]);
+        let set_logical = w.ta(
+            "notice-status-set",
+            &[("status", w.arg("status-preliminary-review").as_str().into())],
+        );
+        assert_eq!(set, set_logical);
         // Words inside another sentence are ordered with it, once.
         let what = w.arg("due-acknowledge");
         let due = w.ta(

@@ -236,6 +236,7 @@ mod tests {
                 day,
             }],
             channel: None,
+            addressed_to: None,
             upload: None,
             message_key: None,
             office: OfficeMarks::default(),

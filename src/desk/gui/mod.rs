@@ -5,12 +5,17 @@
 //! [`crate::desk::stats`]): this module holds view state only (the chosen
 //! view, the selection, filters, fields being typed) and draws it with egui.
 //! Every action calls a desk function and then re-reads what it changed
-//! from the vault.
+//! from the vault; the long ones (unlock, open, outbox, report export) run
+//! on a worker thread while the window keeps drawing (`worker`).
 //!
 //! - [`inbox`]: the decrypted cases in memory, filters, sort and search;
 //! - [`i18n`]: the application's words (Fluent catalogues, English and French);
 //! - [`picker`]: the application's own file chooser;
-//! - `views`: one function per view.
+//! - [`print`]: a receipt's page, piped to the print system's `lp`;
+//! - `views`: one function per view; `purge`: the purge and retention view;
+//!   `status`: what a status change does to the deadlines;
+//! - `errors`: the desk's errors in the window's language;
+//! - `worker`: long operations off the window's thread.
 //!
 //! # Invariants
 //!
@@ -26,7 +31,9 @@
 //!   drop) to sign outboxes, and dropped with every decrypted case when the
 //!   window locks, after [`Options::idle_lock_minutes`] without input, or
 //!   closes. The vault's lock is held while the window is unlocked, so a
-//!   `candor-desk` command waits for it.
+//!   `candor-desk` command waits for it (and says that the window may be
+//!   what holds it): the window keeps every case decrypted and writes
+//!   without re-reading the vault, so it must be the vault's only user.
 //!   What this module holds is wiped when dropped (the cases' secret
 //!   types, `Zeroizing` fields being typed); egui's own copies of text on
 //!   screen (its layout cache, the accessibility tree, a text field's undo
@@ -39,6 +46,7 @@
 
 use std::borrow::Cow;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use zeroize::Zeroizing;
 
@@ -49,14 +57,19 @@ use crate::desk::deadlines::Periods;
 use crate::desk::import::Limits;
 use crate::desk::keyfiles::{self, Given, Passphrase};
 use crate::desk::view::AsOf;
-use crate::desk::{DeskError, ErrorClass, Vault, import, ops, stats, terminal, view};
+use crate::desk::{DeskError, Vault, import, ops, stats, terminal, view};
 
+mod errors;
 pub mod fonts;
 pub mod i18n;
 pub mod inbox;
 pub mod picker;
+pub mod print;
+mod purge;
 pub mod rtl;
+mod status;
 mod views;
+mod worker;
 
 use i18n::{Lang, Words};
 use inbox::{Filter, Inbox};
@@ -75,6 +88,8 @@ pub struct Options {
     pub limits: Limits,
     /// Where the file choosers start.
     pub start_dir: PathBuf,
+    /// The reporter site's address, printed on a receipt's page.
+    pub site: Option<String>,
 }
 
 /// Text from a reporter or the server, made safe to show: every control and
@@ -99,6 +114,7 @@ pub enum View {
     Outbox,
     Record,
     Report,
+    Purge,
 }
 
 /// A sentence shown at the bottom of the window after an action.
@@ -110,7 +126,8 @@ pub struct Notice {
 
 /// What an unlocked window holds.
 struct Session {
-    vault: Vault,
+    /// Shared with an operation running on the worker thread.
+    vault: Arc<Vault>,
     keys_dir: PathBuf,
     passphrase: Option<Passphrase>,
     inbox: Inbox,
@@ -162,6 +179,11 @@ enum Action {
     Purge(CaseId),
     Record,
     ReceiptHandedOver,
+    PrintReceipt,
+    FindClosed,
+    PurgeClosed,
+    CancelPurge,
+    DropParts,
     ExportReport,
     Lang(Lang),
 }
@@ -186,6 +208,8 @@ pub struct DeskApp {
     receipt: Option<ShownReceipt>,
     year: i32,
     report_out: Picker,
+    purge: purge::PurgeForm,
+    busy: Option<worker::Busy>,
     last_input: f64,
     actions: Vec<Action>,
 }
@@ -238,6 +262,8 @@ impl DeskApp {
             receipt: None,
             year: today.year(),
             report_out: Picker::new("report-out", &start),
+            purge: purge::PurgeForm::default(),
+            busy: None,
             last_input: 0.0,
             actions: Vec::new(),
             opts,
@@ -252,6 +278,12 @@ impl DeskApp {
     /// Whether the window is unlocked.
     pub fn is_unlocked(&self) -> bool {
         self.session.is_some()
+    }
+
+    /// Whether an operation runs on the worker thread (the window's
+    /// controls are disabled until it ends).
+    pub fn is_busy(&self) -> bool {
+        self.busy.is_some()
     }
 
     /// The last notice (for tests).
@@ -271,44 +303,43 @@ impl DeskApp {
     }
 
     fn fail(&mut self, err: &DeskError) {
-        let w = &self.words;
-        // The officer's next step in the window's language; the error
-        // itself (which may name a file or an entry) after it.
-        let detail = plain(&sentence(&err.to_string())).into_owned();
-        let text = if keyfiles::is_wrong_passphrase(err) {
-            w.t("err-wrong-passphrase")
-        } else {
-            match (err, err.class()) {
-                (DeskError::PassphraseNeeded, _) => w.t("err-passphrase-needed"),
-                (DeskError::BadInput(_), _) => detail,
-                (DeskError::NoKeys, _) => w.t("err-no-keys"),
-                (_, ErrorClass::NothingToDo) => w.t("err-nothing-pending"),
-                (_, ErrorClass::BundleRefused) => format!("{} {detail}", w.t("err-bundle-refused")),
-                (_, ErrorClass::NotFound) => format!("{} {detail}", w.t("err-not-found")),
-                (DeskError::AlreadyExists(_), _) => format!("{} {detail}", w.t("err-exists")),
-                _ => detail,
-            }
-        };
+        let text = errors::describe(&self.words, err);
         self.notice = Some(Notice { ok: false, text });
     }
 
     /// Draws one frame and applies what was asked for in it.
     pub fn ui(&mut self, ui: &mut egui::Ui) {
+        match worker::poll(&mut self.busy) {
+            Some(Ok(outcome)) => self.finish(outcome),
+            Some(Err(())) => {
+                self.notice = Some(Notice {
+                    ok: false,
+                    text: self.words.t("err-worker-stopped"),
+                })
+            }
+            None => {}
+        }
         self.watch_idle(ui.ctx());
+        if self.busy.is_some() {
+            // Visible, not clickable, until the operation ends.
+            ui.disable();
+        }
         if self.session.is_none() {
             views::unlock(self, ui);
         } else {
             views::unlocked(self, ui);
         }
         for action in std::mem::take(&mut self.actions) {
-            self.apply(action);
+            if self.busy.is_none() {
+                self.apply(action);
+            }
         }
     }
 
     /// Locks the window after the idle time without input.
     fn watch_idle(&mut self, ctx: &egui::Context) {
         let (now, active) = ctx.input(|i| (i.time, !i.events.is_empty() || i.pointer.is_moving()));
-        if active || self.session.is_none() {
+        if active || self.session.is_none() || self.busy.is_some() {
             self.last_input = now;
         }
         let idle = f64::from(self.opts.idle_lock_minutes) * 60.0;
@@ -338,6 +369,7 @@ impl DeskApp {
         self.receipt = None;
         self.filter.text = Zeroizing::new(String::new());
         self.opened = None;
+        self.purge = purge::PurgeForm::default();
         self.view = View::Inbox;
     }
 
@@ -401,9 +433,18 @@ impl DeskApp {
                 }
             }
         }
+        if view == View::Purge
+            && let Some(s) = &self.session
+            && let Err(e) = purge::refresh(&mut self.purge, s)
+        {
+            self.fail(&e);
+        }
         self.view = view;
     }
 
+    /// Starts unlocking on the worker thread (the key derivation and the
+    /// decryption of every case take seconds); [`DeskApp::finish`] opens
+    /// the session.
     fn unlock(&mut self) -> Result<(), DeskError> {
         let vault_path = PathBuf::from(self.vault_field.trim());
         if vault_path.as_os_str().is_empty() {
@@ -418,21 +459,99 @@ impl DeskApp {
         } else {
             Some(Passphrase::new(std::mem::take(&mut *self.passphrase)))
         };
-        let mut given = Given(passphrase);
-        let keys = keyfiles::office_keys(&keys_dir, &mut given)?;
-        let is_new = !vault_path.join("index.age").exists();
-        let vault = Vault::create_if_absent(&vault_path, keys)?;
-        let inbox = Inbox::new(vault.all_cases()?);
-        vault.remember_keys()?;
-        let n = inbox.len();
-        self.open_session(vault, keys_dir, given.0, inbox);
-        let key = if is_new {
-            "notice-unlocked-new"
-        } else {
-            "notice-unlocked"
+        let progress = Arc::new(worker::Progress::default());
+        let waiting = Arc::clone(&progress);
+        let job = move || {
+            let result = (|| {
+                let mut given = Given(passphrase);
+                let keys = keyfiles::office_keys(&keys_dir, &mut given)?;
+                let is_new = !vault_path.join("index.age").exists();
+                let vault = Vault::create_or_wait(&vault_path, keys, &mut || waiting.set_waiting(true))?;
+                waiting.set_waiting(false);
+                let inbox = Inbox::new(vault.all_cases()?);
+                vault.remember_keys()?;
+                Ok(worker::Done::Unlocked {
+                    vault,
+                    keys_dir,
+                    passphrase: given.0,
+                    inbox,
+                    is_new,
+                })
+            })();
+            worker::Outcome {
+                result,
+                passphrase: None,
+            }
         };
-        self.ok(self.words.ta(key, &[("cases", n.into())]));
+        self.busy = Some(worker::Busy::start("busy-unlocking", progress, job)?);
         Ok(())
+    }
+
+    /// Takes in what an operation on the worker thread handed back.
+    fn finish(&mut self, outcome: worker::Outcome) {
+        if let (Some(p), Some(s)) = (outcome.passphrase, self.session.as_mut()) {
+            s.passphrase = p;
+        }
+        let done = match outcome.result {
+            Ok(done) => done,
+            Err(e) => return self.fail(&e),
+        };
+        let w = &self.words;
+        match done {
+            worker::Done::Unlocked {
+                vault,
+                keys_dir,
+                passphrase,
+                inbox,
+                is_new,
+            } => {
+                let n = inbox.len();
+                self.open_session(vault, keys_dir, passphrase, inbox);
+                let key = if is_new {
+                    "notice-unlocked-new"
+                } else {
+                    "notice-unlocked"
+                };
+                self.ok(self.words.ta(key, &[("cases", n.into())]));
+            }
+            worker::Done::Opened {
+                inbox,
+                summary,
+                server,
+                path,
+            } => {
+                let text = views::opened_words(w, &summary, &server, &path);
+                self.ok(self.words.t("notice-opened"));
+                self.opened = Some(text);
+                if let Some(s) = self.session.as_mut() {
+                    s.inbox = inbox;
+                }
+            }
+            worker::Done::OutboxWritten { summary, out } => {
+                let text = w.ta(
+                    "notice-outbox-written",
+                    &[
+                        ("path", out.display().to_string().as_str().into()),
+                        ("replies", summary.replies.into()),
+                        ("statuses", summary.statuses.into()),
+                        ("recorded", summary.new_cases.into()),
+                        ("purges", summary.purges.into()),
+                    ],
+                );
+                self.ok(text);
+            }
+            worker::Done::Printed(sent) => {
+                self.notice = Some(print::said(w, sent));
+            }
+            worker::Done::ReportWritten { paths } => {
+                let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+                let text = w.ta(
+                    "notice-report-written",
+                    &[("paths", names.join(", ").as_str().into())],
+                );
+                self.ok(text);
+            }
+        }
     }
 
     /// Shows `inbox`, read from `vault` with the keys in `keys_dir` (the
@@ -446,7 +565,7 @@ impl DeskApp {
     ) {
         self.keys_field = keys_dir.display().to_string();
         self.session = Some(Session {
-            vault,
+            vault: Arc::new(vault),
             keys_dir,
             passphrase,
             inbox,
@@ -485,6 +604,14 @@ impl DeskApp {
         self.actions.push(Action::ReceiptHandedOver);
     }
 
+    /// Lists the cases closed before `day` in the purge view, as typing the
+    /// day and its button would (the screenshots show the confirmation).
+    pub fn list_closed_before(&mut self, day: &str) {
+        self.actions.push(Action::Go(View::Purge));
+        self.purge.set_before(day);
+        self.actions.push(Action::FindClosed);
+    }
+
     /// The inbox's filter (the benchmark sets a search).
     pub fn filter_mut(&mut self) -> &mut Filter {
         &mut self.filter
@@ -511,54 +638,74 @@ impl DeskApp {
                     .path()
                     .ok_or_else(|| DeskError::BadInput(w.t("err-choose-bundle")))?;
                 let file = std::fs::File::open(&path).map_err(DeskError::io("open", &path))?;
-                let mut given = Given(s.passphrase.take());
-                let trusted = ops::trusted_officers_in(&s.keys_dir, &mut given);
-                // The passphrase goes back to the session whatever happened.
-                s.passphrase = given.0;
-                let trusted = trusted?;
-                let summary = import::open_bundle_with(
-                    &s.vault,
-                    std::io::BufReader::new(file),
-                    &trusted,
-                    self.opts.limits,
-                    &mut |_| {},
-                );
-                let summary = summary?;
-                s.inbox = Inbox::new(s.vault.all_cases()?);
-                let index = s.vault.index()?;
-                let server = index
-                    .pinned_key()
-                    .ok()
-                    .flatten()
-                    .map(|k| hex::encode(k.as_bytes()))
-                    .unwrap_or_default();
-                let text = views::opened_words(w, &summary, &server, &path);
-                self.ok(w.t("notice-opened"));
-                self.opened = Some(text);
+                let len = file.metadata().map(|m| m.len()).unwrap_or(0);
+                let progress = Arc::new(worker::Progress::default());
+                progress.set(0, len);
+                let (vault, keys_dir, limits) = (Arc::clone(&s.vault), s.keys_dir.clone(), self.opts.limits);
+                let passphrase = s.passphrase.take();
+                let counted = Arc::clone(&progress);
+                let job = move || {
+                    let mut given = Given(passphrase);
+                    let trusted = ops::trusted_officers_in(&keys_dir, &mut given);
+                    let result = trusted.and_then(|trusted| {
+                        let reader = worker::Counting {
+                            inner: std::io::BufReader::new(file),
+                            progress: counted,
+                        };
+                        let summary =
+                            import::open_bundle_with(&vault, reader, &trusted, limits, &mut |_| {})?;
+                        let inbox = Inbox::new(vault.all_cases()?);
+                        let server = vault
+                            .index()?
+                            .pinned_key()
+                            .ok()
+                            .flatten()
+                            .map(|k| hex::encode(k.as_bytes()))
+                            .unwrap_or_default();
+                        Ok(worker::Done::Opened {
+                            inbox,
+                            summary,
+                            server,
+                            path,
+                        })
+                    });
+                    worker::Outcome {
+                        result,
+                        passphrase: Some(given.0),
+                    }
+                };
+                self.busy = Some(worker::Busy::start("busy-opening", progress, job)?);
             }
             Action::WriteOutbox => {
                 let out = self
                     .outbox
                     .path()
                     .ok_or_else(|| DeskError::BadInput(w.t("err-choose-outbox")))?;
-                let mut given = Given(s.passphrase.take());
-                let keys = ops::outbox_keys(&s.vault, &s.keys_dir, None, &mut given, today);
-                s.passphrase = given.0;
-                let keys = keys?;
-                let others = keys.others.recipient_refs();
-                let summary =
-                    ops::write_outbox(&s.vault, &others, &keys.officer, &out, today, &mut |_, _| {})?;
-                let text = w.ta(
-                    "notice-outbox-written",
-                    &[
-                        ("path", out.display().to_string().as_str().into()),
-                        ("replies", summary.replies.into()),
-                        ("statuses", summary.statuses.into()),
-                        ("recorded", summary.new_cases.into()),
-                        ("purges", summary.purges.into()),
-                    ],
-                );
-                self.ok(text);
+                let progress = Arc::new(worker::Progress::default());
+                let (vault, keys_dir) = (Arc::clone(&s.vault), s.keys_dir.clone());
+                let passphrase = s.passphrase.take();
+                let counted = Arc::clone(&progress);
+                let job = move || {
+                    let mut given = Given(passphrase);
+                    let result =
+                        ops::outbox_keys(&vault, &keys_dir, None, &mut given, today).and_then(|keys| {
+                            let others = keys.others.recipient_refs();
+                            let summary = ops::write_outbox(
+                                &vault,
+                                &others,
+                                &keys.officer,
+                                &out,
+                                today,
+                                &mut |n, total| counted.set(n, total),
+                            )?;
+                            Ok(worker::Done::OutboxWritten { summary, out })
+                        });
+                    worker::Outcome {
+                        result,
+                        passphrase: Some(given.0),
+                    }
+                };
+                self.busy = Some(worker::Busy::start("busy-writing-outbox", progress, job)?);
             }
             Action::Reply(id) => {
                 let text = SecretText::new(self.case.reply.to_string());
@@ -624,6 +771,13 @@ impl DeskApp {
                 self.ok(text);
             }
             Action::Record => {
+                // The desk's own checks say this in English; the window first.
+                if self.record.categories.is_empty() {
+                    return Err(DeskError::BadInput(w.t("err-no-category")));
+                }
+                if self.record.description.trim().is_empty() {
+                    return Err(DeskError::BadInput(w.t("err-empty-description")));
+                }
                 let received: Day = self
                     .record
                     .received
@@ -656,20 +810,61 @@ impl DeskApp {
             Action::ReceiptHandedOver => {
                 self.receipt = None;
             }
+            Action::PrintReceipt => {
+                if let Some(r) = &self.receipt {
+                    // Made here, in the window's words; sent beside the
+                    // window (a print system may be slow to answer).
+                    let page = print::receipt_page_in(w, r.receipt.expose(), self.opts.site.as_deref());
+                    let job = move || worker::Outcome {
+                        result: Ok(worker::Done::Printed(print::send(&page))),
+                        passphrase: None,
+                    };
+                    self.busy = Some(worker::Busy::start(
+                        "busy-printing",
+                        Arc::new(worker::Progress::default()),
+                        job,
+                    )?);
+                }
+            }
+            Action::FindClosed => {
+                if let Some(text) = purge::find(&mut self.purge, s, w)? {
+                    self.ok(text);
+                }
+            }
+            Action::PurgeClosed => {
+                let text = purge::purge_found(&mut self.purge, s, w)?;
+                self.ok(text);
+            }
+            Action::CancelPurge => {
+                purge::refresh(&mut self.purge, s)?;
+            }
+            Action::DropParts => {
+                let text = purge::drop_parts(&mut self.purge, s, w)?;
+                self.ok(text);
+            }
             Action::ExportReport => {
                 let out = self
                     .report_out
                     .path()
                     .ok_or_else(|| DeskError::BadInput(w.t("err-choose-report")))?;
-                let state = s.vault.load()?;
-                let figures = stats::compute(&state, self.year);
-                let written = stats::write_report(&figures, &out)?;
-                let names: Vec<String> = written.iter().map(|p| p.display().to_string()).collect();
-                let text = w.ta(
-                    "notice-report-written",
-                    &[("paths", names.join(", ").as_str().into())],
-                );
-                self.ok(text);
+                let (vault, year) = (Arc::clone(&s.vault), self.year);
+                let job = move || {
+                    let result = (|| {
+                        let state = vault.load()?;
+                        let figures = stats::compute(&state, year);
+                        let paths = stats::write_report(&figures, &out)?;
+                        Ok(worker::Done::ReportWritten { paths })
+                    })();
+                    worker::Outcome {
+                        result,
+                        passphrase: None,
+                    }
+                };
+                self.busy = Some(worker::Busy::start(
+                    "busy-exporting-report",
+                    Arc::new(worker::Progress::default()),
+                    job,
+                )?);
             }
             Action::Unlock | Action::Lock | Action::Go(_) | Action::Lang(_) => {}
         }
@@ -683,19 +878,6 @@ fn reload_into(s: &mut Session, id: CaseId) -> Result<(), DeskError> {
         None => s.inbox.remove(id),
     }
     Ok(())
-}
-
-/// An error message as a sentence: capital first letter, full stop.
-fn sentence(text: &str) -> String {
-    let mut chars = text.chars();
-    let mut s: String = chars
-        .next()
-        .map(|c| c.to_uppercase().chain(chars).collect())
-        .unwrap_or_default();
-    if !s.ends_with(['.', '!', '?']) {
-        s.push('.');
-    }
-    s
 }
 
 impl eframe::App for DeskApp {

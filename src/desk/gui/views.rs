@@ -16,7 +16,7 @@ use crate::desk::stats;
 use crate::desk::vault::{CaseRecord, ThreadItem};
 use crate::desk::view::AsOf;
 
-const OVERDUE: Color32 = Color32::from_rgb(0xd0, 0x30, 0x30);
+pub(super) const OVERDUE: Color32 = Color32::from_rgb(0xd0, 0x30, 0x30);
 const DUE_SOON: Color32 = Color32::from_rgb(0xd8, 0x8a, 0x00);
 const DONE: Color32 = Color32::from_rgb(0x80, 0x80, 0x80);
 
@@ -138,6 +138,15 @@ fn language_menu(app: &mut DeskApp, ui: &mut Ui) {
 }
 
 fn notice(app: &DeskApp, ui: &mut Ui) {
+    if let Some(busy) = &app.busy {
+        let key = if busy.progress.is_waiting() {
+            "busy-waiting-vault"
+        } else {
+            busy.key
+        };
+        super::worker::indicator(ui, busy, &app.words.t(key));
+        return;
+    }
     if let Some(n) = &app.notice {
         let text = RichText::new(&n.text);
         let text = if n.ok { text } else { text.color(OVERDUE).strong() };
@@ -159,6 +168,7 @@ pub(super) fn unlocked(app: &mut DeskApp, ui: &mut Ui) {
                     (View::Record, "nav-record"),
                     (View::Outbox, "nav-outbox"),
                     (View::Report, "nav-report"),
+                    (View::Purge, "nav-purge"),
                 ] {
                     let selected = app.view == view;
                     if ui.selectable_label(selected, w.t(key)).clicked() {
@@ -189,6 +199,7 @@ pub(super) fn unlocked(app: &mut DeskApp, ui: &mut Ui) {
                 View::Outbox => outbox(app, ui),
                 View::Record => record(app, ui),
                 View::Report => report(app, ui),
+                View::Purge => super::purge::view(app, ui),
             }
         });
     });
@@ -287,6 +298,8 @@ fn inbox(app: &mut DeskApp, ui: &mut Ui) {
     ui.separator();
     let row_height = ui.text_style_height(&egui::TextStyle::Body) + 10.0;
     let mut open = None;
+    // Only an office with channels has the column: who the reporter chose.
+    let addressed = s.inbox.cases.values().any(|c| c.addressed_to.is_some());
     egui::ScrollArea::both()
         .id_salt("inbox-rows")
         .auto_shrink([false, false])
@@ -308,6 +321,9 @@ fn inbox(app: &mut DeskApp, ui: &mut Ui) {
                             "col-deadline",
                         ] {
                             ui.strong(w.t(key));
+                        }
+                        if addressed {
+                            ui.strong(w.t("col-addressed-to"));
                         }
                         ui.end_row();
                     }
@@ -338,6 +354,9 @@ fn inbox(app: &mut DeskApp, ui: &mut Ui) {
                         ui.label(w.channel(c.channel.as_deref().unwrap_or("online")));
                         let dl = deadlines::deadlines(c, at.today, at.periods);
                         ui.label(deadline_text(w, c.kind, &dl));
+                        if addressed {
+                            ui.label(c.addressed_to.as_ref().map_or("–", |a| a.name.as_str()));
+                        }
                         ui.end_row();
                     }
                 });
@@ -437,7 +456,7 @@ fn case(app: &mut DeskApp, ui: &mut Ui, id: CaseId) {
                 });
             }
             ui.separator();
-            case_actions(ui, w, c, fields, actions);
+            case_actions(ui, w, c, fields, actions, at);
         });
 }
 
@@ -454,6 +473,9 @@ fn case_fields(ui: &mut Ui, w: &Words, c: &CaseRecord, at: AsOf) {
             row(w.t("field-kind"), w.kind(c.kind));
             row(w.t("field-categories"), categories(w, c));
             row(w.t("field-status"), w.status(c.status()));
+            if let Some(a) = &c.addressed_to {
+                row(w.t("field-addressed-to"), a.name.clone());
+            }
             let channel = c.channel.as_deref().unwrap_or("online");
             let received_key = if channel == "online" {
                 "field-received-online"
@@ -493,7 +515,14 @@ fn case_fields(ui: &mut Ui, w: &Words, c: &CaseRecord, at: AsOf) {
     });
 }
 
-fn case_actions(ui: &mut Ui, w: &Words, c: &CaseRecord, fields: &mut CaseFields, actions: &mut Vec<Action>) {
+fn case_actions(
+    ui: &mut Ui,
+    w: &Words,
+    c: &CaseRecord,
+    fields: &mut CaseFields,
+    actions: &mut Vec<Action>,
+    at: AsOf,
+) {
     let id = c.id;
     let online = c.has_online_reporter() || c.upload.is_some();
     if online {
@@ -524,15 +553,7 @@ fn case_actions(ui: &mut Ui, w: &Words, c: &CaseRecord, fields: &mut CaseFields,
         }
     });
     fields.status = Some(chosen);
-    let meets = match chosen {
-        Status::Acknowledged if c.kind == Kind::Advice => Some("status-meets-answer"),
-        Status::Acknowledged => Some("status-meets-acknowledge"),
-        s if s.is_closed() => Some("status-meets-feedback"),
-        _ => None,
-    };
-    if let Some(key) = meets {
-        ui.weak(w.t(key));
-    }
+    ui.weak(super::status::effect(w, c, chosen, at));
     ui.separator();
     if !fields.purging {
         if ui.button(w.t("case-purge")).clicked() {
@@ -565,7 +586,7 @@ fn case_actions(ui: &mut Ui, w: &Words, c: &CaseRecord, fields: &mut CaseFields,
     }
 }
 
-fn size(bytes: u64) -> String {
+pub(super) fn size(bytes: u64) -> String {
     match bytes {
         b if b >= 1 << 20 => format!("{:.1} MB", b as f64 / f64::from(1u32 << 20)),
         b if b >= 1 << 10 => format!("{:.1} kB", b as f64 / 1024.0),
@@ -575,7 +596,7 @@ fn size(bytes: u64) -> String {
 
 fn thread_item(ui: &mut Ui, w: &Words, item: &ThreadItem) {
     let pending = if item.delivered() == Some(false) {
-        format!(" ({})", w.t("thread-pending"))
+        format!("({})", w.t("thread-pending"))
     } else {
         String::new()
     };
@@ -596,26 +617,21 @@ fn thread_item(ui: &mut Ui, w: &Words, item: &ThreadItem) {
                 }
             }
             ThreadItem::Reply { text, .. } => {
-                ui.strong(format!(
-                    "{}{pending}",
-                    w.ta("thread-reply", &[("day", day.as_str().into())])
-                ));
+                ui.strong(w.join(&[&w.ta("thread-reply", &[("day", day.as_str().into())]), &pending]));
                 rtl::paragraph(ui, text.expose());
             }
             ThreadItem::Status { status, .. } => {
-                ui.strong(format!(
-                    "{}{pending}",
-                    w.ta(
-                        "thread-status",
-                        &[
-                            ("day", day.as_str().into()),
-                            (
-                                "status",
-                                w.arg(&format!("status-{}", status.as_str())).as_str().into()
-                            )
-                        ]
-                    )
-                ));
+                let line = w.ta(
+                    "thread-status",
+                    &[
+                        ("day", day.as_str().into()),
+                        (
+                            "status",
+                            w.arg(&format!("status-{}", status.as_str())).as_str().into(),
+                        ),
+                    ],
+                );
+                ui.strong(w.join(&[&line, &pending]));
             }
         }
     });
@@ -654,6 +670,10 @@ pub(super) fn opened_words(w: &Words, s: &OpenSummary, server_key: &str, path: &
     for warning in &s.warnings {
         out.push('\n');
         out.push_str(&plain(warning));
+    }
+    for line in s.other_channel_lines() {
+        out.push('\n');
+        out.push_str(&plain(&line));
     }
     out.push('\n');
     out.push_str(&w.ta("opened-next", &[("head", (head as usize).into())]));
@@ -772,9 +792,14 @@ fn receipt(app: &mut DeskApp, ui: &mut Ui) {
     );
     ui.add_space(16.0);
     ui.label(w.t("receipt-after"));
-    if ui.button(w.t("receipt-done")).clicked() {
-        app.actions.push(Action::ReceiptHandedOver);
-    }
+    ui.horizontal(|ui| {
+        if ui.button(w.t("receipt-print")).clicked() {
+            app.actions.push(Action::PrintReceipt);
+        }
+        if ui.button(w.t("receipt-done")).clicked() {
+            app.actions.push(Action::ReceiptHandedOver);
+        }
+    });
 }
 
 fn report(app: &mut DeskApp, ui: &mut Ui) {

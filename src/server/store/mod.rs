@@ -123,6 +123,8 @@ pub struct NewEntry {
     /// The officer's signature (office operations) or the reporter's MAC
     /// (messages), stored in the entry header and exported with it.
     pub auth: Option<Auth>,
+    /// The channel a report is addressed to (reports of an office with channels).
+    pub channel: Option<String>,
     pub body: NewBody,
 }
 
@@ -256,6 +258,7 @@ pub(crate) mod suite {
             part: None,
             op: None,
             auth,
+            channel: None,
             body: NewBody::Inline(body.to_vec()),
         }
     }

@@ -303,6 +303,7 @@ impl Batch {
                 part: new.part,
                 op: new.op,
                 auth: new.auth,
+                channel: new.channel,
             };
             self.blobs.push(blob.to_vec());
             self.bodies.push(bytes);
@@ -668,6 +669,7 @@ impl PgStore {
                 part: new.part,
                 op: new.op,
                 auth: new.auth,
+                channel: new.channel,
             };
             tx.execute(
                 "INSERT INTO candor_entries (log, seq, kind, case_id, header, blob) VALUES ($1, $2, $3, $4, $5, $6)",

@@ -280,6 +280,7 @@ impl SledStore {
                 part: new.part,
                 op: new.op,
                 auth: new.auth,
+                channel: new.channel,
             };
             let seq_b = seq.to_be_bytes();
             writes.push((key(b'L', &[&seq_b]), Some(entry.encode())));

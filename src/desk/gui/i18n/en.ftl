@@ -36,6 +36,7 @@ nav-record = Record a case
 nav-outbox = Write the outbox…
 nav-report = Annual report
 nav-lock = Lock
+nav-purge = Purge and retention…
 
 ## Inbox
 
@@ -67,6 +68,7 @@ col-status = Status
 col-received = Received
 col-channel = Channel
 col-deadline = Deadline
+col-addressed-to = Addressed to
 
 ## Deadlines (a word always, never a colour alone)
 
@@ -88,6 +90,7 @@ case-gone = This case is no longer in the vault.
 field-kind = Kind
 field-categories = Categories
 field-status = Status
+field-addressed-to = Addressed to
 field-received-online = Received
 field-recorded-on = Recorded on
 field-received-value = { $day } ({ $channel })
@@ -128,9 +131,16 @@ case-save-notes = Save the notes
 notice-notes-saved = Notes saved in the vault.
 case-new-status = New status
 case-set-status = Set the status
-status-meets-acknowledge = Setting "Acknowledged" meets the deadline to acknowledge the report.
-status-meets-answer = Setting "Acknowledged" tells the person the request was received.
-status-meets-feedback = A closed status meets the deadline to give feedback.
+status-effect-same = The case has this status already.
+status-effect-nothing-due = No deadline is open on this case; the status is for the record and for the reporter.
+status-effect-acknowledge = Setting it now meets the deadline to acknowledge the report,
+status-effect-feedback = Setting it now meets the deadline to give feedback,
+status-effect-on-time = on time (due { $day }).
+status-effect-late = late (it was due { $day }).
+status-effect-feedback-next = Feedback is then due by { $day }.
+status-effect-answer = Setting it now answers the request for advice.
+status-effect-closes = A closed status ends the case: nothing more is due.
+status-effect-none = It meets no deadline; still due: { $still }.
 notice-status-set = Status set to { $status }; the reporter sees it after the next outbox.
 case-purge = Purge this case…
 purge-question = Purge case { $case }? Its report, { $messages } message(s), { $attachments } attachment(s), replies and notes are removed from this vault now, and the server drops its content when it imports the next outbox. This cannot be undone.
@@ -209,6 +219,17 @@ receipt-title = Receipt for case { $case }
 receipt-intro = Hand this receipt to the person privately. It is shown once and is not kept anywhere: with it they can read replies and write to the office once the next outbox is imported.
 receipt-after = When the person has it, press the button: the receipt disappears from this window.
 receipt-done = The receipt was handed over
+receipt-print = Print the receipt
+print-title = Your receipt
+print-intro = Keep this code secret, where only you can reach it. With it you can read the office's replies and write to the office without giving your name.
+print-site = To follow up, open { $site } (in Tor Browser if you can, never on a device or network of your employer) and type the code.
+print-no-site = To follow up, open the office's reporting site (address: ______________________________) and type the code.
+print-lost = Nobody at the office can find this code again: if you lose it, make a new report and mention the earlier one.
+notice-printed = The receipt was sent to the printer ({ $program }). Fetch the page from the printer now.
+err-no-printer = This machine has no print system (neither lp nor lpr from CUPS): hand the receipt over from the screen, or copy it by hand.
+err-print-refused = The printer did not take the page; hand the receipt over from the screen. The print system said:
+err-no-category = Tick at least one category or topic.
+err-empty-description = Write what was reported first.
 
 ## Annual report
 
@@ -233,3 +254,91 @@ notice-report-written = Wrote { $paths }.
 picker-folder = Folder
 picker-up = Up one folder
 picker-empty = (nothing here)
+
+## Purge and retention
+
+purge-title = Purge closed cases and waiting parts
+purge-closed-intro = Every case whose last status is a closed one, set before the day you give (the office's retention period), is listed with what it holds; nothing goes before you confirm. The server drops the cases it has when it imports the next outbox.
+purge-closed-before = Closed before (YYYY-MM-DD)
+purge-find = List the cases
+purge-col-closed = Closed on
+col-messages = Messages
+col-attachments = Attachments
+purge-closed-question = Purge these { $count } case(s), closed before { $day }? Their reports, { $messages } message(s), { $attachments } attachment(s), replies and notes are removed from this vault now. This cannot be undone.
+purge-closed-confirm = Purge { $count } case(s)
+notice-none-closed-before = No case was closed before { $day }.
+notice-purged-closed = Purged { $count } case(s) from the vault; the server drops those it has after the next outbox.
+parts-title = Attachment parts waiting for their message
+parts-intro = Pieces of an attachment whose message has not come yet. They are dropped by themselves after a few exports; drop them now if the server's administrator says the message will never come.
+parts-none = No attachment part is waiting.
+parts-col-drop = Drop
+parts-col-id = Attachment
+parts-col-exports = Exports waited
+parts-drop-one = Drop part { $id }
+parts-drop = Drop the ticked parts…
+parts-question = Drop { $count } waiting part(s), { $size }? If their message comes later, its attachment will be missing.
+parts-confirm = Drop { $count } part(s)
+notice-parts-dropped = Dropped { $count } waiting part(s).
+
+## Errors in detail (after the first sentence of an error)
+
+err-detail = Detail:
+err-case-not-found = There is no case { $case } in this vault.
+err-no-online-reporter = Case { $case } came by another channel without a receipt: no one online can read a reply.
+err-missing-key-file = There is no key file at { $path }.
+err-key-file = The key file { $path } cannot be used.
+err-key-bad-line = Line { $line } is not a valid key.
+err-key-not-a-key-file = It is not a candor key file.
+err-openpgp-file = The OpenPGP key file { $path } cannot be used.
+err-openpgp = An OpenPGP key cannot be used.
+err-random = The operating system's random number generator failed; nothing was changed.
+err-seal = Could not encrypt for case { $case }; nothing was written.
+err-decrypt = { $what } does not decrypt with the office's keys.
+err-bad-entry = { $what } could not be read.
+err-entry-refused = { $what } was refused: the desk cannot attribute it to the office or to the reporter.
+err-over-limit = It is over one of the desk's limits.
+err-case-too-large = Case { $case } would hold { $bytes } bytes, over the limit of { $limit }.
+err-what-entry = Entry { $seq }
+err-what-attachment = Attachment { $attachment } of case { $case }
+err-b-not-a-bundle = This file is not a candor export.
+err-b-truncated = The file is cut short.
+err-b-malformed = The file is damaged or was altered.
+err-b-wrong-signer = It was signed by another key than the one expected.
+err-b-old-outbox = This outbox was written by a previous release; write it again.
+err-b-op-signature = Operation { $op } is not validly signed:
+err-b-bad-signature = Its signature is not valid: it was altered.
+err-b-does-not-extend = It does not continue from the last export opened here (it starts after entry { $after }; this vault has seen up to entry { $seen }).
+err-b-server-key-changed = It was signed by another server key than the one pinned at the first export.
+err-b-unreadable = The file could not be read:
+err-log-out-of-sequence = Entry { $seq } is out of order (entry { $expected } was expected).
+err-log-broken-chain = Entry { $seq } does not follow the entry before it: the log was altered.
+err-log-body-mismatch = The content of entry { $seq } does not match its hash: it was altered.
+err-log-head-mismatch = The signed head does not match the entries.
+err-auth-unsigned = it is not signed by an officer key.
+err-auth-unknown-signer = it is signed by a key that is not one of the office's signing keys.
+err-auth-bad-signature = its signature does not match its content.
+err-auth-no-mac = it carries no reporter MAC.
+err-auth-bad-mac = its reporter MAC does not match.
+err-vault-not-found = There is no vault at { $path }.
+err-vault-unreadable = { $path } is not a vault this version can read.
+err-vault-decrypt = The vault at { $path } does not decrypt: is this the office key it was made with?
+err-case-file-mismatch = The file of case { $case } is not the one the vault's index names (swapped, rolled back or damaged); restore the vault from a backup.
+err-io = { $path }: { $reason }
+err-io-not-found = there is no such file or folder.
+err-io-permission = permission denied.
+err-io-exists = it exists already.
+err-io-full = the disk is full.
+err-io-is-folder = it is a folder, not a file.
+err-io-not-folder = a part of the path is not a folder.
+err-io-damaged = the file is damaged or cut short.
+err-io-other = it could not be read or written.
+
+## Long operations (shown at the bottom while they run)
+
+busy-unlocking = Unlocking: deriving the key from the passphrase and decrypting the cases…
+busy-opening = Verifying and opening the export…
+busy-writing-outbox = Writing the outbox…
+busy-exporting-report = Exporting the report…
+busy-printing = Sending the receipt to the printer…
+err-worker-stopped = The operation stopped unexpectedly; the vault was not changed by it. Try again, or use the same command in a terminal to see more.
+busy-waiting-vault = Waiting for the vault: a candor-desk command in a terminal is using it. The window unlocks when it ends.

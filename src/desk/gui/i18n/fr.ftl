@@ -35,6 +35,7 @@ nav-record = Enregistrer un dossier
 nav-outbox = Écrire la boîte d'envoi…
 nav-report = Rapport annuel
 nav-lock = Verrouiller
+nav-purge = Suppression et conservation…
 
 ## Boîte de réception
 
@@ -66,6 +67,7 @@ col-status = Statut
 col-received = Reçu
 col-channel = Canal
 col-deadline = Échéance
+col-addressed-to = Destinataire
 
 ## Échéances
 
@@ -87,6 +89,7 @@ case-gone = Ce dossier n'est plus dans le coffre.
 field-kind = Type
 field-categories = Catégories
 field-status = Statut
+field-addressed-to = Adressé à
 field-received-online = Reçu le
 field-recorded-on = Enregistré le
 field-received-value = { $day } ({ $channel })
@@ -127,9 +130,16 @@ case-save-notes = Enregistrer les notes
 notice-notes-saved = Notes enregistrées dans le coffre.
 case-new-status = Nouveau statut
 case-set-status = Changer le statut
-status-meets-acknowledge = Le statut « Accusé de réception » respecte l'échéance d'accusé de réception.
-status-meets-answer = Le statut « Accusé de réception » indique que la demande a été reçue.
-status-meets-feedback = Un statut de clôture respecte l'échéance d'information du suivi.
+status-effect-same = Le dossier a déjà ce statut.
+status-effect-nothing-due = Aucune échéance n'est ouverte pour ce dossier ; le statut sert au suivi et à l'information de la personne.
+status-effect-acknowledge = Le fixer maintenant respecte l'échéance d'accusé de réception,
+status-effect-feedback = Le fixer maintenant respecte l'échéance d'information du suivi,
+status-effect-on-time = dans les délais (échéance le { $day }).
+status-effect-late = en retard (l'échéance était le { $day }).
+status-effect-feedback-next = L'information du suivi est ensuite due le { $day } au plus tard.
+status-effect-answer = Le fixer maintenant répond à la demande de conseil.
+status-effect-closes = Un statut de clôture met fin au dossier : plus rien n'est dû.
+status-effect-none = Il ne respecte aucune échéance ; reste dû : { $still }.
 notice-status-set = Statut passé à { $status } ; la personne le verra après la prochaine boîte d'envoi.
 case-purge = Supprimer ce dossier…
 purge-question = Supprimer le dossier { $case } ? Son signalement, { $messages } message(s), { $attachments } pièce(s) jointe(s), les réponses et les notes sont retirés de ce coffre maintenant, et le serveur efface son contenu en important la prochaine boîte d'envoi. C'est définitif.
@@ -208,6 +218,17 @@ receipt-title = Reçu du dossier { $case }
 receipt-intro = Remettez ce reçu à la personne en privé. Il n'est affiché qu'une fois et n'est gardé nulle part : avec lui, elle pourra lire les réponses et écrire au bureau dès que la prochaine boîte d'envoi sera importée.
 receipt-after = Quand la personne l'a, appuyez sur le bouton : le reçu disparaît de cette fenêtre.
 receipt-done = Le reçu a été remis
+receipt-print = Imprimer le reçu
+print-title = Votre code de reçu
+print-intro = Gardez ce code secret, là où vous seul y avez accès. Il vous permet de lire les réponses du bureau et de lui écrire sans donner votre nom.
+print-site = Pour suivre votre signalement, ouvrez { $site } (avec Tor Browser si possible, jamais sur un appareil ou un réseau de votre employeur) et saisissez le code.
+print-no-site = Pour suivre votre signalement, ouvrez le site de signalement du bureau (adresse : ______________________________) et saisissez le code.
+print-lost = Personne au bureau ne peut retrouver ce code : si vous le perdez, faites un nouveau signalement en mentionnant le précédent.
+notice-printed = Le reçu a été envoyé à l'imprimante ({ $program }). Récupérez la page à l'imprimante maintenant.
+err-no-printer = Cette machine n'a pas de système d'impression (ni lp ni lpr de CUPS) : remettez le reçu depuis l'écran, ou recopiez-le à la main.
+err-print-refused = L'imprimante n'a pas pris la page ; remettez le reçu depuis l'écran. Le système d'impression a dit :
+err-no-category = Cochez au moins une catégorie ou un thème.
+err-empty-description = Écrivez d'abord ce qui a été signalé.
 
 ## Rapport annuel
 
@@ -232,3 +253,91 @@ notice-report-written = { $paths } écrit(s).
 picker-folder = Répertoire
 picker-up = Remonter d'un répertoire
 picker-empty = (vide)
+
+## Suppression et conservation
+
+purge-title = Supprimer les dossiers clos et les fragments en attente
+purge-closed-intro = Chaque dossier dont le dernier statut est un statut clos, fixé avant le jour indiqué (la durée de conservation du bureau), est listé avec ce qu'il contient ; rien ne part avant votre confirmation. Le serveur efface les dossiers qu'il détient en important la prochaine boîte d'envoi.
+purge-closed-before = Clos avant le (AAAA-MM-JJ)
+purge-find = Lister les dossiers
+purge-col-closed = Clos le
+col-messages = Messages
+col-attachments = Pièces jointes
+purge-closed-question = Supprimer ces { $count } dossier(s), clos avant le { $day } ? Leurs signalements, { $messages } message(s), { $attachments } pièce(s) jointe(s), les réponses et les notes sont retirés de ce coffre maintenant. C'est définitif.
+purge-closed-confirm = Supprimer { $count } dossier(s)
+notice-none-closed-before = Aucun dossier n'a été clos avant le { $day }.
+notice-purged-closed = { $count } dossier(s) supprimé(s) du coffre ; le serveur efface ceux qu'il détient après la prochaine boîte d'envoi.
+parts-title = Fragments de pièces jointes en attente de leur message
+parts-intro = Des morceaux d'une pièce jointe dont le message n'est pas encore arrivé. Ils sont abandonnés d'eux-mêmes après quelques exports ; abandonnez-les maintenant si l'administrateur du serveur indique que le message ne viendra jamais.
+parts-none = Aucun fragment de pièce jointe n'est en attente.
+parts-col-drop = Abandonner
+parts-col-id = Pièce jointe
+parts-col-exports = Exports attendus
+parts-drop-one = Abandonner le fragment { $id }
+parts-drop = Abandonner les fragments cochés…
+parts-question = Abandonner { $count } fragment(s) en attente, { $size } ? Si leur message arrive plus tard, sa pièce jointe manquera.
+parts-confirm = Abandonner { $count } fragment(s)
+notice-parts-dropped = { $count } fragment(s) en attente abandonné(s).
+
+## Erreurs en détail (après la première phrase d'une erreur)
+
+err-detail = Détail (en anglais) :
+err-case-not-found = Il n'y a pas de dossier { $case } dans ce coffre.
+err-no-online-reporter = Le dossier { $case } est arrivé par un autre canal, sans reçu : personne en ligne ne peut lire une réponse.
+err-missing-key-file = Il n'y a pas de fichier de clé à { $path }.
+err-key-file = Le fichier de clé { $path } est inutilisable.
+err-key-bad-line = La ligne { $line } n'est pas une clé valide.
+err-key-not-a-key-file = Ce n'est pas un fichier de clé candor.
+err-openpgp-file = Le fichier de clé OpenPGP { $path } est inutilisable.
+err-openpgp = Une clé OpenPGP est inutilisable.
+err-random = Le générateur de nombres aléatoires du système a échoué ; rien n'a été modifié.
+err-seal = Impossible de chiffrer pour le dossier { $case } ; rien n'a été écrit.
+err-decrypt = { $what } ne se déchiffre pas avec les clés du bureau.
+err-bad-entry = { $what } est illisible.
+err-entry-refused = { $what } a été refusée : le poste ne peut l'attribuer ni au bureau ni à la personne qui signale.
+err-over-limit = Il dépasse l'une des limites du poste.
+err-case-too-large = Le dossier { $case } atteindrait { $bytes } octets, au-delà de la limite de { $limit }.
+err-what-entry = L'entrée { $seq }
+err-what-attachment = La pièce jointe { $attachment } du dossier { $case }
+err-b-not-a-bundle = Ce fichier n'est pas un export candor.
+err-b-truncated = Le fichier est tronqué.
+err-b-malformed = Le fichier est endommagé ou a été modifié.
+err-b-wrong-signer = Il a été signé par une autre clé que celle attendue.
+err-b-old-outbox = Cette boîte d'envoi a été écrite par une version précédente ; écrivez-la de nouveau.
+err-b-op-signature = L'opération { $op } n'est pas valablement signée :
+err-b-bad-signature = Sa signature n'est pas valide : il a été modifié.
+err-b-does-not-extend = Il ne fait pas suite au dernier export ouvert ici (il commence après l'entrée { $after } ; ce coffre connaît les entrées jusqu'à { $seen }).
+err-b-server-key-changed = Il a été signé par une autre clé de serveur que celle retenue au premier export.
+err-b-unreadable = Le fichier est illisible :
+err-log-out-of-sequence = L'entrée { $seq } n'est pas à sa place (l'entrée { $expected } était attendue).
+err-log-broken-chain = L'entrée { $seq } ne fait pas suite à la précédente : le journal a été modifié.
+err-log-body-mismatch = Le contenu de l'entrée { $seq } ne correspond pas à son empreinte : il a été modifié.
+err-log-head-mismatch = La tête signée ne correspond pas aux entrées.
+err-auth-unsigned = elle n'est signée par aucune clé d'agent.
+err-auth-unknown-signer = elle est signée par une clé qui n'est pas une clé de signature du bureau.
+err-auth-bad-signature = sa signature ne correspond pas à son contenu.
+err-auth-no-mac = elle ne porte pas le code d'authentification de la personne qui signale.
+err-auth-bad-mac = son code d'authentification ne correspond pas.
+err-vault-not-found = Il n'y a pas de coffre à { $path }.
+err-vault-unreadable = { $path } n'est pas un coffre que cette version sait lire.
+err-vault-decrypt = Le coffre de { $path } ne se déchiffre pas : est-ce bien la clé du bureau avec laquelle il a été créé ?
+err-case-file-mismatch = Le fichier du dossier { $case } n'est pas celui que nomme l'index du coffre (échangé, ancien ou endommagé) ; restaurez le coffre depuis une sauvegarde.
+err-io = { $path } : { $reason }
+err-io-not-found = ce fichier ou ce répertoire n'existe pas.
+err-io-permission = accès refusé.
+err-io-exists = il existe déjà.
+err-io-full = le disque est plein.
+err-io-is-folder = c'est un répertoire, pas un fichier.
+err-io-not-folder = une partie du chemin n'est pas un répertoire.
+err-io-damaged = le fichier est endommagé ou tronqué.
+err-io-other = il n'a pas pu être lu ou écrit.
+
+## Opérations longues (affichées en bas pendant qu'elles durent)
+
+busy-unlocking = Déverrouillage : dérivation de la clé à partir de la phrase secrète et déchiffrement des dossiers…
+busy-opening = Vérification et ouverture de l'export…
+busy-writing-outbox = Écriture de la boîte d'envoi…
+busy-exporting-report = Export du rapport…
+busy-printing = Envoi du reçu à l'imprimante…
+err-worker-stopped = L'opération s'est arrêtée de façon inattendue ; elle n'a pas modifié le coffre. Réessayez, ou lancez la même commande dans un terminal pour en savoir plus.
+busy-waiting-vault = En attente du coffre : une commande candor-desk dans un terminal l'utilise. La fenêtre se déverrouille dès qu'elle se termine.
