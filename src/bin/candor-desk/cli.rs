@@ -356,9 +356,6 @@ pub enum Command {
             env = "CANDOR_DESK_IDLE_LOCK"
         )]
         idle_lock: u32,
-        /// The window's language: en, fr or ar (default: from LANG).
-        #[arg(long, value_name = "LANG")]
-        lang: Option<String>,
         /// The reporter site's address, printed on a receipt's page (such
         /// as http://….onion); without it the page leaves a line to write it on.
         #[arg(long, value_name = "URL", env = "CANDOR_DESK_SITE")]
@@ -417,9 +414,12 @@ fn parse_status(s: &str) -> Result<Status, String> {
     })
 }
 
-/// How the desktop window looks: fonts and scale.
+/// How the desktop window looks: language, fonts and scale.
 #[derive(Args, Debug, Clone, Default)]
 pub struct LookArgs {
+    /// The window's language: en, fr or ar (default: from LANG).
+    #[arg(long, value_name = "LANG")]
+    pub lang: Option<String>,
     /// A font file (.ttf, .otf, or a .ttc collection) to use before the
     /// fonts found in /usr/share/fonts and ~/.local/share/fonts; repeat for
     /// several. For scripts egui's own fonts lack (Chinese, Arabic, ...).

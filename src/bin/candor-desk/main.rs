@@ -426,12 +426,11 @@ fn run(cli: Cli, seen: &mut Option<u64>, key_files: &mut Option<String>) -> anyh
             vault,
             keys,
             idle_lock,
-            lang,
             site,
             periods,
             limits,
             look,
-        } => gui(vault, keys, idle_lock, lang, site, periods, limits, look)?,
+        } => gui(vault, keys, idle_lock, site, periods, limits, look)?,
         Command::Outbox { at, out, office_keys } => {
             let signer_dir = keys_dir(&at)?;
             // The officer's signing key may live in another folder than the
@@ -506,14 +505,15 @@ fn gui(
     vault: Option<PathBuf>,
     keys: Option<PathBuf>,
     idle_lock: u32,
-    lang: Option<String>,
     site: Option<String>,
     periods: PeriodArgs,
     limits: cli::LimitArgs,
     look: cli::LookArgs,
 ) -> anyhow::Result<()> {
     use candor::desk::gui::{self, i18n::Lang};
-    let locale = lang
+    let locale = look
+        .lang
+        .clone()
         .or_else(|| std::env::var("LC_ALL").ok().filter(|s| !s.is_empty()))
         .or_else(|| std::env::var("LC_MESSAGES").ok().filter(|s| !s.is_empty()))
         .or_else(|| std::env::var("LANG").ok())
@@ -552,7 +552,6 @@ fn gui(
     _: Option<PathBuf>,
     _: Option<PathBuf>,
     _: u32,
-    _: Option<String>,
     _: Option<String>,
     _: PeriodArgs,
     _: cli::LimitArgs,
