@@ -2,14 +2,19 @@
 //! (eframe, OpenGL): run under Xvfb by `.ci/gui-screenshots.sh`, which
 //! keeps them as CI artifacts; they are not committed.
 //!
-//!   cargo run --example gui_screenshots -- OUT_DIR en|fr
+//!   cargo run --example gui_screenshots -- OUT_DIR en|fr|ar [TAG]
+//!
+//! (TAG, if given, is added to the file names: the script runs the English
+//! tour again at twice the system scale as `en-2x`.)
 //!
 //! A vault is made in a temporary folder with the desk's own operations
 //! (cases recorded by phone and post, a reply, a status change, notes), then
 //! the window shows the locked screen, the inbox, a case, the open-export,
 //! record, outbox and annual-report views, the receipt of a case just
 //! recorded (with its Print button), and the purge view's confirmation for
-//! the cases closed before a day, one PNG each.
+//! the cases closed before a day, one PNG each; then a report written in
+//! Chinese and one in Arabic with a right-to-left override (U+202E) in it,
+//! which must show escaped and change nothing around it.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -26,8 +31,26 @@ use candor::desk::keyfiles::OfficeKeys;
 use candor::desk::{Vault, ops};
 
 const SHOTS: &[&str] = &[
-    "unlock", "inbox", "case", "open", "record", "receipt", "outbox", "report", "purge",
+    "unlock",
+    "inbox",
+    "case",
+    "open",
+    "record",
+    "receipt",
+    "outbox",
+    "report",
+    "purge",
+    "chinese-report",
+    "arabic-report",
 ];
+
+/// A report written in Chinese (the reporter site's zh-Hans).
+const CHINESE: &str =
+    "采购主管把发票拆开，使每张都低于招标门槛；供应商是他的妻弟。我手里有三张发票的照片，日期都在同一周。";
+
+/// A report in Arabic with a right-to-left override in the middle: shown as
+/// `\u{202e}`, it must not turn the rest of the line around.
+const ARABIC: &str = "يقسّم مدير المشتريات الفواتير حتى تبقى كل واحدة دون حد المناقصة. رقم الفاتورة \u{202E}INV-4471 والمورد هو صهره.";
 
 fn day(s: &str) -> Day {
     s.parse().unwrap_or(Day(20_000))
@@ -71,6 +94,15 @@ fn demo_vault(dir: &Path) -> Result<Vault, Box<dyn std::error::Error>> {
             "2026-12-04",
             false,
         ),
+        (
+            Kind::Misconduct,
+            &["fraud"],
+            CHINESE,
+            "email",
+            "2026-12-02",
+            false,
+        ),
+        (Kind::Misconduct, &["fraud"], ARABIC, "post", "2026-12-03", false),
         (
             Kind::Misconduct,
             &["outside-activities"],
@@ -129,11 +161,13 @@ fn demo_vault(dir: &Path) -> Result<Vault, Box<dyn std::error::Error>> {
 struct Tour {
     app: DeskApp,
     out: PathBuf,
-    lang: &'static str,
+    tag: String,
     shot: usize,
     frames: u32,
     session: Option<(Vault, PathBuf)>,
     first_case: Option<candor::core::case::CaseId>,
+    chinese_case: Option<candor::core::case::CaseId>,
+    arabic_case: Option<candor::core::case::CaseId>,
     pending: Arc<Mutex<usize>>,
     waiting: bool,
 }
@@ -163,7 +197,7 @@ impl eframe::App for Tour {
             ctx.send_viewport_cmd(egui::ViewportCommand::Close);
             return;
         };
-        let path = self.out.join(format!("{name}-{}.png", self.lang));
+        let path = self.out.join(format!("{name}-{}.png", self.tag));
         let pending = Arc::clone(&self.pending);
         *pending.lock().unwrap_or_else(|e| e.into_inner()) += 1;
         ctx.send_viewport_cmd(egui::ViewportCommand::Screenshot(egui::ScreenshotCallback::new(
@@ -194,6 +228,15 @@ impl Tour {
                         Err(_) => Inbox::default(),
                     };
                     self.first_case = inbox.cases.values().find(|c| c.office.star).map(|c| c.id);
+                    let with = |text: &str| {
+                        inbox
+                            .cases
+                            .values()
+                            .find(|c| c.description.expose() == text)
+                            .map(|c| c.id)
+                    };
+                    self.chinese_case = with(CHINESE);
+                    self.arabic_case = with(ARABIC);
                     self.app.open_session(vault, keys, None, inbox);
                 }
             }
@@ -220,6 +263,16 @@ impl Tour {
             }
             Some("report") => self.app.show(View::Report),
             Some("purge") => self.app.list_closed_before("2026-12-01"),
+            Some("chinese-report") => {
+                if let Some(id) = self.chinese_case {
+                    self.app.show(View::Case(id));
+                }
+            }
+            Some("arabic-report") => {
+                if let Some(id) = self.arabic_case {
+                    self.app.show(View::Case(id));
+                }
+            }
             _ => {}
         }
     }
@@ -230,8 +283,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let out = PathBuf::from(args.next().unwrap_or_else(|| "screenshots".into()));
     let lang = match args.next().as_deref() {
         Some("fr") => Lang::Fr,
+        Some("ar") => Lang::Ar,
         _ => Lang::En,
     };
+    let tag = args.next().unwrap_or_else(|| lang.code().to_owned());
     std::fs::create_dir_all(&out)?;
     let dir = tempfile::tempdir()?;
     let vault = demo_vault(dir.path())?;
@@ -251,11 +306,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let tour = Tour {
         app,
         out,
-        lang: lang.code(),
+        tag,
         shot: 0,
         frames: 0,
         session: Some((vault, dir.path().join("keys"))),
         first_case: None,
+        chinese_case: None,
+        arabic_case: None,
         pending: Arc::new(Mutex::new(0)),
         waiting: false,
     };

@@ -356,9 +356,6 @@ pub enum Command {
             env = "CANDOR_DESK_IDLE_LOCK"
         )]
         idle_lock: u32,
-        /// The window's language: en or fr (default: from LANG).
-        #[arg(long, value_name = "LANG")]
-        lang: Option<String>,
         /// The reporter site's address, printed on a receipt's page (such
         /// as http://….onion); without it the page leaves a line to write it on.
         #[arg(long, value_name = "URL", env = "CANDOR_DESK_SITE")]
@@ -367,6 +364,8 @@ pub enum Command {
         periods: PeriodArgs,
         #[command(flatten)]
         limits: LimitArgs,
+        #[command(flatten)]
+        look: LookArgs,
     },
     /// Write every pending operation into a signed outbox bundle.
     ///
@@ -413,4 +412,28 @@ fn parse_status(s: &str) -> Result<Status, String> {
         let names: Vec<&str> = Status::ALL.iter().map(|s| s.as_str()).collect();
         format!("expected one of: {}", names.join(", "))
     })
+}
+
+/// How the desktop window looks: language, fonts and scale.
+#[derive(Args, Debug, Clone, Default)]
+pub struct LookArgs {
+    /// The window's language: en, fr or ar (default: from LANG).
+    #[arg(long, value_name = "LANG")]
+    pub lang: Option<String>,
+    /// A font file (.ttf, .otf, or a .ttc collection) to use before the
+    /// fonts found in /usr/share/fonts and ~/.local/share/fonts; repeat for
+    /// several. For scripts egui's own fonts lack (Chinese, Arabic, ...).
+    #[arg(long = "font", value_name = "FILE")]
+    pub fonts: Vec<PathBuf>,
+    /// Size of the window's contents as a factor on top of the system's
+    /// scale (0.5 to 4; Ctrl+Plus and Ctrl+Minus change it in the window).
+    #[arg(long, value_name = "FACTOR", env = "CANDOR_DESK_SCALE", value_parser = parse_scale)]
+    pub scale: Option<f32>,
+}
+
+fn parse_scale(s: &str) -> Result<f32, String> {
+    match s.parse::<f32>() {
+        Ok(f) if (0.5..=4.0).contains(&f) => Ok(f),
+        _ => Err("a factor from 0.5 to 4, such as 1.5".to_owned()),
+    }
 }

@@ -426,11 +426,11 @@ fn run(cli: Cli, seen: &mut Option<u64>, key_files: &mut Option<String>) -> anyh
             vault,
             keys,
             idle_lock,
-            lang,
             site,
             periods,
             limits,
-        } => gui(vault, keys, idle_lock, lang, site, periods, limits)?,
+            look,
+        } => gui(vault, keys, idle_lock, site, periods, limits, look)?,
         Command::Outbox { at, out, office_keys } => {
             let signer_dir = keys_dir(&at)?;
             // The officer's signing key may live in another folder than the
@@ -505,13 +505,15 @@ fn gui(
     vault: Option<PathBuf>,
     keys: Option<PathBuf>,
     idle_lock: u32,
-    lang: Option<String>,
     site: Option<String>,
     periods: PeriodArgs,
     limits: cli::LimitArgs,
+    look: cli::LookArgs,
 ) -> anyhow::Result<()> {
     use candor::desk::gui::{self, i18n::Lang};
-    let locale = lang
+    let locale = look
+        .lang
+        .clone()
         .or_else(|| std::env::var("LC_ALL").ok().filter(|s| !s.is_empty()))
         .or_else(|| std::env::var("LC_MESSAGES").ok().filter(|s| !s.is_empty()))
         .or_else(|| std::env::var("LANG").ok())
@@ -523,17 +525,25 @@ fn gui(
         .unwrap_or_else(|| PathBuf::from("."));
     let keys = keys.or_else(|| vault.as_deref().and_then(Vault::remembered_keys));
     let at = as_of(periods);
-    gui::run(gui::Options {
-        vault,
-        keys,
-        today: at.today,
-        periods: at.periods,
-        idle_lock_minutes: idle_lock,
-        lang: Lang::from_locale(&locale),
-        limits: limits.into(),
-        start_dir,
-        site,
-    })?;
+    let look = gui::Look {
+        fonts: look.fonts,
+        font_dirs: None,
+        scale: look.scale,
+    };
+    gui::run_with(
+        gui::Options {
+            vault,
+            keys,
+            today: at.today,
+            periods: at.periods,
+            idle_lock_minutes: idle_lock,
+            lang: Lang::from_locale(&locale),
+            limits: limits.into(),
+            start_dir,
+            site,
+        },
+        look,
+    )?;
     Ok(())
 }
 
@@ -543,9 +553,9 @@ fn gui(
     _: Option<PathBuf>,
     _: u32,
     _: Option<String>,
-    _: Option<String>,
     _: PeriodArgs,
     _: cli::LimitArgs,
+    _: cli::LookArgs,
 ) -> anyhow::Result<()> {
     anyhow::bail!(
         "this candor-desk was built without the desktop application; build it with the `gui` feature \

@@ -42,31 +42,28 @@ pub(super) fn describe(w: &Words, err: &DeskError) -> String {
         | DeskError::Refused { .. }
         | DeskError::OverLimit(_)
         | DeskError::Vault(VaultError::CaseTooLarge { .. }) => {
-            format!("{} {}", w.t("err-bundle-refused"), refusal(w, err))
+            w.join(&[&w.t("err-bundle-refused"), &refusal(w, err)])
         }
         DeskError::CaseNotFound(c) => w.ta("err-case-not-found", &[("case", case(c).as_str().into())]),
         DeskError::NoOnlineReporter(c) => {
             w.ta("err-no-online-reporter", &[("case", case(c).as_str().into())])
         }
-        DeskError::AlreadyExists(p) => format!("{} {}", w.t("err-exists"), path(p)),
+        DeskError::AlreadyExists(p) => w.join(&[&w.t("err-exists"), &path(p)]),
         DeskError::MissingKeyFile(p) => w.ta("err-missing-key-file", &[("path", path(p).as_str().into())]),
-        DeskError::KeyFile { path: p, source } => format!(
-            "{} {}",
-            w.ta("err-key-file", &[("path", path(p).as_str().into())]),
-            key_reason(w, source)
-        ),
-        DeskError::OpenPgpFile { path: p, source } => format!(
-            "{} {} {}",
-            w.ta("err-openpgp-file", &[("path", path(p).as_str().into())]),
-            w.t("err-detail"),
-            plain(&source.to_string())
-        ),
-        DeskError::OpenPgp(source) => format!(
-            "{} {} {}",
-            w.t("err-openpgp"),
-            w.t("err-detail"),
-            plain(&source.to_string())
-        ),
+        DeskError::KeyFile { path: p, source } => w.join(&[
+            &w.ta("err-key-file", &[("path", path(p).as_str().into())]),
+            &key_reason(w, source),
+        ]),
+        DeskError::OpenPgpFile { path: p, source } => w.join(&[
+            &w.ta("err-openpgp-file", &[("path", path(p).as_str().into())]),
+            &w.t("err-detail"),
+            &plain(&source.to_string()),
+        ]),
+        DeskError::OpenPgp(source) => w.join(&[
+            &w.t("err-openpgp"),
+            &w.t("err-detail"),
+            &plain(&source.to_string()),
+        ]),
         DeskError::Io { path: p, source, .. } => io_words(w, p, source),
         DeskError::Vault(v) => vault_words(w, v),
         DeskError::Random => w.t("err-random"),
@@ -79,24 +76,20 @@ fn refusal(w: &Words, err: &DeskError) -> String {
     match err {
         DeskError::Bundle(b) => bundle_reason(w, b),
         DeskError::Decrypt { what } => w.ta("err-decrypt", &[("what", what_words(w, what).as_str().into())]),
-        DeskError::BadEntry { what, reason } => format!(
-            "{} {} {}",
-            w.ta("err-bad-entry", &[("what", what_words(w, what).as_str().into())]),
-            w.t("err-detail"),
-            plain(reason)
-        ),
-        DeskError::Refused { what, reason } => format!(
-            "{} {} {}",
-            w.ta(
+        DeskError::BadEntry { what, reason } => w.join(&[
+            &w.ta("err-bad-entry", &[("what", what_words(w, what).as_str().into())]),
+            &w.t("err-detail"),
+            &plain(reason),
+        ]),
+        DeskError::Refused { what, reason } => w.join(&[
+            &w.ta(
                 "err-entry-refused",
-                &[("what", what_words(w, what).as_str().into())]
+                &[("what", what_words(w, what).as_str().into())],
             ),
-            w.t("err-detail"),
-            plain(reason)
-        ),
-        DeskError::OverLimit(text) => {
-            format!("{} {} {}", w.t("err-over-limit"), w.t("err-detail"), plain(text))
-        }
+            &w.t("err-detail"),
+            &plain(reason),
+        ]),
+        DeskError::OverLimit(text) => w.join(&[&w.t("err-over-limit"), &w.t("err-detail"), &plain(text)]),
         DeskError::Vault(VaultError::CaseTooLarge { case, bytes, limit }) => w.ta(
             "err-case-too-large",
             &[
@@ -138,11 +131,10 @@ fn bundle_reason(w: &Words, b: &BundleError) -> String {
         }
         BundleError::WrongSigner => w.t("err-b-wrong-signer"),
         BundleError::OldOutbox => w.t("err-b-old-outbox"),
-        BundleError::BadOpSignature { op, reason } => format!(
-            "{} {}",
-            w.ta("err-b-op-signature", &[("op", plain(op).as_ref().into())]),
-            auth_reason(w, reason)
-        ),
+        BundleError::BadOpSignature { op, reason } => w.join(&[
+            &w.ta("err-b-op-signature", &[("op", plain(op).as_ref().into())]),
+            &auth_reason(w, reason),
+        ]),
         BundleError::BadSignature => w.t("err-b-bad-signature"),
         BundleError::DoesNotExtend { after, seen } => w.ta(
             "err-b-does-not-extend",
@@ -153,7 +145,7 @@ fn bundle_reason(w: &Words, b: &BundleError) -> String {
         ),
         BundleError::ServerKeyChanged => w.t("err-b-server-key-changed"),
         BundleError::Log(l) => log_reason(w, l),
-        BundleError::Io(e) => format!("{} {}", w.t("err-b-unreadable"), io_reason(w, e)),
+        BundleError::Io(e) => w.join(&[&w.t("err-b-unreadable"), &io_reason(w, e)]),
     }
 }
 
@@ -191,7 +183,7 @@ fn key_reason(w: &Words, k: &KeyError) -> String {
         KeyError::NoRecipients | KeyError::NoIdentity | KeyError::BadKeyFile(_) => {
             w.t("err-key-not-a-key-file")
         }
-        other => format!("{} {}", w.t("err-detail"), plain(&other.to_string())),
+        other => w.join(&[&w.t("err-detail"), &plain(&other.to_string())]),
     }
 }
 
@@ -199,12 +191,11 @@ fn vault_words(w: &Words, v: &VaultError) -> String {
     let path = |p: &std::path::Path| plain(&p.display().to_string()).into_owned();
     match v {
         VaultError::NotFound(p) => w.ta("err-vault-not-found", &[("path", path(p).as_str().into())]),
-        VaultError::Unreadable { path: p, reason } => format!(
-            "{} {} {}",
-            w.ta("err-vault-unreadable", &[("path", path(p).as_str().into())]),
-            w.t("err-detail"),
-            plain(reason)
-        ),
+        VaultError::Unreadable { path: p, reason } => w.join(&[
+            &w.ta("err-vault-unreadable", &[("path", path(p).as_str().into())]),
+            &w.t("err-detail"),
+            &plain(reason),
+        ]),
         VaultError::Decrypt(p) => w.ta("err-vault-decrypt", &[("path", path(p).as_str().into())]),
         VaultError::CaseFileMismatch { case } => w.ta(
             "err-case-file-mismatch",

@@ -16,15 +16,17 @@ pub enum Lang {
     #[default]
     En,
     Fr,
+    Ar,
 }
 
 impl Lang {
-    pub const ALL: [Lang; 2] = [Lang::En, Lang::Fr];
+    pub const ALL: [Lang; 3] = [Lang::En, Lang::Fr, Lang::Ar];
 
     pub fn code(self) -> &'static str {
         match self {
             Lang::En => "en",
             Lang::Fr => "fr",
+            Lang::Ar => "ar",
         }
     }
 
@@ -33,6 +35,7 @@ impl Lang {
         match self {
             Lang::En => "English",
             Lang::Fr => "Français",
+            Lang::Ar => "العربية",
         }
     }
 
@@ -40,7 +43,14 @@ impl Lang {
         match self {
             Lang::En => include_str!("i18n/en.ftl"),
             Lang::Fr => include_str!("i18n/fr.ftl"),
+            Lang::Ar => include_str!("i18n/ar.ftl"),
         }
+    }
+
+    /// Whether the language is written right to left: its words are put
+    /// in display order ([`super::rtl`]) and the layout is mirrored.
+    pub fn is_rtl(self) -> bool {
+        matches!(self, Lang::Ar)
     }
 
     /// The language of a locale name such as `fr_FR.UTF-8` (English if none matches).
@@ -56,9 +66,12 @@ impl Lang {
 fn bundle(lang: Lang) -> FluentBundle<FluentResource> {
     let id: LanguageIdentifier = lang.code().parse().unwrap_or_default();
     let mut bundle = FluentBundle::new(vec![id]);
-    // egui lays text out left to right and draws no bidi controls; the
-    // isolation marks Fluent puts around arguments would show as boxes.
-    bundle.set_use_isolating(false);
+    // The isolation marks Fluent puts around arguments: not for a
+    // left-to-right language (egui would draw nothing for them, but they
+    // would be in the accessibility tree); a right-to-left language keeps
+    // them, so that a date or a case id keeps its order inside Arabic, and
+    // `rtl::visual` drops them once used.
+    bundle.set_use_isolating(lang.is_rtl());
     // A catalogue with errors still yields the messages that parsed; the
     // catalogue test insists there are none.
     let resource = match FluentResource::try_new(lang.catalogue().to_owned()) {
@@ -92,6 +105,23 @@ impl Words {
     }
 
     fn format(&self, key: &str, args: Option<&FluentArgs<'_>>) -> String {
+        let text = self.logical(key, args);
+        if self.lang.is_rtl() && self.main.has_message(key) {
+            // A right-to-left language's own words are put in display
+            // order here, once; English behind it is not.
+            super::rtl::visual(&text, Some(true))
+        } else {
+            text
+        }
+    }
+
+    /// The text of `key` in reading order, to be an argument of another
+    /// message (which puts the whole in display order).
+    pub fn arg(&self, key: &str) -> String {
+        self.logical(key, None)
+    }
+
+    fn logical(&self, key: &str, args: Option<&FluentArgs<'_>>) -> String {
         for b in [&self.main, &self.fallback] {
             if let Some(pattern) = b.get_message(key).and_then(|m| m.value()) {
                 let mut errors = Vec::new();
@@ -113,10 +143,28 @@ impl Words {
         for (name, value) in args {
             match value {
                 Arg::Num(n) => fa.set(*name, FluentValue::from(*n)),
-                Arg::Str(s) => fa.set(*name, FluentValue::from(*s)),
+                // Text already put in display order (the window's words, a
+                // reporter's line) goes in in reading order: the whole
+                // sentence is ordered once.
+                Arg::Str(s) => match super::rtl::spoken(s) {
+                    Some(logical) => fa.set(*name, FluentValue::from(logical)),
+                    None => fa.set(*name, FluentValue::from(*s)),
+                },
             }
         }
         self.format(key, Some(&fa))
+    }
+
+    /// Sentences (and data) shown one after the other on a line, in the
+    /// window's reading order: in a right-to-left language the first part
+    /// stands rightmost.
+    pub fn join(&self, parts: &[&str]) -> String {
+        let parts = parts.iter().filter(|p| !p.is_empty());
+        if self.lang.is_rtl() {
+            parts.rev().copied().collect::<Vec<_>>().join(" ")
+        } else {
+            parts.copied().collect::<Vec<_>>().join(" ")
+        }
     }
 
     /// The human name of a category or advice topic.
@@ -178,11 +226,53 @@ mod tests {
             );
         }
         let en = keys(Lang::En.catalogue());
-        let fr = keys(Lang::Fr.catalogue());
-        let missing: Vec<&String> = en.iter().filter(|k| !fr.contains(k)).collect();
-        let extra: Vec<&String> = fr.iter().filter(|k| !en.contains(k)).collect();
-        assert!(missing.is_empty(), "missing in fr: {missing:?}");
-        assert!(extra.is_empty(), "only in fr: {extra:?}");
+        for lang in [Lang::Fr, Lang::Ar] {
+            let other = keys(lang.catalogue());
+            // The printed receipt is Latin-1 PostScript: in Arabic it is
+            // printed in English.
+            let missing: Vec<&String> = en
+                .iter()
+                .filter(|k| !other.contains(k))
+                .filter(|k| !(lang == Lang::Ar && k.starts_with("print-")))
+                .collect();
+            let extra: Vec<&String> = other.iter().filter(|k| !en.contains(k)).collect();
+            assert!(missing.is_empty(), "missing in {}: {missing:?}", lang.code());
+            assert!(extra.is_empty(), "only in {}: {extra:?}", lang.code());
+        }
+    }
+
+    #[test]
+    fn arabic_words_are_ordered_once() {
+        let w = Words::new(Lang::Ar);
+        // "Inbox" (two words): the first word drawn rightmost.
+        assert_eq!(w.t("nav-inbox"), "الوارد صندوق");
+        // A case id (the application's own) keeps its order inside Arabic.
+        let title = w.ta("case-title", &[("case", "K7Q2-M4XD".into())]);
+        assert!(title.contains("K7Q2-M4XD"), "{title:?}");
+        // Sentences side by side: the first one rightmost.
+        assert_eq!(w.join(&["أ ب", "ج"]), "ج أ ب");
+        assert_eq!(Words::new(Lang::En).join(&["a b", "", "c"]), "a b c");
+        // A sentence given as an argument in display order is ordered once.
+        let status = w.t("status-preliminary-review");
+        let set = w.ta("notice-status-set", &[("status", status.as_str().into())]);
+        let set_logical = w.ta(
+            "notice-status-set",
+            &[("status", w.arg("status-preliminary-review").as_str().into())],
+        );
+        assert_eq!(set, set_logical);
+        // Words inside another sentence are ordered with it, once.
+        let what = w.arg("due-acknowledge");
+        let due = w.ta(
+            "deadline-ok",
+            &[("what", what.as_str().into()), ("day", "2026-12-10".into())],
+        );
+        assert_eq!(due, "2026-12-10 قبل الاستلام تأكيد");
+        // Arabic's plural forms (one, two, few, many).
+        let idle = |n: usize| w.ta("notice-idle-locked", &[("minutes", n.into())]);
+        assert!(idle(2).contains("دقيقتين"), "{}", idle(2));
+        assert!(idle(5).contains("دقائق"), "{}", idle(5));
+        assert!(idle(1).contains("واحدة"), "{}", idle(1));
+        assert_eq!(Lang::from_locale("ar_EG.UTF-8"), Lang::Ar);
     }
 
     #[test]

@@ -37,8 +37,10 @@
 //!   What this module holds is wiped when dropped (the cases' secret
 //!   types, `Zeroizing` fields being typed); egui's own copies of text on
 //!   screen (its layout cache, the accessibility tree, a text field's undo
-//!   history) are dropped within a frame of locking but not wiped: memory
-//!   is only as clean as the toolkit leaves it.
+//!   history) and the reading order kept for screen readers
+//!   ([`rtl::Spoken`], forgotten at lock) are dropped within a frame of
+//!   locking but not wiped: memory is only as clean as the toolkit leaves
+//!   it.
 //! - The clock is not read here: today comes in [`Options::today`]; the idle
 //!   lock counts egui's input time.
 
@@ -58,11 +60,13 @@ use crate::desk::view::AsOf;
 use crate::desk::{DeskError, Vault, import, ops, stats, terminal, view};
 
 mod errors;
+pub mod fonts;
 pub mod i18n;
 pub mod inbox;
 pub mod picker;
 pub mod print;
 mod purge;
+pub mod rtl;
 mod status;
 mod views;
 mod worker;
@@ -89,9 +93,16 @@ pub struct Options {
 }
 
 /// Text from a reporter or the server, made safe to show: every control and
-/// format character is written as `\u{…}` (as in the terminal).
+/// format character is written as `\u{…}` (as in the terminal), then a
+/// line with Arabic or Hebrew letters is put in display order by its own
+/// first strong letter ([`rtl`]); the escaped controls take no part.
 pub fn plain(s: &str) -> Cow<'_, str> {
-    terminal::escape(s)
+    let escaped = terminal::escape(s);
+    if rtl::has_rtl(&escaped) {
+        Cow::Owned(rtl::visual(&rtl::isolate_escapes(&escaped), None))
+    } else {
+        escaped
+    }
 }
 
 /// Which view fills the window once it is unlocked.
@@ -352,6 +363,7 @@ impl DeskApp {
     /// and what was typed, and the vault's lock.
     fn lock(&mut self) {
         self.session = None;
+        rtl::forget();
         self.case = CaseFields::default();
         self.record.description = Zeroizing::new(String::new());
         self.receipt = None;
@@ -721,7 +733,10 @@ impl DeskApp {
                 reload_into(s, id)?;
                 let text = w.ta(
                     "notice-status-set",
-                    &[("status", w.status(status).as_str().into())],
+                    &[(
+                        "status",
+                        w.arg(&format!("status-{}", status.as_str())).as_str().into(),
+                    )],
                 );
                 self.ok(text);
             }
@@ -876,10 +891,40 @@ impl eframe::App for DeskApp {
     }
 }
 
+/// How the window looks, from the command line: fonts and scale.
+#[derive(Debug, Clone, Default)]
+pub struct Look {
+    /// Font files used before any found on the system (`--font`).
+    pub fonts: Vec<PathBuf>,
+    /// Folders searched for fallback fonts; `None`: [`fonts::default_dirs`].
+    pub font_dirs: Option<Vec<PathBuf>>,
+    /// A factor on top of the system's scale (`--scale`; egui's zoom, which
+    /// Ctrl+Plus and Ctrl+Minus also change).
+    pub scale: Option<f32>,
+}
+
 /// Sets up egui for the application: text a little larger than egui's
 /// default (the system's scale factor applies on top), and fonts for the
 /// scripts reporters write in, where the system has them.
 pub fn setup(ctx: &egui::Context) {
+    // Without `--font`, finding fonts cannot fail.
+    let _ = setup_with(ctx, &Look::default());
+}
+
+/// [`setup`] with the command line's [`Look`]; an error names a `--font`
+/// that cannot be used. Returns the fallback fonts in use.
+pub fn setup_with(ctx: &egui::Context, look: &Look) -> Result<Vec<fonts::Found>, DeskError> {
+    let found = find_fonts(look)?;
+    apply_look(ctx, &found, look.scale);
+    Ok(found)
+}
+
+fn find_fonts(look: &Look) -> Result<Vec<fonts::Found>, DeskError> {
+    let dirs = look.font_dirs.clone().unwrap_or_else(fonts::default_dirs);
+    fonts::find(&look.fonts, &dirs).map_err(DeskError::BadInput)
+}
+
+fn apply_look(ctx: &egui::Context, found: &[fonts::Found], scale: Option<f32>) {
     ctx.all_styles_mut(|style| {
         for (text_style, font) in style.text_styles.iter_mut() {
             font.size = match text_style {
@@ -889,41 +934,22 @@ pub fn setup(ctx: &egui::Context) {
             };
         }
     });
-    let mut fonts = egui::FontDefinitions::default();
-    let mut added = false;
-    for path in SYSTEM_FONTS {
-        if let Ok(bytes) = std::fs::read(path) {
-            let name = (*path).to_owned();
-            fonts.font_data.insert(
-                name.clone(),
-                std::sync::Arc::new(egui::FontData::from_owned(bytes)),
-            );
-            if let Some(family) = fonts.families.get_mut(&egui::FontFamily::Proportional) {
-                family.push(name.clone());
-            }
-            if let Some(family) = fonts.families.get_mut(&egui::FontFamily::Monospace) {
-                family.push(name);
-            }
-            added = true;
-        }
+    if let Some(scale) = scale {
+        ctx.set_zoom_factor(scale);
     }
-    if added {
-        ctx.set_fonts(fonts);
+    ctx.add_plugin(rtl::Spoken);
+    if !found.is_empty() {
+        ctx.set_fonts(fonts::definitions(found));
     }
 }
 
-/// Fallback fonts for Arabic, Chinese and other scripts egui's own fonts
-/// lack (Debian's fonts-noto-core, fonts-noto-cjk, fonts-dejavu-core);
-/// those present are used, none is required.
-const SYSTEM_FONTS: &[&str] = &[
-    "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
-    "/usr/share/fonts/truetype/noto/NotoSansArabic-Regular.ttf",
-    "/usr/share/fonts/truetype/noto/NotoSansHebrew-Regular.ttf",
-    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
-];
-
 /// Opens the window and runs until it is closed.
 pub fn run(opts: Options) -> Result<(), DeskError> {
+    run_with(opts, Look::default())
+}
+
+/// [`run`] with the command line's fonts and scale.
+pub fn run_with(opts: Options, look: Look) -> Result<(), DeskError> {
     let native = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("candor-desk")
@@ -931,11 +957,13 @@ pub fn run(opts: Options) -> Result<(), DeskError> {
             .with_min_inner_size([640.0, 480.0]),
         ..Default::default()
     };
+    // A `--font` that cannot be used stops the start, before the window.
+    let found = find_fonts(&look)?;
     eframe::run_native(
         "candor-desk",
         native,
         Box::new(move |cc| {
-            setup(&cc.egui_ctx);
+            apply_look(&cc.egui_ctx, &found, look.scale);
             Ok(Box::new(DeskApp::new(opts)))
         }),
     )

@@ -33,23 +33,19 @@ pub(super) fn effect(w: &Words, c: &CaseRecord, chosen: Status, at: AsOf) -> Str
     match before.next {
         None => w.t("status-effect-nothing-due"),
         Some("acknowledge") if after.acknowledged.is_some() && before.acknowledged.is_none() => {
-            let mut s = format!(
-                "{} {}",
-                w.t("status-effect-acknowledge"),
-                timing(before.acknowledge_due)
-            );
+            let mut s = w.join(&[&w.t("status-effect-acknowledge"), &timing(before.acknowledge_due)]);
             if let (Some("feedback"), Some(due)) = (after.next, after.feedback_due) {
-                s.push(' ');
-                s.push_str(&w.ta(
+                let next = w.ta(
                     "status-effect-feedback-next",
                     &[("day", day(due).as_str().into())],
-                ));
+                );
+                s = w.join(&[&s, &next]);
             }
             s
         }
         Some("feedback") if after.feedback_given.is_some() && before.feedback_given.is_none() => {
             let due = before.feedback_due.unwrap_or(at.today);
-            format!("{} {}", w.t("status-effect-feedback"), timing(due))
+            w.join(&[&w.t("status-effect-feedback"), &timing(due)])
         }
         Some("answer") if after.next.is_none() => w.t("status-effect-answer"),
         Some(_) if chosen.is_closed() && after.next.is_none() => w.t("status-effect-closes"),

@@ -7,7 +7,7 @@ use egui::{Color32, RichText, Ui};
 
 use super::i18n::Words;
 use super::inbox::Sort;
-use super::{Action, CaseFields, DeskApp, View, plain};
+use super::{Action, CaseFields, DeskApp, View, plain, rtl};
 use crate::core::case::{ADVICE_TOPICS, CaseId, Kind, MISCONDUCT_CATEGORIES, Status};
 use crate::desk::deadlines::{self, Deadlines, Mark};
 use crate::desk::import::OpenSummary;
@@ -52,11 +52,12 @@ pub fn deadline_text(w: &Words, kind: Kind, dl: &Deadlines) -> RichText {
     if dl.no_deadline {
         return RichText::new(w.t("deadline-none"));
     }
+    // Words that go into another sentence stay in reading order (`arg`).
     let what = match dl.next {
-        Some("answer") => w.t("due-answer"),
-        Some("acknowledge") if kind == Kind::Advice => w.t("due-answer"),
-        Some("acknowledge") => w.t("due-acknowledge"),
-        Some(_) => w.t("due-feedback"),
+        Some("answer") => w.arg("due-answer"),
+        Some("acknowledge") if kind == Kind::Advice => w.arg("due-answer"),
+        Some("acknowledge") => w.arg("due-acknowledge"),
+        Some(_) => w.arg("due-feedback"),
         None => String::new(),
     };
     let day = match dl.next {
@@ -79,39 +80,42 @@ pub fn deadline_text(w: &Words, kind: Kind, dl: &Deadlines) -> RichText {
 
 /// The locked window: the vault, the keys and the passphrase.
 pub(super) fn unlock(app: &mut DeskApp, ui: &mut Ui) {
+    let layout = rtl::panel_layout(app.words.lang.is_rtl());
     egui::CentralPanel::default().show(ui, |ui| {
-        language_menu(app, ui);
-        ui.add_space(24.0);
-        ui.heading(app.words.t("unlock-title"));
-        ui.label(app.words.t("unlock-intro"));
-        ui.add_space(12.0);
-        let w = &app.words;
-        field(
-            ui,
-            &w.t("unlock-vault"),
-            &mut app.vault_field,
-            "unlock-vault",
-            false,
-        );
-        field(ui, &w.t("unlock-keys"), &mut app.keys_field, "unlock-keys", false);
-        let pass = field(
-            ui,
-            &w.t("unlock-passphrase"),
-            &mut app.passphrase,
-            "unlock-pass",
-            true,
-        );
-        let entered = pass.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
-        ui.add_space(8.0);
-        if ui.button(w.t("unlock-button")).clicked() || entered {
-            app.actions.push(Action::Unlock);
-            // egui keeps a copy of a text field's text for undo: drop it.
-            ui.ctx().data_mut(|d| {
-                d.remove::<egui::text_edit::TextEditState>(pass.id);
-            });
-        }
-        ui.add_space(8.0);
-        notice(app, ui);
+        ui.with_layout(layout, |ui| {
+            language_menu(app, ui);
+            ui.add_space(24.0);
+            ui.heading(app.words.t("unlock-title"));
+            ui.label(app.words.t("unlock-intro"));
+            ui.add_space(12.0);
+            let w = &app.words;
+            field(
+                ui,
+                &w.t("unlock-vault"),
+                &mut app.vault_field,
+                "unlock-vault",
+                false,
+            );
+            field(ui, &w.t("unlock-keys"), &mut app.keys_field, "unlock-keys", false);
+            let pass = field(
+                ui,
+                &w.t("unlock-passphrase"),
+                &mut app.passphrase,
+                "unlock-pass",
+                true,
+            );
+            let entered = pass.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+            ui.add_space(8.0);
+            if ui.button(w.t("unlock-button")).clicked() || entered {
+                app.actions.push(Action::Unlock);
+                // egui keeps a copy of a text field's text for undo: drop it.
+                ui.ctx().data_mut(|d| {
+                    d.remove::<egui::text_edit::TextEditState>(pass.id);
+                });
+            }
+            ui.add_space(8.0);
+            notice(app, ui);
+        });
     });
 }
 
@@ -152,46 +156,52 @@ fn notice(app: &DeskApp, ui: &mut Ui) {
 
 /// The unlocked window: the menu, the notice line and the view.
 pub(super) fn unlocked(app: &mut DeskApp, ui: &mut Ui) {
+    // Right to left: the menu starts at the right, rows and text align right.
+    let layout = rtl::panel_layout(app.words.lang.is_rtl());
     egui::Panel::top("menu").show(ui, |ui| {
-        ui.horizontal_wrapped(|ui| {
-            let w = &app.words;
-            for (view, key) in [
-                (View::Inbox, "nav-inbox"),
-                (View::Open, "nav-open"),
-                (View::Record, "nav-record"),
-                (View::Outbox, "nav-outbox"),
-                (View::Report, "nav-report"),
-                (View::Purge, "nav-purge"),
-            ] {
-                let selected = app.view == view;
-                if ui.selectable_label(selected, w.t(key)).clicked() {
-                    app.actions.push(Action::Go(view));
+        ui.with_layout(layout, |ui| {
+            ui.horizontal_wrapped(|ui| {
+                let w = &app.words;
+                for (view, key) in [
+                    (View::Inbox, "nav-inbox"),
+                    (View::Open, "nav-open"),
+                    (View::Record, "nav-record"),
+                    (View::Outbox, "nav-outbox"),
+                    (View::Report, "nav-report"),
+                    (View::Purge, "nav-purge"),
+                ] {
+                    let selected = app.view == view;
+                    if ui.selectable_label(selected, w.t(key)).clicked() {
+                        app.actions.push(Action::Go(view));
+                    }
                 }
-            }
-            ui.separator();
-            if ui.button(w.t("nav-lock")).clicked() {
-                app.actions.push(Action::Lock);
-            }
-            language_menu(app, ui);
+                ui.separator();
+                if ui.button(w.t("nav-lock")).clicked() {
+                    app.actions.push(Action::Lock);
+                }
+                language_menu(app, ui);
+            })
         });
     });
     egui::Panel::bottom("notice").show(ui, |ui| {
-        notice(app, ui);
+        ui.with_layout(layout, |ui| notice(app, ui));
     });
     egui::CentralPanel::default().show(ui, |ui| {
-        if app.receipt.is_some() {
-            receipt(app, ui);
-            return;
-        }
-        match app.view {
-            View::Inbox => inbox(app, ui),
-            View::Case(id) => case(app, ui, id),
-            View::Open => open(app, ui),
-            View::Outbox => outbox(app, ui),
-            View::Record => record(app, ui),
-            View::Report => report(app, ui),
-            View::Purge => super::purge::view(app, ui),
-        }
+        ui.with_layout(layout, |ui| {
+            if app.receipt.is_some() {
+                receipt(app, ui);
+                return;
+            }
+            match app.view {
+                View::Inbox => inbox(app, ui),
+                View::Case(id) => case(app, ui, id),
+                View::Open => open(app, ui),
+                View::Outbox => outbox(app, ui),
+                View::Record => record(app, ui),
+                View::Report => report(app, ui),
+                View::Purge => super::purge::view(app, ui),
+            }
+        });
     });
 }
 
@@ -359,7 +369,16 @@ fn inbox(app: &mut DeskApp, ui: &mut Ui) {
 fn categories(w: &Words, c: &CaseRecord) -> String {
     c.categories
         .iter()
-        .map(|x| plain(&w.category(x)).into_owned())
+        .map(|x| {
+            // The window's own words are ready to show; a name it does not
+            // know (from the server) is data.
+            let known = MISCONDUCT_CATEGORIES.contains(&x.as_str()) || ADVICE_TOPICS.contains(&x.as_str());
+            if known {
+                w.category(x)
+            } else {
+                plain(x).into_owned()
+            }
+        })
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -469,7 +488,7 @@ fn case_fields(ui: &mut Ui, w: &Words, c: &CaseRecord, at: AsOf) {
                     "field-received-value",
                     &[
                         ("day", c.received.to_string().as_str().into()),
-                        ("channel", w.channel(channel).as_str().into()),
+                        ("channel", w.arg(&format!("channel-{channel}")).as_str().into()),
                     ],
                 ),
             );
@@ -492,11 +511,7 @@ fn case_fields(ui: &mut Ui, w: &Words, c: &CaseRecord, at: AsOf) {
     ui.strong(w.t("field-description"));
     egui::Frame::group(ui.style()).show(ui, |ui| {
         ui.set_width(ui.available_width());
-        ui.add(
-            egui::Label::new(plain(c.description.expose()))
-                .wrap()
-                .selectable(true),
-        );
+        rtl::paragraph(ui, c.description.expose());
     });
 }
 
@@ -581,7 +596,7 @@ pub(super) fn size(bytes: u64) -> String {
 
 fn thread_item(ui: &mut Ui, w: &Words, item: &ThreadItem) {
     let pending = if item.delivered() == Some(false) {
-        format!(" ({})", w.t("thread-pending"))
+        format!("({})", w.t("thread-pending"))
     } else {
         String::new()
     };
@@ -596,29 +611,27 @@ fn thread_item(ui: &mut Ui, w: &Words, item: &ThreadItem) {
                 text, attachments, ..
             } => {
                 ui.strong(w.ta("thread-message", &[("day", day.as_str().into())]));
-                ui.add(egui::Label::new(plain(text.expose())).wrap().selectable(true));
+                rtl::paragraph(ui, text.expose());
                 if !attachments.is_empty() {
                     ui.weak(w.ta("thread-attachments", &[("count", attachments.len().into())]));
                 }
             }
             ThreadItem::Reply { text, .. } => {
-                ui.strong(format!(
-                    "{}{pending}",
-                    w.ta("thread-reply", &[("day", day.as_str().into())])
-                ));
-                ui.add(egui::Label::new(plain(text.expose())).wrap().selectable(true));
+                ui.strong(w.join(&[&w.ta("thread-reply", &[("day", day.as_str().into())]), &pending]));
+                rtl::paragraph(ui, text.expose());
             }
             ThreadItem::Status { status, .. } => {
-                ui.strong(format!(
-                    "{}{pending}",
-                    w.ta(
-                        "thread-status",
-                        &[
-                            ("day", day.as_str().into()),
-                            ("status", w.status(*status).as_str().into())
-                        ]
-                    )
-                ));
+                let line = w.ta(
+                    "thread-status",
+                    &[
+                        ("day", day.as_str().into()),
+                        (
+                            "status",
+                            w.arg(&format!("status-{}", status.as_str())).as_str().into(),
+                        ),
+                    ],
+                );
+                ui.strong(w.join(&[&line, &pending]));
             }
         }
     });
@@ -813,14 +826,18 @@ fn report(app: &mut DeskApp, ui: &mut Ui) {
     let figures = stats::compute(&state, app.year);
     egui::ScrollArea::vertical()
         .id_salt("report-scroll")
+        .auto_shrink([false, true])
         .max_height(ui.available_height() - 140.0)
         .show(ui, |ui| {
-            egui::Grid::new("report-table").striped(true).show(ui, |ui| {
-                for (label, value) in report_rows(w, &figures) {
-                    ui.label(label);
-                    ui.label(value);
-                    ui.end_row();
-                }
+            // egui's grids lay columns out left to right only.
+            ui.with_layout(egui::Layout::top_down(egui::Align::Min), |ui| {
+                egui::Grid::new("report-table").striped(true).show(ui, |ui| {
+                    for (label, value) in report_rows(w, &figures) {
+                        ui.label(label);
+                        ui.label(value);
+                        ui.end_row();
+                    }
+                });
             });
             ui.add_space(8.0);
             chart(ui, w, &figures);
@@ -871,7 +888,10 @@ fn chart(ui: &mut Ui, w: &Words, s: &stats::Stats) {
         )
         .collect();
     let max = bars.iter().map(|b| b.1).max().unwrap_or(0).max(1);
-    let width = (ui.available_width() - 360.0).max(100.0);
+    // A scroll area in a right-to-left layout leaves its width unbounded:
+    // what is visible bounds it.
+    let available = ui.available_width().min(ui.clip_rect().width());
+    let width = (available - 360.0).max(100.0);
     for (label, n) in bars {
         ui.horizontal(|ui| {
             ui.add_sized([340.0, 18.0], egui::Label::new(label).truncate());
