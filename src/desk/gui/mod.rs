@@ -339,7 +339,11 @@ impl DeskApp {
     /// Locks the window after the idle time without input.
     fn watch_idle(&mut self, ctx: &egui::Context) {
         let (now, active) = ctx.input(|i| (i.time, !i.events.is_empty() || i.pointer.is_moving()));
-        if active || self.session.is_none() || self.busy.is_some() {
+        // An operation at work counts as use (the officer watches its
+        // progress); one waiting for the vault does not, so that an unlock
+        // which completes long after the officer left is locked again.
+        let working = self.busy.as_ref().is_some_and(|b| !b.progress.is_waiting());
+        if active || (self.session.is_none() && self.busy.is_none()) || working {
             self.last_input = now;
         }
         let idle = f64::from(self.opts.idle_lock_minutes) * 60.0;

@@ -204,6 +204,9 @@ pub(super) fn said(w: &Words, sent: Result<&'static str, PrintError>) -> Notice 
     }
 }
 
+/// How long `lp` may take to accept a job.
+const PRINT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// Pipes `page` to `lp` (or `lpr`, found on PATH) for the default
 /// printer; returns the program that took it.
 pub fn send(page: &[u8]) -> Result<&'static str, PrintError> {
@@ -226,10 +229,40 @@ pub fn send(page: &[u8]) -> Result<&'static str, PrintError> {
             }
         };
         let written = child.stdin.take().map(|mut stdin| stdin.write_all(page));
-        let out = child.wait_with_output().map_err(|e| PrintError::Refused {
-            program,
-            message: e.to_string(),
-        })?;
+        // A print system that does not answer (a wedged spooler) must not
+        // keep the window busy, and so unlocked, for ever.
+        let started = std::time::Instant::now();
+        let status = loop {
+            match child.try_wait() {
+                Ok(Some(status)) => break status,
+                Ok(None) if started.elapsed() < PRINT_TIMEOUT => {
+                    std::thread::sleep(std::time::Duration::from_millis(50))
+                }
+                Ok(None) => {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    return Err(PrintError::Refused {
+                        program,
+                        message: format!("no answer in {} s", PRINT_TIMEOUT.as_secs()),
+                    });
+                }
+                Err(e) => {
+                    return Err(PrintError::Refused {
+                        program,
+                        message: e.to_string(),
+                    });
+                }
+            }
+        };
+        let mut stderr = Vec::new();
+        if let Some(mut err) = child.stderr.take() {
+            let _ = std::io::Read::read_to_end(&mut err, &mut stderr);
+        }
+        let out = std::process::Output {
+            status,
+            stdout: Vec::new(),
+            stderr,
+        };
         let message = String::from_utf8_lossy(&out.stderr).trim().to_owned();
         return match written {
             Some(Ok(())) if out.status.success() => Ok(program),
