@@ -257,3 +257,147 @@ fn tenants_are_kept_apart_in_one_postgres_database() {
     let url = cluster.url(&cluster.database());
     isolation(Some(&url));
 }
+
+/// A report in the language `lang`: the answer's status and page.
+fn try_report(site: &str, host: &str, text: &str, lang: &str) -> (u16, String) {
+    let form = reqwest::blocking::multipart::Form::new()
+        .text("kind", "misconduct")
+        .text("category", "fraud")
+        .text("description", text.to_owned());
+    let resp = client()
+        .post(format!("{site}/report"))
+        .header("Host", host)
+        .header("Accept-Language", lang)
+        .multipart(form)
+        .send()
+        .expect("report");
+    (resp.status().as_u16(), resp.text().expect("body"))
+}
+
+fn status_at(api: &str, host: &str, token: &str) -> serde_json::Value {
+    let resp = client()
+        .get(format!("{api}/status?after=0"))
+        .header("Host", host)
+        .bearer_auth(token)
+        .send()
+        .expect("status");
+    assert_eq!(resp.status(), 200);
+    serde_json::from_str(&resp.text().expect("body")).expect("json")
+}
+
+fn hangup(server: &Server) {
+    let hup = std::process::Command::new("kill")
+        .args(["-HUP", &server.pid().to_string()])
+        .status()
+        .expect("kill");
+    assert!(hup.success());
+}
+
+/// Waits until `done` holds (a SIGHUP's reload is applied in the background).
+fn eventually(what: &str, mut done: impl FnMut() -> bool) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while !done() {
+        assert!(std::time::Instant::now() < deadline, "{what}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// A tenant's changed candor.toml is taken on SIGHUP without a restart (its
+/// name, hosts and quota here), its log and reporters untouched; a broken one
+/// is refused with a log line and the old settings stay. Past its quota an
+/// office refuses new reports (507, in the reporter's language) before
+/// reading them, keeps every report it has, and `/status` shows the use.
+fn settings_and_quota(store: Option<&str>) {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().join("tenants");
+    let a = office(&dir, "a");
+    let toml = dir.join("a").join("candor.toml");
+    let env: Vec<(&str, &str)> = store.map(|url| ("CANDOR_STORE", url)).into_iter().collect();
+    let server = Server::start_tenants(&dir, &env);
+    let (site, api) = (server.site.clone(), server.api.clone());
+    let mut receipts = vec![report(&site, &a.host, "Filed before any quota.")];
+    assert!(
+        status_at(&api, &a.host, &a.token).get("storage").is_none(),
+        "no storage figures without a quota"
+    );
+    assert_eq!(get(&site, "a2.example", "/").0, 404);
+
+    // New settings: another name and host, and a quota far away.
+    std::fs::write(
+        &toml,
+        "hosts = [\"a.example\", \"a2.example\"]\noffice_name = \"Office a renamed\"\nquota_bytes = 10000000000\n",
+    )
+    .expect("write");
+    hangup(&server);
+    eventually("the new host was not taken on SIGHUP", || {
+        get(&site, "a2.example", "/").0 == 200
+    });
+    let (_, page) = get(&site, &a.host, "/");
+    assert!(page.contains("Office a renamed"), "the new name is not shown");
+    assert_eq!(login_at(&site, "a2.example", &receipts[0]).0, 200);
+    let storage = status_at(&api, &a.host, &a.token)["storage"].clone();
+    assert_eq!(storage["quota_bytes"], 10_000_000_000u64, "{storage}");
+    let used = storage["used_bytes"].as_u64().expect("used_bytes");
+    assert!(used > 0, "{storage}");
+
+    // A quota a few reports above what the log takes.
+    let quota = used + 32 * 1024;
+    std::fs::write(
+        &toml,
+        format!("hosts = [\"a.example\", \"a2.example\"]\noffice_name = \"Office a renamed\"\nquota_bytes = {quota}\n"),
+    )
+    .expect("write");
+    hangup(&server);
+    eventually("the new quota was not taken on SIGHUP", || {
+        status_at(&api, &a.host, &a.token)["storage"]["quota_bytes"] == quota
+    });
+    let mut refused = None;
+    for i in 0..40 {
+        let text = format!("Report {i} under the quota. {}", "x".repeat(2000));
+        match try_report(&site, &a.host, &text, "en") {
+            (200, page) => receipts.push(element_text(&page, "receipt").expect("receipt")),
+            other => {
+                refused = Some(other);
+                break;
+            }
+        }
+    }
+    let (code, page) = refused.expect("reports were taken past the quota");
+    assert_eq!(code, 507, "{page}");
+    assert!(page.contains("nothing was stored"), "{page}");
+    assert!(receipts.len() > 1, "the quota refused the first report under it");
+    let (code, page) = try_report(&site, &a.host, "Un signalement de trop.", "fr");
+    assert_eq!(code, 507);
+    assert!(page.contains("rien n’a été enregistré"), "{page}");
+    // Everything taken is still there.
+    for receipt in &receipts {
+        assert_eq!(login_at(&site, &a.host, receipt).0, 200, "a report was lost");
+    }
+    let storage = status_at(&api, &a.host, &a.token)["storage"].clone();
+    assert!(storage["used_bytes"].as_u64().expect("used") > used, "{storage}");
+
+    // A broken candor.toml: refused, the old settings stay.
+    std::fs::write(&toml, "hosts = [\"a.example\"\noffice_name = 3\n").expect("write");
+    hangup(&server);
+    std::thread::sleep(Duration::from_secs(2));
+    let (code, page) = get(&site, "a2.example", "/");
+    assert_eq!(code, 200, "the old settings were dropped");
+    assert!(page.contains("Office a renamed"));
+    let log = server.stop();
+    assert!(
+        log.contains("tenant `a` keeps its old settings"),
+        "no log line for the refused settings:\n{log}"
+    );
+}
+
+#[test]
+fn settings_reload_and_quota() {
+    settings_and_quota(None);
+}
+
+#[test]
+fn settings_reload_and_quota_in_postgres() {
+    let Some(cluster) = pg::cluster() else { return };
+    let url = cluster.url(&cluster.database());
+    settings_and_quota(Some(&url));
+}

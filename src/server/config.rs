@@ -91,6 +91,10 @@ pub struct Config {
     /// The reporters' onion address (`xxxx.onion`), if this server is also
     /// reached over a clearnet name: sent as `Onion-Location`. Empty: none.
     pub onion_address: String,
+    /// Most bytes this office's log may take in the store (with `--tenants`,
+    /// in the tenant's `candor.toml`); 0: no quota. Past it new reports and
+    /// messages are refused (507); nothing stored is touched.
+    pub quota_bytes: u64,
 }
 
 impl Default for Config {
@@ -132,6 +136,7 @@ impl Default for Config {
             min_free_disk_bytes: 1024 * 1024 * 1024,
             min_free_inodes: 10_000,
             onion_address: String::new(),
+            quota_bytes: 0,
         }
     }
 }
@@ -550,6 +555,7 @@ mod tests {
         min_free_disk_bytes: u64,
         min_free_inodes: u64,
         onion_address: String,
+        quota_bytes: u64,
     }
 
     impl From<&Config> for DefaultsView {
@@ -585,6 +591,7 @@ mod tests {
                 min_free_disk_bytes,
                 min_free_inodes,
                 onion_address,
+                quota_bytes,
             } = c.clone();
             DefaultsView {
                 listen,
@@ -616,6 +623,7 @@ mod tests {
                 min_free_disk_bytes,
                 min_free_inodes,
                 onion_address,
+                quota_bytes,
             }
         }
     }

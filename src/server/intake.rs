@@ -108,6 +108,8 @@ pub enum IntakeError {
     TooManyFiles,
     #[error("free disk space is below the reserve")]
     DiskFull,
+    #[error("the office's storage quota is used up")]
+    OverQuota,
     #[error("could not encrypt")]
     Encrypt,
     #[error(transparent)]
@@ -142,10 +144,12 @@ struct Gathered<'a> {
     attachments: Vec<AttachmentMeta>,
     /// Attachments begun, including empty ones later dropped.
     files: usize,
+    /// Whether the quota already counted the body's declared length.
+    quota_taken: bool,
 }
 
 impl<'a> Gathered<'a> {
-    fn new(app: &'a App, case: CaseId) -> Gathered<'a> {
+    fn new(app: &'a App, case: CaseId, quota_taken: bool) -> Gathered<'a> {
         Gathered {
             app,
             case,
@@ -155,6 +159,7 @@ impl<'a> Gathered<'a> {
             staged_bytes: 0,
             attachments: Vec::new(),
             files: 0,
+            quota_taken,
         }
     }
 
@@ -217,6 +222,13 @@ impl<'a> Gathered<'a> {
                     .disk
                     .check(DISK_CHECK_EVERY as u64)
                     .map_err(|_| IntakeError::DiskFull)?;
+                if !self.quota_taken {
+                    let app = self.app;
+                    tokio::task::block_in_place(|| {
+                        app.quota.take(app.store.as_ref(), DISK_CHECK_EVERY as u64)
+                    })
+                    .map_err(|_| IntakeError::OverQuota)?;
+                }
             }
             sealer.write(&bytes).map_err(|_| IntakeError::Encrypt)?;
             let ready = sealer.take_ready(CHUNK_BYTES);
@@ -391,6 +403,16 @@ pub fn check_room(app: &App, declared: Option<u64>) -> Result<(), IntakeError> {
         .map_err(|_| IntakeError::DiskFull)
 }
 
+/// Refuses a request whose declared length would take the office past its
+/// quota (`quota_bytes`), before a byte of its body is read; counts it
+/// otherwise. Called once per request, before [`check_room`].
+pub fn check_quota(app: &App, declared: Option<u64>) -> Result<(), IntakeError> {
+    let bytes = declared.unwrap_or(0);
+    let stored = bytes.saturating_add(bytes / 16);
+    tokio::task::block_in_place(|| app.quota.take(app.store.as_ref(), stored))
+        .map_err(|_| IntakeError::OverQuota)
+}
+
 async fn read_text(field: &mut Field<'_>, limit: usize, idle: Duration) -> Result<SecretText, IntakeError> {
     let mut buf = crate::core::secret::SecretBytes::default();
     while let Some(bytes) = next_chunk(field, idle).await? {
@@ -414,7 +436,7 @@ pub async fn receive_report(app: &App, mut form: Multipart, body: &BodyInfo) -> 
     let declared = body.declared;
     check_room(app, declared)?;
     let case = CaseId::from_random(random()?);
-    let mut g = Gathered::new(app, case);
+    let mut g = Gathered::new(app, case, declared.is_some());
     let result = read_report_form(app, &mut form, &mut g).await;
     let echo = match result {
         Ok(echo) if body.form_read() => echo,
@@ -584,7 +606,7 @@ pub async fn receive_message(
                             .as_deref()
                             .ok_or(super::followup::FollowupError::NoSession)?;
                         let case = super::followup::session_case(app, t)?;
-                        gathered = Some(Gathered::new(app, case));
+                        gathered = Some(Gathered::new(app, case, declared.is_some()));
                     }
                     if let Some(g) = gathered.as_mut() {
                         g.attachment(field).await?;
@@ -625,7 +647,7 @@ pub async fn receive_message(
             g.abandon().await;
             return Err(super::followup::FollowupError::NoSession.into());
         }
-        None => Gathered::new(app, case),
+        None => Gathered::new(app, case, declared.is_some()),
     };
     if text.is_empty() && g.attachments.is_empty() {
         g.abandon().await;

@@ -154,6 +154,9 @@ pub struct Status {
     /// One line for each key that has expired, expires within 60 days, is
     /// revoked or unusable (what the server's log warns of).
     pub office_key_warnings: Vec<String>,
+    /// What the log takes and its quota, when the office has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub storage: Option<super::quota::Usage>,
 }
 
 /// Counts what follows `after` (the last entry the desk verified).
@@ -188,6 +191,7 @@ pub fn status(app: &App, after: u64) -> Result<Status, OfficerError> {
         new_messages,
         office_keys,
         office_key_warnings,
+        storage: app.quota.usage(app.store.as_ref()),
     })
 }
 

@@ -192,6 +192,9 @@ pub trait Store: Send + Sync + 'static {
     /// consistent cut (no commit runs meanwhile); returns how many. Bodies of
     /// uploads still in flight are left out.
     fn dump(&self, sink: &mut DumpSink<'_>) -> Result<u64, StoreError>;
+    /// Bytes this log takes in its store (bodies and entries, uploads in
+    /// flight included): what a tenant's `quota_bytes` is measured against.
+    fn stored_bytes(&self) -> Result<u64, StoreError>;
 }
 
 pub(crate) fn key(prefix: u8, parts: &[&[u8]]) -> Vec<u8> {

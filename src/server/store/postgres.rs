@@ -279,11 +279,17 @@ impl Batch {
     }
 
     /// Adds a plain commit's rows, chained onto `head`; returns the new head.
-    fn add(&mut self, mut head: Head, commit: Commit) -> Head {
-        for new in commit.entries {
+    fn add(&mut self, head: Head, commit: Commit) -> Head {
+        self.add_ref(head, &commit)
+    }
+
+    /// [`Batch::add`] from a borrowed commit (its bodies copied), so that the
+    /// commit can still be written another way.
+    fn add_ref(&mut self, mut head: Head, commit: &Commit) -> Head {
+        for new in &commit.entries {
             let seq = head.seq + 1;
-            let bytes = match new.body {
-                NewBody::Inline(bytes) => bytes,
+            let bytes = match &new.body {
+                NewBody::Inline(bytes) => bytes.clone(),
                 // Not plain; `is_plain` keeps these out.
                 NewBody::Pending { .. } => continue,
             };
@@ -299,7 +305,7 @@ impl Batch {
                 body_len: bytes.len() as u64,
                 body_hash: body_hash(&bytes),
                 prev: head.hash,
-                recipient: new.recipient,
+                recipient: new.recipient.clone(),
                 part: new.part,
                 op: new.op,
                 auth: new.auth,
@@ -315,7 +321,7 @@ impl Batch {
                 hash: entry.hash(),
             };
         }
-        if let Some((lookup, case)) = commit.extras.new_case {
+        if let Some((lookup, case)) = &commit.extras.new_case {
             self.lookups.push(lookup.0.to_vec());
             self.lookup_cases.push(case.0.to_vec());
         }
@@ -327,7 +333,27 @@ impl Batch {
 pub struct PgStore {
     pool: Arc<PgPool>,
     log: String,
+    /// The head this process last wrote or read: a group of plain commits is
+    /// written as one statement conditioned on it (see [`PgStore::write_plain`]).
+    known_head: Mutex<Option<Head>>,
 }
+
+/// A group of plain commits in one statement, its own transaction: the log's
+/// row moves from the head the rows were chained onto ($2, $3) to the new
+/// one ($4, $5) only if it still holds the former, and every row is written
+/// only if it moved. The `UPDATE` locks the row (another process's commit to
+/// the same log waits, then finds the head changed and writes nothing).
+const WRITE_PLAIN: &str = "\
+WITH h AS (UPDATE candor_logs SET head_seq = $4, head_hash = $5 \
+           WHERE log = $1 AND head_seq = $2 AND head_hash = $3 RETURNING log), \
+b AS (INSERT INTO candor_bodies (log, blob, body) \
+      SELECT h.log, u.blob, u.body FROM h, unnest($6::bytea[], $7::bytea[]) AS u(blob, body)), \
+e AS (INSERT INTO candor_entries (log, seq, kind, case_id, header, blob) \
+      SELECT h.log, u.seq, u.kind, u.case_id, u.header, u.blob FROM h, \
+      unnest($8::bigint[], $9::smallint[], $10::bytea[], $11::bytea[], $6::bytea[]) AS u(seq, kind, case_id, header, blob)), \
+r AS (INSERT INTO candor_receipts (log, lookup, case_id) \
+      SELECT h.log, u.lookup, u.case_id FROM h, unnest($12::bytea[], $13::bytea[]) AS u(lookup, case_id)) \
+SELECT count(*) FROM h";
 
 fn seq_i64(seq: u64) -> Result<i64, StoreError> {
     i64::try_from(seq).map_err(|_| StoreError::Corrupt("sequence number out of range"))
@@ -368,6 +394,7 @@ impl PgStore {
         let store = PgStore {
             pool,
             log: log.to_owned(),
+            known_head: Mutex::new(None),
         };
         store.pool.with(|c| {
             c.execute(
@@ -759,6 +786,91 @@ impl PgStore {
         }
     }
 
+    /// The head this process last saw, or read now (without a lock).
+    fn known_head(&self, client: &mut Client) -> Result<Head, StoreError> {
+        if let Some(head) = *self.known_head.lock().map_err(|_| StoreError::Corrupt("head lock poisoned"))? {
+            return Ok(head);
+        }
+        let mut tx = client.transaction()?;
+        let head = read_head(&mut tx, &self.log, false)?;
+        tx.commit()?;
+        Ok(head)
+    }
+
+    fn remember(&self, head: Option<Head>) {
+        if let Ok(mut known) = self.known_head.lock() {
+            *known = head;
+        }
+    }
+
+    /// Writes a group of plain commits in one round trip and one WAL flush:
+    /// [`WRITE_PLAIN`], chained onto the head this process knows. `None`
+    /// if the head had moved (another process wrote meanwhile): nothing was
+    /// written, and the group goes the locked way.
+    fn write_plain(
+        &self,
+        client: &mut Client,
+        commits: &[Commit],
+    ) -> Result<Option<Vec<Result<Head, StoreError>>>, StoreError> {
+        use ::postgres::types::{ToSql, Type};
+        let before = self.known_head(client)?;
+        let mut batch = Batch::new(before);
+        let mut head = before;
+        let mut results = Vec::with_capacity(commits.len());
+        for commit in commits {
+            head = batch.add_ref(head, commit);
+            results.push(Ok(head));
+        }
+        let (old_seq, new_seq) = (seq_i64(before.seq)?, seq_i64(head.seq)?);
+        let (old_hash, new_hash) = (before.hash.as_slice(), head.hash.as_slice());
+        let params: [(&(dyn ToSql + Sync), Type); 13] = [
+            (&self.log, Type::TEXT),
+            (&old_seq, Type::INT8),
+            (&old_hash, Type::BYTEA),
+            (&new_seq, Type::INT8),
+            (&new_hash, Type::BYTEA),
+            (&batch.blobs, Type::BYTEA_ARRAY),
+            (&batch.bodies, Type::BYTEA_ARRAY),
+            (&batch.seqs, Type::INT8_ARRAY),
+            (&batch.kinds, Type::INT2_ARRAY),
+            (&batch.cases, Type::BYTEA_ARRAY),
+            (&batch.headers, Type::BYTEA_ARRAY),
+            (&batch.lookups, Type::BYTEA_ARRAY),
+            (&batch.lookup_cases, Type::BYTEA_ARRAY),
+        ];
+        let moved: i64 = match client.query_typed_one(WRITE_PLAIN, &params) {
+            Ok(row) => row.get(0),
+            Err(e) => {
+                self.remember(None);
+                // A statement is its own transaction: an error before the
+                // answer is an error of the whole, except a lost connection,
+                // which may have come after the commit.
+                let e = StoreError::from(e);
+                let lost = client.is_closed();
+                let reason = e.to_string();
+                return Ok(Some(
+                    commits
+                        .iter()
+                        .map(|_| {
+                            Err(if lost {
+                                StoreError::NotDurable(reason.clone())
+                            } else {
+                                StoreError::NotWritten(reason.clone())
+                            })
+                        })
+                        .collect(),
+                ));
+            }
+        };
+        if moved == 1 {
+            self.remember(Some(head));
+            Ok(Some(results))
+        } else {
+            self.remember(None);
+            Ok(None)
+        }
+    }
+
     fn commit_group(&self, client: &mut Client, commits: Vec<Commit>) -> Vec<Result<Head, StoreError>> {
         let failed_all = |n: usize, e: &StoreError| -> Vec<Result<Head, StoreError>> {
             (0..n)
@@ -866,12 +978,37 @@ impl Store for PgStore {
 
     fn commit_all(&self, commits: Vec<Commit>) -> Vec<Result<Head, StoreError>> {
         let n = commits.len();
-        match self.pool.with(|c| Ok(self.commit_group(c, commits))) {
+        let written = self.pool.with(|c| {
+            if !commits.is_empty()
+                && commits.iter().all(is_plain)
+                && let Some(results) = self.write_plain(c, &commits)?
+            {
+                return Ok(results);
+            }
+            let results = self.commit_group(c, commits);
+            // The head is read afresh by the next group.
+            self.remember(None);
+            Ok(results)
+        });
+        match written {
             Ok(results) => results,
             Err(e) => (0..n)
                 .map(|_| Err(StoreError::NotWritten(e.to_string())))
                 .collect(),
         }
+    }
+
+    fn stored_bytes(&self) -> Result<u64, StoreError> {
+        self.pool.with(|c| {
+            let bytes: i64 = c
+                .query_one(
+                    "SELECT (SELECT coalesce(sum(length(body)), 0) FROM candor_bodies WHERE log = $1)::bigint \
+                     + (SELECT coalesce(sum(length(header)), 0) FROM candor_entries WHERE log = $1)::bigint",
+                    &[&self.log],
+                )?
+                .get(0);
+            Ok(u64::try_from(bytes).unwrap_or(0))
+        })
     }
 
     /// Nothing to do: every commit was durable when `COMMIT` returned.
