@@ -366,7 +366,8 @@ fn settings_and_quota(store: Option<&str>) {
     assert_eq!(code, 507, "{page}");
     assert!(page.contains("nothing was stored"), "{page}");
     assert!(receipts.len() > 1, "the quota refused the first report under it");
-    let (code, page) = try_report(&site, &a.host, "Un signalement de trop.", "fr");
+    let text = format!("Un signalement de trop. {}", "x".repeat(2000));
+    let (code, page) = try_report(&site, &a.host, &text, "fr");
     assert_eq!(code, 507);
     assert!(page.contains("rien n’a été enregistré"), "{page}");
     // Everything taken is still there.

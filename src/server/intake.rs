@@ -222,7 +222,7 @@ impl<'a> Gathered<'a> {
                     .disk
                     .check(DISK_CHECK_EVERY as u64)
                     .map_err(|_| IntakeError::DiskFull)?;
-                if !self.quota_taken {
+                if !self.quota_taken && self.app.quota.is_set() {
                     let app = self.app;
                     tokio::task::block_in_place(|| {
                         app.quota.take(app.store.as_ref(), DISK_CHECK_EVERY as u64)
@@ -407,6 +407,9 @@ pub fn check_room(app: &App, declared: Option<u64>) -> Result<(), IntakeError> {
 /// quota (`quota_bytes`), before a byte of its body is read; counts it
 /// otherwise. Called once per request, before [`check_room`].
 pub fn check_quota(app: &App, declared: Option<u64>) -> Result<(), IntakeError> {
+    if !app.quota.is_set() {
+        return Ok(());
+    }
     let bytes = declared.unwrap_or(0);
     let stored = bytes.saturating_add(bytes / 16);
     tokio::task::block_in_place(|| app.quota.take(app.store.as_ref(), stored))

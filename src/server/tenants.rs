@@ -16,10 +16,10 @@
 //!
 //! SIGHUP (see `src/bin/candor/main.rs`) calls [`Tenants::reload`]: tenants
 //! whose folder appeared are started, those whose folder is gone are stopped,
-//! and a tenant whose `candor.toml` changed takes its new settings (texts,
-//! categories, hosts, budgets, quota, and its keys read again) while keeping
-//! its log, sessions and budgets already spent; one whose new settings are
-//! not valid keeps its old ones, and the log says why.
+//! and a tenant whose `candor.toml` or keys changed takes its new settings
+//! (texts, categories, hosts, budgets, quota, keys) while keeping its log,
+//! group writer and reporters' sessions (its budgets start afresh); one whose
+//! new settings are not valid keeps its old ones, and the log says why.
 //!
 //! Tenants start on several threads at once (each log's chain is still
 //! verified in full before its tenant answers a request).
@@ -65,11 +65,11 @@ pub struct Tenant {
     pub app: Arc<App>,
     site: Router,
     api: Router,
-    /// Its `candor.toml` as it was read.
+    /// Its `candor.toml` and key files as they were read.
     settings: Vec<u8>,
     /// Stops the tenant's control socket when it is removed (shared by the
     /// tenant's versions with settings reloaded).
-    _stop: Arc<Stopper>,
+    stop: Arc<Stopper>,
 }
 
 struct Stopper(watch::Sender<bool>);
@@ -170,13 +170,25 @@ impl Tenants {
         Ok(names)
     }
 
-    /// A tenant's settings: its `candor.toml` as read, and as understood.
+    /// A tenant's settings: its `candor.toml` and keys as read, and as understood.
     fn settings(&self, name: &str) -> Result<(Vec<u8>, Config), TenantsError> {
         let folder = self.dir.join(name);
         let file = folder.join("candor.toml");
-        let bytes = std::fs::read(&file).map_err(|e| {
+        let mut bytes = std::fs::read(&file).map_err(|e| {
             TenantsError::Config(name.to_owned(), super::config::ConfigError::Read(file.clone(), e))
         })?;
+        // The keys too: a new office key or token is taken like new settings.
+        if let Ok(dir) = std::fs::read_dir(folder.join("keys")) {
+            let mut files: Vec<PathBuf> = dir.filter_map(|e| e.ok().map(|e| e.path())).collect();
+            files.sort();
+            for path in files {
+                if let Ok(content) = std::fs::read(&path) {
+                    bytes.extend_from_slice(path.as_os_str().as_encoded_bytes());
+                    bytes.extend_from_slice(&(content.len() as u64).to_be_bytes());
+                    bytes.extend_from_slice(&content);
+                }
+            }
+        }
         let over = Overrides {
             data: Some(folder.join("data")),
             keys: Some(folder.join("keys")),
@@ -237,8 +249,8 @@ impl Tenants {
         Ok(tenants)
     }
 
-    /// `tenant` with the settings of its `candor.toml` as it is now, if they
-    /// changed: `Ok(None)` if they did not.
+    /// `tenant` with the settings of its `candor.toml` and keys as they are
+    /// now, if they changed: `Ok(None)` if they did not.
     fn reconfigure(&self, tenant: &Tenant) -> Result<Option<Tenant>, TenantsError> {
         let (settings, config) = self.settings(&tenant.name)?;
         if settings == tenant.settings {
@@ -252,7 +264,7 @@ impl Tenants {
             &tenant.name,
             Arc::new(app),
             settings,
-            Arc::clone(&tenant._stop),
+            Arc::clone(&tenant.stop),
         )))
     }
 
@@ -363,7 +375,7 @@ impl Tenant {
             api: super::api::router(Arc::clone(&app)),
             app,
             settings,
-            _stop: stop,
+            stop,
         }
     }
 }

@@ -48,6 +48,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use ::postgres::fallible_iterator::FallibleIterator;
+use ::postgres::types::Type;
 use ::postgres::{Client, NoTls, Transaction};
 use zeroize::Zeroizing;
 
@@ -396,10 +397,12 @@ impl PgStore {
             log: log.to_owned(),
             known_head: Mutex::new(None),
         };
+        // Statements of the start are sent with their types (one round trip
+        // each, nothing prepared): a thousand tenants start in one go.
         store.pool.with(|c| {
-            c.execute(
+            c.execute_typed(
                 "INSERT INTO candor_logs (log, head_seq, head_hash) VALUES ($1, 0, $2) ON CONFLICT DO NOTHING",
-                &[&store.log, &Head::EMPTY.hash.as_slice()],
+                &[(&store.log, Type::TEXT), (&Head::EMPTY.hash.as_slice(), Type::BYTEA)],
             )?;
             Ok(())
         })?;
@@ -416,6 +419,14 @@ impl PgStore {
         random: impl FnOnce() -> Option<Zeroizing<String>>,
     ) -> Result<Zeroizing<String>, StoreError> {
         self.pool.with(|c| {
+            // Made once: read without a lock first.
+            let row = c.query_typed_one(
+                "SELECT server_key FROM candor_logs WHERE log = $1",
+                &[(&self.log, Type::TEXT)],
+            )?;
+            if let Some(key) = row.get::<_, Option<String>>(0) {
+                return Ok(Zeroizing::new(key));
+            }
             let mut tx = c.transaction()?;
             let row = tx.query_one(
                 "SELECT server_key FROM candor_logs WHERE log = $1 FOR UPDATE",
@@ -449,9 +460,9 @@ impl PgStore {
     /// never committed.
     fn drop_leftover_pending(&self) -> Result<(), StoreError> {
         let owners: Vec<i32> = self.pool.with(|c| {
-            Ok(c.query(
+            Ok(c.query_typed(
                 "SELECT DISTINCT owner FROM candor_bodies WHERE log = $1 AND owner IS NOT NULL",
-                &[&self.log],
+                &[(&self.log, Type::TEXT)],
             )?
             .iter()
             .map(|r| r.get(0))
@@ -489,15 +500,30 @@ impl PgStore {
     /// every body still present, and that it ends at the recorded head.
     pub fn verify_chain(&self) -> Result<Head, StoreError> {
         self.pool.with(|c| {
-            let mut tx = c.build_transaction().read_only(true).start()?;
-            tx.batch_execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")?;
-            let head = read_head(&mut tx, &self.log, false)?;
+            let mut tx = c
+                .build_transaction()
+                .read_only(true)
+                .isolation_level(::postgres::IsolationLevel::RepeatableRead)
+                .start()?;
+            let head = match tx.query_typed_opt(
+                "SELECT head_seq, head_hash FROM candor_logs WHERE log = $1",
+                &[(&self.log, Type::TEXT)],
+            )? {
+                None => Head::EMPTY,
+                Some(row) => {
+                    let hash: Vec<u8> = row.get(1);
+                    Head {
+                        seq: seq_u64(row.get(0))?,
+                        hash: hash.try_into().map_err(|_| StoreError::Corrupt("head"))?,
+                    }
+                }
+            };
             let mut chain = Chain::from(Head::EMPTY);
             {
-                let mut rows = tx.query_raw(
+                let mut rows = tx.query_typed_raw(
                     "SELECT e.header, b.body FROM candor_entries e LEFT JOIN candor_bodies b \
                      ON b.log = e.log AND b.blob = e.blob WHERE e.log = $1 ORDER BY e.seq",
-                    [&self.log],
+                    [(&self.log as &(dyn ::postgres::types::ToSql + Sync), Type::TEXT)],
                 )?;
                 while let Some(row) = rows.next()? {
                     let entry = Entry::decode(row.get::<_, &[u8]>(0)).map_err(StoreError::Unverified)?;
@@ -812,7 +838,7 @@ impl PgStore {
         client: &mut Client,
         commits: &[Commit],
     ) -> Result<Option<Vec<Result<Head, StoreError>>>, StoreError> {
-        use ::postgres::types::{ToSql, Type};
+        use ::postgres::types::ToSql;
         let before = self.known_head(client)?;
         let mut batch = Batch::new(before);
         let mut head = before;
