@@ -116,15 +116,14 @@ pub fn export(
         let result = (|| -> io::Result<()> {
             let w = ChannelWriter { tx, buf: Vec::new() };
             let mut export = ExportWriter::start(w, &app.server_key.verifying_key(), from)?;
-            for seq in from.seq + 1..=head.seq {
-                let entry = app
-                    .store
-                    .entry(seq)
-                    .map_err(io::Error::other)?
-                    .ok_or_else(|| io::Error::other("entry missing below head"))?;
-                let body = app.store.body(seq).map_err(io::Error::other)?;
-                export.entry(&entry, body.as_deref())?;
-            }
+            app.store
+                .entries_between(from.seq, head.seq, &mut |entry, body| {
+                    Ok(export.entry(&entry, body.as_deref())?)
+                })
+                .map_err(|e| match e {
+                    StoreError::Io(e) => e,
+                    e => io::Error::other(e),
+                })?;
             let mut w = export.end(head, &app.server_key)?;
             w.flush()
         })();

@@ -70,6 +70,9 @@ const LOCK_CLASS: i32 = 0x6361_6e64;
 /// The second key of the lock that serialises migrations.
 const MIGRATION_LOCK: i32 = 0;
 
+/// Entries an export reads per query.
+const EXPORT_PAGE: i64 = 1000;
+
 /// Connections per process for commits and reads (more requests wait for one).
 const POOL_SIZE: usize = 8;
 
@@ -375,7 +378,7 @@ fn read_head(tx: &mut Transaction<'_>, log: &str, lock: bool) -> Result<Head, St
     } else {
         "SELECT head_seq, head_hash FROM candor_logs WHERE log = $1"
     };
-    match tx.query_opt(sql, &[&log])? {
+    match tx.query_typed_opt(sql, &[(&log, Type::TEXT)])? {
         None => Ok(Head::EMPTY),
         Some(row) => {
             let hash: Vec<u8> = row.get(1);
@@ -385,6 +388,44 @@ fn read_head(tx: &mut Transaction<'_>, log: &str, lock: bool) -> Result<Head, St
             })
         }
     }
+}
+
+/// [`WRITE_PLAIN`] for `commits` chained onto `before`: each commit's new
+/// head, or `None` if the log's head was no longer `before` (nothing written).
+/// Remembers nothing; the caller does.
+fn run_plain(
+    client: &mut impl ::postgres::GenericClient,
+    log: &str,
+    before: Head,
+    commits: &[Commit],
+) -> Result<Option<Vec<Result<Head, StoreError>>>, StoreError> {
+    use ::postgres::types::ToSql;
+    let mut batch = Batch::new(before);
+    let mut head = before;
+    let mut results = Vec::with_capacity(commits.len());
+    for commit in commits {
+        head = batch.add_ref(head, commit);
+        results.push(Ok(head));
+    }
+    let (old_seq, new_seq) = (seq_i64(before.seq)?, seq_i64(head.seq)?);
+    let (old_hash, new_hash) = (before.hash.as_slice(), head.hash.as_slice());
+    let params: [(&(dyn ToSql + Sync), Type); 13] = [
+        (&log, Type::TEXT),
+        (&old_seq, Type::INT8),
+        (&old_hash, Type::BYTEA),
+        (&new_seq, Type::INT8),
+        (&new_hash, Type::BYTEA),
+        (&batch.blobs, Type::BYTEA_ARRAY),
+        (&batch.bodies, Type::BYTEA_ARRAY),
+        (&batch.seqs, Type::INT8_ARRAY),
+        (&batch.kinds, Type::INT2_ARRAY),
+        (&batch.cases, Type::BYTEA_ARRAY),
+        (&batch.headers, Type::BYTEA_ARRAY),
+        (&batch.lookups, Type::BYTEA_ARRAY),
+        (&batch.lookup_cases, Type::BYTEA_ARRAY),
+    ];
+    let moved: i64 = client.query_typed_one(WRITE_PLAIN, &params)?.get(0);
+    Ok((moved == 1).then_some(results))
 }
 
 impl PgStore {
@@ -830,70 +871,58 @@ impl PgStore {
     }
 
     /// Writes a group of plain commits in one round trip and one WAL flush:
-    /// [`WRITE_PLAIN`], chained onto the head this process knows. `None`
-    /// if the head had moved (another process wrote meanwhile): nothing was
-    /// written, and the group goes the locked way.
-    fn write_plain(
-        &self,
-        client: &mut Client,
-        commits: &[Commit],
-    ) -> Result<Option<Vec<Result<Head, StoreError>>>, StoreError> {
-        use ::postgres::types::ToSql;
-        let before = self.known_head(client)?;
-        let mut batch = Batch::new(before);
-        let mut head = before;
-        let mut results = Vec::with_capacity(commits.len());
-        for commit in commits {
-            head = batch.add_ref(head, commit);
-            results.push(Ok(head));
-        }
-        let (old_seq, new_seq) = (seq_i64(before.seq)?, seq_i64(head.seq)?);
-        let (old_hash, new_hash) = (before.hash.as_slice(), head.hash.as_slice());
-        let params: [(&(dyn ToSql + Sync), Type); 13] = [
-            (&self.log, Type::TEXT),
-            (&old_seq, Type::INT8),
-            (&old_hash, Type::BYTEA),
-            (&new_seq, Type::INT8),
-            (&new_hash, Type::BYTEA),
-            (&batch.blobs, Type::BYTEA_ARRAY),
-            (&batch.bodies, Type::BYTEA_ARRAY),
-            (&batch.seqs, Type::INT8_ARRAY),
-            (&batch.kinds, Type::INT2_ARRAY),
-            (&batch.cases, Type::BYTEA_ARRAY),
-            (&batch.headers, Type::BYTEA_ARRAY),
-            (&batch.lookups, Type::BYTEA_ARRAY),
-            (&batch.lookup_cases, Type::BYTEA_ARRAY),
-        ];
-        let moved: i64 = match client.query_typed_one(WRITE_PLAIN, &params) {
-            Ok(row) => row.get(0),
-            Err(e) => {
-                self.remember(None);
-                // A statement is its own transaction: an error before the
-                // answer is an error of the whole, except a lost connection,
-                // which may have come after the commit.
-                let e = StoreError::from(e);
-                let lost = client.is_closed();
-                let reason = e.to_string();
-                return Ok(Some(
-                    commits
-                        .iter()
-                        .map(|_| {
-                            Err(if lost {
-                                StoreError::NotDurable(reason.clone())
-                            } else {
-                                StoreError::NotWritten(reason.clone())
-                            })
-                        })
-                        .collect(),
-                ));
-            }
-        };
-        if moved == 1 {
-            self.remember(Some(head));
-            Ok(Some(results))
-        } else {
+    /// [`WRITE_PLAIN`], chained onto the head this process knows. If the
+    /// head had moved (another process wrote meanwhile), nothing was written
+    /// and the group is written again under the row's lock, chained onto the
+    /// head read under it (four round trips).
+    fn write_plain(&self, client: &mut Client, commits: &[Commit]) -> Vec<Result<Head, StoreError>> {
+        let fail = |e: StoreError, maybe_applied: bool| -> Vec<Result<Head, StoreError>> {
             self.remember(None);
-            Ok(None)
+            let reason = e.to_string();
+            commits
+                .iter()
+                .map(|_| {
+                    Err(if maybe_applied {
+                        StoreError::NotDurable(reason.clone())
+                    } else {
+                        StoreError::NotWritten(reason.clone())
+                    })
+                })
+                .collect()
+        };
+        let before = match self.known_head(client) {
+            Ok(h) => h,
+            Err(e) => return fail(e, false),
+        };
+        match run_plain(client, &self.log, before, commits) {
+            Ok(Some(results)) => {
+                self.remember(results.last().and_then(|r| r.as_ref().ok().copied()));
+                return results;
+            }
+            Ok(None) => {}
+            // A statement is its own transaction: an error is an error of
+            // the whole, but a lost connection may have come after the commit.
+            Err(e) => {
+                let lost = client.is_closed();
+                return fail(e, lost);
+            }
+        }
+        let mut tx = match client.transaction() {
+            Ok(tx) => tx,
+            Err(e) => return fail(e.into(), false),
+        };
+        let locked = read_head(&mut tx, &self.log, true)
+            .and_then(|head| run_plain(&mut tx, &self.log, head, commits));
+        match locked {
+            Ok(Some(results)) => match tx.commit() {
+                Ok(()) => {
+                    self.remember(results.last().and_then(|r| r.as_ref().ok().copied()));
+                    results
+                }
+                Err(e) => fail(e.into(), true),
+            },
+            Ok(None) => fail(StoreError::Corrupt("the log's head moved under its lock"), false),
+            Err(e) => fail(e, false),
         }
     }
 
@@ -1005,11 +1034,8 @@ impl Store for PgStore {
     fn commit_all(&self, commits: Vec<Commit>) -> Vec<Result<Head, StoreError>> {
         let n = commits.len();
         let written = self.pool.with(|c| {
-            if !commits.is_empty()
-                && commits.iter().all(is_plain)
-                && let Some(results) = self.write_plain(c, &commits)?
-            {
-                return Ok(results);
+            if !commits.is_empty() && commits.iter().all(is_plain) {
+                return Ok(self.write_plain(c, &commits));
             }
             let results = self.commit_group(c, commits);
             // The head is read afresh by the next group.
@@ -1022,6 +1048,48 @@ impl Store for PgStore {
                 .map(|_| Err(StoreError::NotWritten(e.to_string())))
                 .collect(),
         }
+    }
+
+    /// In pages of [`EXPORT_PAGE`] entries, one query each; the connection
+    /// goes back to the pool between pages, so a slow reader holds none.
+    fn entries_between(
+        &self,
+        after: u64,
+        to: u64,
+        f: &mut dyn FnMut(Entry, Option<Vec<u8>>) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        let mut next = after;
+        while next < to {
+            let (from, until) = (seq_i64(next)?, seq_i64(to)?);
+            let page: Vec<(Vec<u8>, Option<Vec<u8>>)> = self.pool.with(|c| {
+                Ok(c.query_typed(
+                    "SELECT e.header, b.body FROM candor_entries e LEFT JOIN candor_bodies b \
+                     ON b.log = e.log AND b.blob = e.blob \
+                     WHERE e.log = $1 AND e.seq > $2 AND e.seq <= $3 ORDER BY e.seq LIMIT $4",
+                    &[
+                        (&self.log, Type::TEXT),
+                        (&from, Type::INT8),
+                        (&until, Type::INT8),
+                        (&EXPORT_PAGE, Type::INT8),
+                    ],
+                )?
+                .into_iter()
+                .map(|row| (row.get(0), row.get(1)))
+                .collect())
+            })?;
+            if page.is_empty() {
+                return Err(StoreError::Corrupt("entry missing below head"));
+            }
+            for (header, body) in page {
+                let entry = Entry::decode(&header).map_err(|_| StoreError::Corrupt("entry header"))?;
+                if entry.seq != next + 1 {
+                    return Err(StoreError::Corrupt("entry missing below head"));
+                }
+                next = entry.seq;
+                f(entry, body)?;
+            }
+        }
+        Ok(())
     }
 
     fn stored_bytes(&self) -> Result<u64, StoreError> {
