@@ -1417,6 +1417,55 @@ mod tests {
         }
     }
 
+    /// An export's read, a page at a time, gives every entry and body in
+    /// order, as one entry at a time would, from any cursor and across pages.
+    #[test]
+    fn entries_between_reads_every_entry_in_pages() {
+        let Some((_, _, pool)) = database() else { return };
+        let store = PgStore::open(pool, "office").expect("open");
+        let n = EXPORT_PAGE as u64 * 2 + 17;
+        for i in 0..n {
+            let case = CaseId([0, 0, 0, 0, 0, 0, (i % 7) as u8, 1]);
+            let body = i.to_be_bytes();
+            store
+                .commit(vec![new_entry(EntryKind::Message, case, &body)], CommitExtras::default())
+                .expect("commit");
+        }
+        store
+            .commit(
+                vec![],
+                CommitExtras {
+                    purge: vec![CaseId([0, 0, 0, 0, 0, 0, 3, 1])],
+                    ..Default::default()
+                },
+            )
+            .expect("purge");
+        let head = store.head().expect("head").seq;
+        for after in [0, 1, EXPORT_PAGE as u64 - 1, EXPORT_PAGE as u64, head - 1, head] {
+            let mut read = Vec::new();
+            store
+                .entries_between(after, head, &mut |entry, body| {
+                    read.push((entry, body));
+                    Ok(())
+                })
+                .expect("read");
+            let one_by_one: Vec<(Entry, Option<Vec<u8>>)> = (after + 1..=head)
+                .map(|seq| {
+                    (
+                        store.entry(seq).expect("entry").expect("present"),
+                        store.body(seq).expect("body"),
+                    )
+                })
+                .collect();
+            assert_eq!(read.len() as u64, head - after, "after {after}");
+            assert!(read == one_by_one, "after {after}: not the same entries and bodies");
+        }
+        assert!(
+            (1..=head).any(|seq| store.body(seq).expect("body").is_none()),
+            "the purge left no entry without its body"
+        );
+    }
+
     /// A body still uploading by a live process stays when another starts;
     /// one whose process is gone is removed.
     #[test]
