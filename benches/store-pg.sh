@@ -10,6 +10,9 @@
 # synchronous_commit on as in production); wrk -t2 -cCONNS posting a 2 KiB
 # report with two categories (benches/wrk/post-file.lua), rate limits off.
 # With two processes each gets CONNS/2 connections and the rates are added.
+# During the one-process PostgreSQL runs it also counts the CPU time candor
+# and PostgreSQL's processes spend per submission (utime + stime from /proc),
+# which tells what two idle cores could take whatever else shares them.
 # Then the export of the last EXPORT_N reports (default 10,000) from each
 # store through the officer API (curl, the demo token of keys/demo), with
 # the server's peak RSS during it (VmHWM, reset through clear_refs).
@@ -88,6 +91,10 @@ rps() {
 
 median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
+# CPU clock ticks used so far by the processes given.
+ticks() { local s=0 p; for p in "$@"; do [ -r "/proc/$p/stat" ] && s=$((s + $(awk '{print $14 + $15}' "/proc/$p/stat"))); done; echo "$s"; }
+pg_pids() { local pm; pm=$(head -1 "$work/pg/postmaster.pid"); echo "$pm" $(pgrep -P "$pm"); }
+
 # Exports the last EXPORT_N entries from the officer API $1 of process $2,
 # RUNS times; prints "seconds MB peak-RSS-MiB" of the median run by time.
 export_last() {
@@ -115,7 +122,16 @@ site_a=$site
 pid_a=$pid
 officer_a=$officer
 one=()
+c0=$(ticks "$pid_a")
+p0=$(ticks $(pg_pids))
 for _ in $(seq "$RUNS"); do one+=("$(rps "$site_a" "$CONNS")"); done
+c1=$(ticks "$pid_a")
+p1=$(ticks $(pg_pids))
+# Submissions made in these runs: the log's head.
+made=$("$pgbin/psql" -qAt -h "$work" -U candor -d bench -c "SELECT head_seq FROM candor_logs")
+cpu=$(awk -v c=$((c1 - c0)) -v p=$((p1 - p0)) -v n="$made" -v t="$(getconf CLK_TCK)" 'BEGIN {
+    cm = c / t * 1000 / n; pm = p / t * 1000 / n
+    printf "candor %.3f ms, PostgreSQL %.3f ms: two idle cores would take %d/s", cm, pm, 2000 / (cm + pm) }')
 pg_export=$(export_last "$officer_a" "$pid_a")
 
 start "$work/b" --store "$url"
@@ -135,6 +151,7 @@ echo "  sled, one process:        $(median "${sled[@]}") (${sled[*]})"
 echo "  PostgreSQL, one process:  $(median "${one[@]}") (${one[*]})"
 echo "  PostgreSQL, two processes: $(median "${two[@]}") (${two[*]})"
 echo "  entries in the PostgreSQL log afterwards: $entries"
+echo "CPU per submission, PostgreSQL one process ($made submissions): $cpu"
 echo "export of the last $EXPORT_N entries (reports), median of $RUNS by time: seconds, MB, server peak RSS MiB"
 echo "  sled:       $sled_export"
 echo "  PostgreSQL: $pg_export"
