@@ -340,7 +340,14 @@ pub struct PgStore {
     /// The head this process last wrote or read: a group of plain commits is
     /// written as one statement conditioned on it (see [`PgStore::write_plain`]).
     known_head: Mutex<Option<Head>>,
+    /// Groups left to write the locked way straight away: set when another
+    /// process moved the head, since a first try would then wait for its
+    /// lock only to find the head moved, and wait again under the lock.
+    contended: AtomicUsize,
 }
+
+/// Groups written the locked way after the head was found moved.
+const CONTENDED_GROUPS: usize = 64;
 
 /// A group of plain commits in one statement, its own transaction: the log's
 /// row moves from the head the rows were chained onto ($2, $3) to the new
@@ -437,6 +444,7 @@ impl PgStore {
             pool,
             log: log.to_owned(),
             known_head: Mutex::new(None),
+            contended: AtomicUsize::new(0),
         };
         // Statements of the start are sent with their types (one round trip
         // each, nothing prepared): a thousand tenants start in one go.
@@ -874,7 +882,8 @@ impl PgStore {
     /// [`WRITE_PLAIN`], chained onto the head this process knows. If the
     /// head had moved (another process wrote meanwhile), nothing was written
     /// and the group is written again under the row's lock, chained onto the
-    /// head read under it (four round trips).
+    /// head read under it (four round trips), as are the next
+    /// [`CONTENDED_GROUPS`] groups.
     fn write_plain(&self, client: &mut Client, commits: &[Commit]) -> Vec<Result<Head, StoreError>> {
         let fail = |e: StoreError, maybe_applied: bool| -> Vec<Result<Head, StoreError>> {
             self.remember(None);
@@ -890,21 +899,27 @@ impl PgStore {
                 })
                 .collect()
         };
-        let before = match self.known_head(client) {
-            Ok(h) => h,
-            Err(e) => return fail(e, false),
-        };
-        match run_plain(client, &self.log, before, commits) {
-            Ok(Some(results)) => {
-                self.remember(results.last().and_then(|r| r.as_ref().ok().copied()));
-                return results;
-            }
-            Ok(None) => {}
-            // A statement is its own transaction: an error is an error of
-            // the whole, but a lost connection may have come after the commit.
-            Err(e) => {
-                let lost = client.is_closed();
-                return fail(e, lost);
+        let contended = self
+            .contended
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| n.checked_sub(1))
+            .is_ok();
+        if !contended {
+            let before = match self.known_head(client) {
+                Ok(h) => h,
+                Err(e) => return fail(e, false),
+            };
+            match run_plain(client, &self.log, before, commits) {
+                Ok(Some(results)) => {
+                    self.remember(results.last().and_then(|r| r.as_ref().ok().copied()));
+                    return results;
+                }
+                Ok(None) => self.contended.store(CONTENDED_GROUPS, Ordering::Relaxed),
+                // A statement is its own transaction: an error is an error of
+                // the whole, but a lost connection may have come after the commit.
+                Err(e) => {
+                    let lost = client.is_closed();
+                    return fail(e, lost);
+                }
             }
         }
         let mut tx = match client.transaction() {
