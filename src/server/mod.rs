@@ -138,7 +138,9 @@ impl App {
         };
         Ok(App {
             durable: Arc::new(Durability::new(Arc::clone(&store))),
-            sessions: Arc::new(Sessions::new(Duration::from_secs(config.session_idle_minutes * 60))),
+            sessions: Arc::new(Sessions::new(Duration::from_secs(
+                config.session_idle_minutes * 60,
+            ))),
             limits: Limits::new(&config),
             disk: disk::DiskGuard::new(config.data.clone(), config.min_free_disk_bytes)
                 .with_inode_reserve(config.min_free_inodes),

@@ -203,8 +203,7 @@ impl Tenants {
             rate_limits: self.rate_limits.clone(),
             ..Overrides::default()
         };
-        let config =
-            Config::load(Some(&file), over).map_err(|e| TenantsError::Config(name.to_owned(), e))?;
+        let config = Config::load(Some(&file), over).map_err(|e| TenantsError::Config(name.to_owned(), e))?;
         if config.hosts.iter().all(|h| h.trim().is_empty()) {
             return Err(TenantsError::NoHosts(name.to_owned()));
         }
@@ -238,21 +237,21 @@ impl Tenants {
             names.iter().map(|n| self.open(n)).collect()
         } else {
             std::thread::scope(|scope| {
-            let workers: Vec<_> = names
-                .chunks(per_thread)
-                .map(|chunk| scope.spawn(move || chunk.iter().map(|n| self.open(n)).collect::<Vec<_>>()))
-                .collect();
-            workers
-                .into_iter()
-                .flat_map(|w| {
-                    w.join().unwrap_or_else(|_| {
-                        vec![Err(TenantsError::Read(
-                            self.dir.clone(),
-                            std::io::Error::other("a thread starting tenants failed"),
-                        ))]
+                let workers: Vec<_> = names
+                    .chunks(per_thread)
+                    .map(|chunk| scope.spawn(move || chunk.iter().map(|n| self.open(n)).collect::<Vec<_>>()))
+                    .collect();
+                workers
+                    .into_iter()
+                    .flat_map(|w| {
+                        w.join().unwrap_or_else(|_| {
+                            vec![Err(TenantsError::Read(
+                                self.dir.clone(),
+                                std::io::Error::other("a thread starting tenants failed"),
+                            ))]
+                        })
                     })
-                })
-                .collect()
+                    .collect()
             })
         };
         let mut tenants = Vec::with_capacity(names.len());

@@ -944,7 +944,8 @@ async fn pace_bodies(
         && matches!(req.uri().path(), "/report" | "/followup/message");
     if submits {
         let declared = limits::declared_length(req.headers());
-        if let Err(e) = intake::check_quota(&app, declared).and_then(|()| intake::check_room(&app, declared)) {
+        if let Err(e) = intake::check_quota(&app, declared).and_then(|()| intake::check_room(&app, declared))
+        {
             return intake_error(&app, lang, e, back);
         }
     }

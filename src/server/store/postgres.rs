@@ -863,7 +863,11 @@ impl PgStore {
 
     /// The head this process last saw, or read now (without a lock).
     fn known_head(&self, client: &mut Client) -> Result<Head, StoreError> {
-        if let Some(head) = *self.known_head.lock().map_err(|_| StoreError::Corrupt("head lock poisoned"))? {
+        if let Some(head) = *self
+            .known_head
+            .lock()
+            .map_err(|_| StoreError::Corrupt("head lock poisoned"))?
+        {
             return Ok(head);
         }
         let mut tx = client.transaction()?;
@@ -926,8 +930,8 @@ impl PgStore {
             Ok(tx) => tx,
             Err(e) => return fail(e.into(), false),
         };
-        let locked = read_head(&mut tx, &self.log, true)
-            .and_then(|head| run_plain(&mut tx, &self.log, head, commits));
+        let locked =
+            read_head(&mut tx, &self.log, true).and_then(|head| run_plain(&mut tx, &self.log, head, commits));
         match locked {
             Ok(Some(results)) => match tx.commit() {
                 Ok(()) => {
@@ -1443,7 +1447,10 @@ mod tests {
             let case = CaseId([0, 0, 0, 0, 0, 0, (i % 7) as u8, 1]);
             let body = i.to_be_bytes();
             store
-                .commit(vec![new_entry(EntryKind::Message, case, &body)], CommitExtras::default())
+                .commit(
+                    vec![new_entry(EntryKind::Message, case, &body)],
+                    CommitExtras::default(),
+                )
                 .expect("commit");
         }
         store
@@ -1473,7 +1480,10 @@ mod tests {
                 })
                 .collect();
             assert_eq!(read.len() as u64, head - after, "after {after}");
-            assert!(read == one_by_one, "after {after}: not the same entries and bodies");
+            assert!(
+                read == one_by_one,
+                "after {after}: not the same entries and bodies"
+            );
         }
         assert!(
             (1..=head).any(|seq| store.body(seq).expect("body").is_none()),
