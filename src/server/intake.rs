@@ -144,7 +144,7 @@ struct Gathered<'a> {
     attachments: Vec<AttachmentMeta>,
     /// Attachments begun, including empty ones later dropped.
     files: usize,
-    /// Whether the quota already counted the body's declared length.
+    /// Whether the body's declared length was checked against the quota.
     quota_taken: bool,
 }
 
@@ -213,9 +213,11 @@ impl<'a> Gathered<'a> {
         let first_pending = self.pending.len();
         let first_staged = self.staged.len();
         let mut since_check = 0usize;
+        let mut received = 0u64;
         let mut digest = Sha256::new();
         while let Some(bytes) = next_chunk(&mut field, self.app.idle()).await? {
             since_check += bytes.len();
+            received += bytes.len() as u64;
             if since_check >= DISK_CHECK_EVERY {
                 since_check = 0;
                 self.app
@@ -224,10 +226,8 @@ impl<'a> Gathered<'a> {
                     .map_err(|_| IntakeError::DiskFull)?;
                 if !self.quota_taken && self.app.quota.is_set() {
                     let app = self.app;
-                    tokio::task::block_in_place(|| {
-                        app.quota.take(app.store.as_ref(), DISK_CHECK_EVERY as u64)
-                    })
-                    .map_err(|_| IntakeError::OverQuota)?;
+                    tokio::task::block_in_place(|| app.quota.check(app.store.as_ref(), received))
+                        .map_err(|_| IntakeError::OverQuota)?;
                 }
             }
             sealer.write(&bytes).map_err(|_| IntakeError::Encrypt)?;
@@ -310,8 +310,18 @@ impl<'a> Gathered<'a> {
             self.pending.push(blob);
         }
         let Gathered { entries, pending, .. } = self;
+        let stored: u64 = entries
+            .iter()
+            .map(|e| match &e.body {
+                NewBody::Inline(bytes) => bytes.len() as u64,
+                NewBody::Pending { len, .. } => *len,
+            })
+            .sum();
         match app.durable.commit(entries, extras).await {
-            Ok(_) => Ok(()),
+            Ok(_) => {
+                app.quota.add(stored);
+                Ok(())
+            }
             // Known not to be in the store: its bodies go now.
             Err(e @ StoreError::NotWritten(_)) => {
                 let store = &app.store;
@@ -404,15 +414,16 @@ pub fn check_room(app: &App, declared: Option<u64>) -> Result<(), IntakeError> {
 }
 
 /// Refuses a request whose declared length would take the office past its
-/// quota (`quota_bytes`), before a byte of its body is read; counts it
-/// otherwise. Called once per request, before [`check_room`].
+/// quota (`quota_bytes`), before a byte of its body is read. What a
+/// submission stores is counted once committed, so a request that declares
+/// much and sends nothing holds none of the quota.
 pub fn check_quota(app: &App, declared: Option<u64>) -> Result<(), IntakeError> {
     if !app.quota.is_set() {
         return Ok(());
     }
     let bytes = declared.unwrap_or(0);
     let stored = bytes.saturating_add(bytes / 16);
-    tokio::task::block_in_place(|| app.quota.take(app.store.as_ref(), stored))
+    tokio::task::block_in_place(|| app.quota.check(app.store.as_ref(), stored))
         .map_err(|_| IntakeError::OverQuota)
 }
 

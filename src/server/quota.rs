@@ -1,13 +1,15 @@
 //! A tenant's disk quota (`quota_bytes` in its `candor.toml`).
 //!
 //! What the tenant's log takes is measured in its store
-//! ([`Store::stored_bytes`]) at most every [`REMEASURE`], and in between every
-//! submission let through adds the length it declared: the figure errs on
-//! the high side, and the next measure corrects it (also for what other
-//! processes on the same database stored meanwhile). A submission that would
-//! take the log past its quota is refused before its body is read when its
-//! length is declared, and as its bytes arrive otherwise; nothing stored is
-//! touched.
+//! ([`Store::stored_bytes`]) at most every [`REMEASURE`], and in between each
+//! submission committed adds its bodies' length; the next measure corrects
+//! the figure (also for what other processes on the same database stored
+//! meanwhile). Only what was committed counts, so requests that declare a
+//! large body and never send it hold none of the quota. A submission that
+//! would take the log past its quota is refused before its body is read when
+//! its length is declared, and as its bytes arrive otherwise; nothing stored
+//! is touched. Submissions received at the same moment may together pass the
+//! quota by what they carry.
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -69,17 +71,22 @@ impl Quota {
         self.used.load(Ordering::Relaxed)
     }
 
-    /// Lets `more` bytes in if the log stays within its quota, and counts
-    /// them until the next measure.
-    pub fn take(&self, store: &dyn Store, more: u64) -> Result<(), OverQuota> {
+    /// Whether `more` bytes fit within the quota.
+    pub fn check(&self, store: &dyn Store, more: u64) -> Result<(), OverQuota> {
         if !self.is_set() {
             return Ok(());
         }
         if self.current(store).saturating_add(more) > self.limit {
             return Err(OverQuota);
         }
-        self.used.fetch_add(more, Ordering::Relaxed);
         Ok(())
+    }
+
+    /// Counts `bytes` just committed, until the next measure.
+    pub fn add(&self, bytes: u64) {
+        if self.is_set() {
+            self.used.fetch_add(bytes, Ordering::Relaxed);
+        }
     }
 
     /// The figures for `/status`, measured now; `None` without a quota.
