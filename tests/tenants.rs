@@ -2,7 +2,9 @@
 //! request's `Host` on both listeners, each with its own log, server key,
 //! token and keys. A receipt, token or outbox of one office does nothing at
 //! another; a host no office claims gets a 404 that names none; SIGHUP adds
-//! and removes offices; `candor backup --tenant` copies one.
+//! and removes offices and takes an office's changed settings (a broken
+//! `candor.toml` refused); an office's quota refuses new reports and keeps
+//! what it has; `candor backup --tenant` copies one.
 
 mod common;
 
