@@ -4,7 +4,7 @@
 # with every log in one PostgreSQL database:
 #
 #   cargo build --release --locked --bin candor
-#   benches/tenants.sh                  # N=1000 RUNS=3
+#   benches/tenants.sh                  # N=1000 RUNS=3 STORES="sled postgres"
 #
 # Every tenant gets the repository's public demo keys (keys/) and a
 # candor.toml with two hosts; the PostgreSQL cluster is the bench's own
@@ -16,6 +16,7 @@ cd "$(dirname "$0")/.."
 
 N=${N:-1000}
 RUNS=${RUNS:-3}
+STORES=${STORES:-sled postgres}
 bin=${CANDOR_BIN:-target/release/candor}
 [ -x "$bin" ] || { echo "build first: cargo build --release --locked --bin candor" >&2; exit 1; }
 pgbin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
@@ -74,8 +75,10 @@ report() {
 }
 
 echo "$N tenants, median of $RUNS starts:"
-report "sled, a store per tenant"
-if [ -n "$pgbin" ]; then
+case " $STORES " in *" sled "*) report "sled, a store per tenant" ;; esac
+if [[ " $STORES " != *" postgres "* ]]; then
+    :
+elif [ -n "$pgbin" ]; then
     [ "$(id -u)" = 0 ] && chown postgres: "$work"
     as_pg "$pgbin/initdb" -U candor -A trust -E UTF8 --no-instructions -D "$work/pg" >/dev/null
     as_pg "$pgbin/pg_ctl" -D "$work/pg" -l "$work/pg.log" -w -o "-k $work -c listen_addresses=''" start >/dev/null

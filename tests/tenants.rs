@@ -2,7 +2,9 @@
 //! request's `Host` on both listeners, each with its own log, server key,
 //! token and keys. A receipt, token or outbox of one office does nothing at
 //! another; a host no office claims gets a 404 that names none; SIGHUP adds
-//! and removes offices; `candor backup --tenant` copies one.
+//! and removes offices and takes an office's changed settings (a broken
+//! `candor.toml` refused); an office's quota refuses new reports and keeps
+//! what it has; `candor backup --tenant` copies one.
 
 mod common;
 
@@ -256,4 +258,178 @@ fn tenants_are_kept_apart_in_one_postgres_database() {
     let Some(cluster) = pg::cluster() else { return };
     let url = cluster.url(&cluster.database());
     isolation(Some(&url));
+}
+
+/// A report's request head declaring `len` bytes of body, and no body: the answer.
+fn declared_only(site: &str, host: &str, lang: &str, len: u64) -> String {
+    use std::io::{Read, Write};
+    let addr = site.trim_start_matches("http://");
+    let mut s = std::net::TcpStream::connect(addr).expect("connect");
+    s.set_read_timeout(Some(Duration::from_secs(20)))
+        .expect("timeout");
+    write!(
+        s,
+        "POST /report HTTP/1.1\r\nHost: {host}\r\nAccept-Language: {lang}\r\n\
+         Content-Type: multipart/form-data; boundary=b\r\nContent-Length: {len}\r\n\r\n"
+    )
+    .expect("write");
+    let mut answer = Vec::new();
+    let mut buf = [0u8; 8192];
+    while let Ok(n) = s.read(&mut buf) {
+        if n == 0 {
+            break;
+        }
+        answer.extend_from_slice(&buf[..n]);
+        if answer.windows(7).any(|w| w == b"</html>") {
+            break;
+        }
+    }
+    String::from_utf8_lossy(&answer).into_owned()
+}
+
+fn status_at(api: &str, host: &str, token: &str) -> serde_json::Value {
+    let resp = client()
+        .get(format!("{api}/status?after=0"))
+        .header("Host", host)
+        .bearer_auth(token)
+        .send()
+        .expect("status");
+    assert_eq!(resp.status(), 200);
+    serde_json::from_str(&resp.text().expect("body")).expect("json")
+}
+
+fn hangup(server: &Server) {
+    let hup = std::process::Command::new("kill")
+        .args(["-HUP", &server.pid().to_string()])
+        .status()
+        .expect("kill");
+    assert!(hup.success());
+}
+
+/// Waits until `done` holds (a SIGHUP's reload is applied in the background).
+fn eventually(what: &str, mut done: impl FnMut() -> bool) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while !done() {
+        assert!(std::time::Instant::now() < deadline, "{what}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// A tenant's changed candor.toml is taken on SIGHUP without a restart (its
+/// name, hosts and quota here), its log and reporters untouched; a broken one
+/// is refused with a log line and the old settings stay. Past its quota an
+/// office refuses new reports (507, in the reporter's language) before
+/// reading them, keeps every report it has, and `/status` shows the use.
+fn settings_and_quota(store: Option<&str>) {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().join("tenants");
+    let a = office(&dir, "a");
+    let toml = dir.join("a").join("candor.toml");
+    let env: Vec<(&str, &str)> = store.map(|url| ("CANDOR_STORE", url)).into_iter().collect();
+    let server = Server::start_tenants(&dir, &env);
+    let (site, api) = (server.site.clone(), server.api.clone());
+    let mut receipts = vec![report(&site, &a.host, "Filed before any quota.")];
+    assert!(
+        status_at(&api, &a.host, &a.token).get("storage").is_none(),
+        "no storage figures without a quota"
+    );
+    assert_eq!(get(&site, "a2.example", "/").0, 404);
+
+    // New settings: another name and host, and a quota far away.
+    std::fs::write(
+        &toml,
+        "hosts = [\"a.example\", \"a2.example\"]\noffice_name = \"Office a renamed\"\nquota_bytes = 10000000000\n",
+    )
+    .expect("write");
+    hangup(&server);
+    eventually("the new host was not taken on SIGHUP", || {
+        get(&site, "a2.example", "/").0 == 200
+    });
+    let (_, page) = get(&site, &a.host, "/");
+    assert!(page.contains("Office a renamed"), "the new name is not shown");
+    assert_eq!(login_at(&site, "a2.example", &receipts[0]).0, 200);
+    let storage = status_at(&api, &a.host, &a.token)["storage"].clone();
+    assert_eq!(storage["quota_bytes"], 10_000_000_000u64, "{storage}");
+    let used = storage["used_bytes"].as_u64().expect("used_bytes");
+    assert!(used > 0, "{storage}");
+
+    // A quota a few reports above what the log takes.
+    let quota = used + 32 * 1024;
+    std::fs::write(
+        &toml,
+        format!("hosts = [\"a.example\", \"a2.example\"]\noffice_name = \"Office a renamed\"\nquota_bytes = {quota}\n"),
+    )
+    .expect("write");
+    hangup(&server);
+    eventually("the new quota was not taken on SIGHUP", || {
+        status_at(&api, &a.host, &a.token)["storage"]["quota_bytes"] == quota
+    });
+    // Reports until one is refused (its connection may be cut while its body
+    // is still being sent: the refusal comes before the body is read).
+    let mut refused = false;
+    for i in 0..40 {
+        let text = format!("Report {i} under the quota. {}", "x".repeat(2000));
+        let form = reqwest::blocking::multipart::Form::new()
+            .text("kind", "misconduct")
+            .text("category", "fraud")
+            .text("description", text);
+        let sent = client()
+            .post(format!("{site}/report"))
+            .header("Host", &a.host)
+            .multipart(form)
+            .send();
+        match sent {
+            Ok(resp) if resp.status() == 200 => {
+                receipts.push(element_text(&resp.text().expect("body"), "receipt").expect("receipt"))
+            }
+            Ok(resp) => {
+                assert_eq!(resp.status(), 507, "{}", resp.text().unwrap_or_default());
+                refused = true;
+                break;
+            }
+            Err(_) => {
+                refused = true;
+                break;
+            }
+        }
+    }
+    assert!(refused, "reports were taken past the quota");
+    assert!(receipts.len() > 1, "the quota refused the first report under it");
+    // Refused on the declared length alone, no body sent, in the reporter's language.
+    for (lang, words) in [("en", "nothing was stored"), ("fr", "rien n’a été enregistré")] {
+        let answer = declared_only(&site, &a.host, lang, 2600);
+        assert!(answer.starts_with("HTTP/1.1 507"), "{answer}");
+        assert!(answer.contains(words), "{answer}");
+    }
+    // Everything taken is still there.
+    for receipt in &receipts {
+        assert_eq!(login_at(&site, &a.host, receipt).0, 200, "a report was lost");
+    }
+    let storage = status_at(&api, &a.host, &a.token)["storage"].clone();
+    assert!(storage["used_bytes"].as_u64().expect("used") > used, "{storage}");
+
+    // A broken candor.toml: refused, the old settings stay.
+    std::fs::write(&toml, "hosts = [\"a.example\"\noffice_name = 3\n").expect("write");
+    hangup(&server);
+    std::thread::sleep(Duration::from_secs(2));
+    let (code, page) = get(&site, "a2.example", "/");
+    assert_eq!(code, 200, "the old settings were dropped");
+    assert!(page.contains("Office a renamed"));
+    let log = server.stop();
+    assert!(
+        log.contains("tenant `a` keeps its old settings"),
+        "no log line for the refused settings:\n{log}"
+    );
+}
+
+#[test]
+fn settings_reload_and_quota() {
+    settings_and_quota(None);
+}
+
+#[test]
+fn settings_reload_and_quota_in_postgres() {
+    let Some(cluster) = pg::cluster() else { return };
+    let url = cluster.url(&cluster.database());
+    settings_and_quota(Some(&url));
 }

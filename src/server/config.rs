@@ -95,6 +95,10 @@ pub struct Config {
     /// each with its own keys (see [`super::channels`]). None: one set of
     /// keys, `keys/`, as always.
     pub channels: Vec<super::channels::ChannelConfig>,
+    /// Most bytes this office's log may take in the store (with `--tenants`,
+    /// in the tenant's `candor.toml`); 0: no quota. Past it new reports and
+    /// messages are refused (507); nothing stored is touched.
+    pub quota_bytes: u64,
 }
 
 impl Default for Config {
@@ -137,6 +141,7 @@ impl Default for Config {
             min_free_disk_bytes: 1024 * 1024 * 1024,
             min_free_inodes: 10_000,
             onion_address: String::new(),
+            quota_bytes: 0,
         }
     }
 }
@@ -557,6 +562,7 @@ mod tests {
         min_free_inodes: u64,
         onion_address: String,
         channels: Vec<super::super::channels::ChannelConfig>,
+        quota_bytes: u64,
     }
 
     impl From<&Config> for DefaultsView {
@@ -593,6 +599,7 @@ mod tests {
                 min_free_inodes,
                 onion_address,
                 channels,
+                quota_bytes,
             } = c.clone();
             DefaultsView {
                 listen,
@@ -625,6 +632,7 @@ mod tests {
                 min_free_inodes,
                 onion_address,
                 channels,
+                quota_bytes,
             }
         }
     }

@@ -123,6 +123,8 @@ pub enum IntakeError {
     TooManyFiles,
     #[error("free disk space is below the reserve")]
     DiskFull,
+    #[error("the office's storage quota is used up")]
+    OverQuota,
     #[error("could not encrypt")]
     Encrypt,
     #[error(transparent)]
@@ -160,10 +162,12 @@ struct Gathered<'a> {
     attachments: Vec<AttachmentMeta>,
     /// Attachments begun, including empty ones later dropped.
     files: usize,
+    /// Whether the body's declared length was checked against the quota.
+    quota_taken: bool,
 }
 
 impl<'a> Gathered<'a> {
-    fn new(app: &'a App, case: CaseId, keys: &'a ServerKeys) -> Gathered<'a> {
+    fn new(app: &'a App, case: CaseId, keys: &'a ServerKeys, quota_taken: bool) -> Gathered<'a> {
         Gathered {
             app,
             case,
@@ -174,6 +178,7 @@ impl<'a> Gathered<'a> {
             staged_bytes: 0,
             attachments: Vec::new(),
             files: 0,
+            quota_taken,
         }
     }
 
@@ -227,15 +232,22 @@ impl<'a> Gathered<'a> {
         let first_pending = self.pending.len();
         let first_staged = self.staged.len();
         let mut since_check = 0usize;
+        let mut received = 0u64;
         let mut digest = Sha256::new();
         while let Some(bytes) = next_chunk(&mut field, self.app.idle()).await? {
             since_check += bytes.len();
+            received += bytes.len() as u64;
             if since_check >= DISK_CHECK_EVERY {
                 since_check = 0;
                 self.app
                     .disk
                     .check(DISK_CHECK_EVERY as u64)
                     .map_err(|_| IntakeError::DiskFull)?;
+                if !self.quota_taken && self.app.quota.is_set() {
+                    let app = self.app;
+                    tokio::task::block_in_place(|| app.quota.check(app.store.as_ref(), received))
+                        .map_err(|_| IntakeError::OverQuota)?;
+                }
             }
             sealer.write(&bytes).map_err(|_| IntakeError::Encrypt)?;
             let ready = sealer.take_ready(CHUNK_BYTES);
@@ -319,8 +331,18 @@ impl<'a> Gathered<'a> {
             self.pending.push(blob);
         }
         let Gathered { entries, pending, .. } = self;
+        let stored: u64 = entries
+            .iter()
+            .map(|e| match &e.body {
+                NewBody::Inline(bytes) => bytes.len() as u64,
+                NewBody::Pending { len, .. } => *len,
+            })
+            .sum();
         match app.durable.commit(entries, extras).await {
-            Ok(_) => Ok(()),
+            Ok(_) => {
+                app.quota.add(stored);
+                Ok(())
+            }
             // Known not to be in the store: its bodies go now.
             Err(e @ StoreError::NotWritten(_)) => {
                 let store = &app.store;
@@ -412,6 +434,20 @@ pub fn check_room(app: &App, declared: Option<u64>) -> Result<(), IntakeError> {
         .map_err(|_| IntakeError::DiskFull)
 }
 
+/// Refuses a request whose declared length would take the office past its
+/// quota (`quota_bytes`), before a byte of its body is read. What a
+/// submission stores is counted once committed, so a request that declares
+/// much and sends nothing holds none of the quota.
+pub fn check_quota(app: &App, declared: Option<u64>) -> Result<(), IntakeError> {
+    if !app.quota.is_set() {
+        return Ok(());
+    }
+    let bytes = declared.unwrap_or(0);
+    let stored = bytes.saturating_add(bytes / 16);
+    tokio::task::block_in_place(|| app.quota.check(app.store.as_ref(), stored))
+        .map_err(|_| IntakeError::OverQuota)
+}
+
 async fn read_text(field: &mut Field<'_>, limit: usize, idle: Duration) -> Result<SecretText, IntakeError> {
     let mut buf = crate::core::secret::SecretBytes::default();
     while let Some(bytes) = next_chunk(field, idle).await? {
@@ -435,7 +471,7 @@ pub async fn receive_report(app: &App, mut form: Multipart, body: &BodyInfo) -> 
     let declared = body.declared;
     check_room(app, declared)?;
     let case = CaseId::from_random(random()?);
-    let mut g = Gathered::new(app, case, &app.keys);
+    let mut g = Gathered::new(app, case, &app.keys, declared.is_some());
     let result = read_report_form(app, &mut form, &mut g).await;
     let echo = match result {
         Ok(echo) if body.form_read() => echo,
@@ -662,7 +698,7 @@ pub async fn receive_message(
                             .as_deref()
                             .ok_or(super::followup::FollowupError::NoSession)?;
                         let case = super::followup::session_case(app, t)?;
-                        gathered = Some(Gathered::new(app, case, case_keys(app, case)?));
+                        gathered = Some(Gathered::new(app, case, case_keys(app, case)?, declared.is_some()));
                     }
                     if let Some(g) = gathered.as_mut() {
                         g.attachment(field).await?;
@@ -703,7 +739,7 @@ pub async fn receive_message(
             g.abandon().await;
             return Err(super::followup::FollowupError::NoSession.into());
         }
-        None => Gathered::new(app, case, case_keys(app, case)?),
+        None => Gathered::new(app, case, case_keys(app, case)?, declared.is_some()),
     };
     if text.is_empty() && g.attachments.is_empty() {
         g.abandon().await;

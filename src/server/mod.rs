@@ -20,6 +20,7 @@ pub mod limits;
 pub mod officer;
 pub mod pack;
 pub mod perms;
+pub mod quota;
 pub mod serve;
 pub mod store;
 pub mod tenants;
@@ -57,10 +58,14 @@ pub struct App {
     pub channels: channels::Channels,
     pub server_key: SigningKey,
     pub store: Arc<dyn Store>,
-    pub durable: Durability,
-    pub sessions: Sessions,
+    /// Shared with the versions of this `App` a settings reload makes: one
+    /// group writer per store.
+    pub durable: Arc<Durability>,
+    pub sessions: Arc<Sessions>,
     pub limits: Limits,
     pub disk: disk::DiskGuard,
+    /// The office's storage quota (`quota_bytes`), if any.
+    pub quota: quota::Quota,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -138,15 +143,39 @@ impl App {
             }
         };
         Ok(App {
-            durable: Durability::new(Arc::clone(&store)),
-            sessions: Sessions::new(Duration::from_secs(config.session_idle_minutes * 60)),
+            durable: Arc::new(Durability::new(Arc::clone(&store))),
+            sessions: Arc::new(Sessions::new(Duration::from_secs(
+                config.session_idle_minutes * 60,
+            ))),
             limits: Limits::new(&config),
             disk: disk::DiskGuard::new(config.data.clone(), config.min_free_disk_bytes)
                 .with_inode_reserve(config.min_free_inodes),
+            quota: quota::Quota::new(config.quota_bytes),
             keys: server_keys,
             channels,
             server_key,
             store,
+            config,
+        })
+    }
+
+    /// This office with new settings (a tenant's `candor.toml` changed): its
+    /// keys read again, the same store, server key, group writer and
+    /// reporters' sessions; budgets and the disk guard as the new settings say.
+    pub fn reconfigured(&self, config: Config) -> Result<App, StartError> {
+        let keys = ServerKeys::load(&config.keys, crate::clock::today())?;
+        let channels = channels::Channels::load(&config, &config.keys, crate::clock::today())?;
+        Ok(App {
+            durable: Arc::clone(&self.durable),
+            sessions: Arc::clone(&self.sessions),
+            limits: Limits::new(&config),
+            disk: disk::DiskGuard::new(config.data.clone(), config.min_free_disk_bytes)
+                .with_inode_reserve(config.min_free_inodes),
+            quota: quota::Quota::new(config.quota_bytes),
+            keys,
+            channels,
+            server_key: self.server_key.clone(),
+            store: Arc::clone(&self.store),
             config,
         })
     }

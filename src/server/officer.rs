@@ -120,15 +120,14 @@ pub fn export(
         let result = (|| -> io::Result<()> {
             let w = ChannelWriter { tx, buf: Vec::new() };
             let mut export = ExportWriter::start(w, &app.server_key.verifying_key(), from)?;
-            for seq in from.seq + 1..=head.seq {
-                let entry = app
-                    .store
-                    .entry(seq)
-                    .map_err(io::Error::other)?
-                    .ok_or_else(|| io::Error::other("entry missing below head"))?;
-                let body = app.store.body(seq).map_err(io::Error::other)?;
-                export.entry(&entry, body.as_deref())?;
-            }
+            app.store
+                .entries_between(from.seq, head.seq, &mut |entry, body| {
+                    Ok(export.entry(&entry, body.as_deref())?)
+                })
+                .map_err(|e| match e {
+                    StoreError::Io(e) => e,
+                    e => io::Error::other(e),
+                })?;
             let mut w = export.end(head, &app.server_key)?;
             w.flush()
         })();
@@ -158,6 +157,9 @@ pub struct Status {
     /// One line for each key that has expired, expires within 60 days, is
     /// revoked or unusable (what the server's log warns of).
     pub office_key_warnings: Vec<String>,
+    /// What the log takes and its quota, when the office has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub storage: Option<super::quota::Usage>,
 }
 
 /// Counts what follows `after` (the last entry the desk verified).
@@ -199,6 +201,7 @@ pub fn status(app: &App, after: u64) -> Result<Status, OfficerError> {
         new_messages,
         office_keys,
         office_key_warnings,
+        storage: app.quota.usage(app.store.as_ref()),
     })
 }
 

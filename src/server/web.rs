@@ -644,6 +644,14 @@ fn intake_error(app: &App, lang: Lang, e: IntakeError, back: &'static str) -> Re
             Msg("error-unreadable-title"),
             tr.t("error-broken"),
         ),
+        IntakeError::OverQuota => {
+            tracing::warn!("submissions refused: the office's storage quota is used up");
+            (
+                StatusCode::INSUFFICIENT_STORAGE,
+                Msg("error-disk-title"),
+                tr.t("error-disk"),
+            )
+        }
         IntakeError::DiskFull => {
             tracing::error!("uploads refused: free disk space is below the configured reserve");
             (
@@ -970,7 +978,8 @@ async fn pace_bodies(
         && matches!(req.uri().path(), "/report" | "/followup/message");
     if submits {
         let declared = limits::declared_length(req.headers());
-        if let Err(e) = intake::check_room(&app, declared) {
+        if let Err(e) = intake::check_quota(&app, declared).and_then(|()| intake::check_room(&app, declared))
+        {
             return intake_error(&app, lang, e, back);
         }
     }

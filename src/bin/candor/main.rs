@@ -51,7 +51,7 @@ enum Command {
         #[arg(long, env = "CANDOR_STORE")]
         store: Option<String>,
         /// Serve many offices: every DIR/<tenant>/ with a candor.toml (its texts, budgets and
-        /// hosts = [...]) and keys/; each request's Host chooses the tenant. SIGHUP re-reads DIR.
+        /// hosts = [...]) and keys/; each request's Host chooses the tenant. SIGHUP re-reads DIR (new, removed and changed tenants).
         /// --keys and --data are then each tenant's own (DIR/<tenant>/keys, DIR/<tenant>/data).
         #[arg(long, env = "CANDOR_TENANTS", conflicts_with_all = ["keys", "data"])]
         tenants: Option<PathBuf>,
@@ -263,11 +263,17 @@ fn watch_hangup(tenants: Arc<Tenants>) -> std::io::Result<()> {
             })
             .await;
             match reloaded {
-                Ok(Ok(r)) => tracing::info!(
-                    "tenants re-read: {} started, {} stopped",
-                    r.added.len(),
-                    r.removed.len()
-                ),
+                Ok(Ok(r)) => {
+                    for (name, why) in &r.refused {
+                        tracing::error!("tenant `{name}` keeps its old settings: {why}");
+                    }
+                    tracing::info!(
+                        "tenants re-read: {} started, {} stopped, {} with new settings",
+                        r.added.len(),
+                        r.removed.len(),
+                        r.changed.len()
+                    );
+                }
                 Ok(Err(e)) => tracing::error!("tenants not re-read, the running ones go on: {e}"),
                 Err(e) => tracing::error!("tenants not re-read: {e}"),
             }

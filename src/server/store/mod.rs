@@ -194,6 +194,26 @@ pub trait Store: Send + Sync + 'static {
     /// consistent cut (no commit runs meanwhile); returns how many. Bodies of
     /// uploads still in flight are left out.
     fn dump(&self, sink: &mut DumpSink<'_>) -> Result<u64, StoreError>;
+    /// Hands entries `after + 1 ..= to` and their bodies (`None` once
+    /// purged) to `f`, in order: what an export reads.
+    fn entries_between(
+        &self,
+        after: u64,
+        to: u64,
+        f: &mut dyn FnMut(Entry, Option<Vec<u8>>) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        for seq in after + 1..=to {
+            let entry = self
+                .entry(seq)?
+                .ok_or(StoreError::Corrupt("entry missing below head"))?;
+            let body = self.body(seq)?;
+            f(entry, body)?;
+        }
+        Ok(())
+    }
+    /// Bytes this log takes in its store (bodies and entries, uploads in
+    /// flight included): what a tenant's `quota_bytes` is measured against.
+    fn stored_bytes(&self) -> Result<u64, StoreError>;
 }
 
 pub(crate) fn key(prefix: u8, parts: &[&[u8]]) -> Vec<u8> {

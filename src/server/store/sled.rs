@@ -583,6 +583,25 @@ fn fsync_paths(paths: &[PathBuf]) -> Result<(), StoreError> {
 }
 
 impl Store for SledStore {
+    /// The store directory's blocks on disk (holes punched by purges are not counted).
+    fn stored_bytes(&self) -> Result<u64, StoreError> {
+        fn walk(dir: &Path) -> std::io::Result<u64> {
+            use std::os::unix::fs::MetadataExt;
+            let mut total = 0u64;
+            for entry in std::fs::read_dir(dir)? {
+                let entry = entry?;
+                let meta = entry.metadata()?;
+                total = total.saturating_add(if meta.is_dir() {
+                    walk(&entry.path())?
+                } else {
+                    meta.blocks().saturating_mul(512)
+                });
+            }
+            Ok(total)
+        }
+        Ok(walk(&self.dir)?)
+    }
+
     fn put_pending(&self, blob: BlobId, bytes: &[u8]) -> Result<(), StoreError> {
         let loc = self.pack.append(bytes)?;
         // Two plain inserts, not a batch (each sled batch writes its log
