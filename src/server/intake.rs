@@ -698,7 +698,12 @@ pub async fn receive_message(
                             .as_deref()
                             .ok_or(super::followup::FollowupError::NoSession)?;
                         let case = super::followup::session_case(app, t)?;
-                        gathered = Some(Gathered::new(app, case, case_keys(app, case)?, declared.is_some()));
+                        gathered = Some(Gathered::new(
+                            app,
+                            case,
+                            case_keys(app, case)?,
+                            declared.is_some(),
+                        ));
                     }
                     if let Some(g) = gathered.as_mut() {
                         g.attachment(field).await?;

@@ -671,9 +671,26 @@ pub(super) fn opened_words(w: &Words, s: &OpenSummary, server_key: &str, path: &
         out.push('\n');
         out.push_str(&plain(warning));
     }
-    for line in s.other_channel_lines() {
+    for (channel, n) in &s.other_channels {
+        let cases = s.other_channel_cases.get(channel).map_or(String::new(), |ids| {
+            ids.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+        });
         out.push('\n');
-        out.push_str(&plain(&line));
+        out.push_str(&match channel {
+            // The id comes from the server's entry header: shown as data.
+            Some(id) => w.ta(
+                "opened-other-channel",
+                &[
+                    ("entries", (*n).into()),
+                    ("channel", plain(id).as_ref().into()),
+                    ("cases", cases.as_str().into()),
+                ],
+            ),
+            None => w.ta(
+                "opened-other-default",
+                &[("entries", (*n).into()), ("cases", cases.as_str().into())],
+            ),
+        });
     }
     out.push('\n');
     out.push_str(&w.ta("opened-next", &[("head", (head as usize).into())]));

@@ -191,6 +191,8 @@ opened-pinned = هذا أول ملف تصدير: ثُبِّت مفتاح الخ�
 opened-new = الجديد: الحالات { $cases }، الرسائل { $messages }، المرفقات { $attachments }؛ عمليات المكتب المؤكَّد وصولها { $delivered }؛ الحالات المحذوفة { $purged }.
 opened-new-case = حالة جديدة { $case }
 opened-next = في المرة القادمة، اطلب من جهاز النقل /export?after={ $head }.
+opened-other-channel = تم تخطي { $entries } من المدخلات الموجهة إلى القناة { $channel } (الحالات: { $cases }): مختومة لمفاتيح تلك القناة، لا لمفاتيح هذا المكتب.
+opened-other-default = تم تخطي { $entries } من المدخلات الموجهة إلى القناة الافتراضية للمكتب (الحالات: { $cases }): مختومة لمفاتيحها، لا لمفاتيح هذا المكتب.
 
 ## Outbox
 

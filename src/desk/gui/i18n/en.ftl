@@ -192,6 +192,8 @@ opened-pinned = This was the first export: the server's key is now pinned, and l
 opened-new = New: { $cases } case(s), { $messages } message(s), { $attachments } attachment(s); { $delivered } of the office's operations confirmed delivered; { $purged } case(s) purged.
 opened-new-case = New case { $case }
 opened-next = Next time, ask the transfer machine for /export?after={ $head }.
+opened-other-channel = { $entries } entries addressed to channel { $channel } skipped (cases: { $cases }): sealed to that channel's keys, not this desk's.
+opened-other-default = { $entries } entries addressed to the office's default channel skipped (cases: { $cases }): sealed to its keys, not this desk's.
 
 ## Outbox
 

@@ -191,6 +191,8 @@ opened-pinned = C'était le premier export : la clé du serveur est désormais r
 opened-new = Nouveau : { $cases } dossier(s), { $messages } message(s), { $attachments } pièce(s) jointe(s) ; { $delivered } opération(s) du bureau confirmée(s) ; { $purged } dossier(s) supprimé(s).
 opened-new-case = Nouveau dossier { $case }
 opened-next = La prochaine fois, demandez à la machine de transfert /export?after={ $head }.
+opened-other-channel = { $entries } entrée(s) adressée(s) au canal { $channel } ignorée(s) (dossiers : { $cases }) : scellées pour les clés de ce canal, pas pour celles de ce poste.
+opened-other-default = { $entries } entrée(s) adressée(s) au canal par défaut du bureau ignorée(s) (dossiers : { $cases }) : scellées pour ses clés, pas pour celles de ce poste.
 
 ## Boîte d'envoi
 
