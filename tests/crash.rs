@@ -206,3 +206,83 @@ fn two_processes_share_one_database_and_one_survives_the_others_sigkill() {
     std::fs::create_dir_all(&again).expect("mkdir");
     all_receipts_open(&a, &all, &secret, &again, "the restarted process");
 }
+
+/// Two processes on one database, as onionbalance puts them: a reporter
+/// whose circuit changes reaches the other process, which does not know the
+/// session (it lives in the process that opened it, never in the database),
+/// asks for the receipt again and then shows the same case, message
+/// included; a message sent with the stale session is not stored. Each
+/// process keeps its own rate budget: a flood at one is refused there while
+/// the other takes reports.
+#[test]
+fn a_reporter_moved_to_the_other_process_logs_in_again_and_each_process_keeps_its_budget() {
+    let Some(cluster) = pg::cluster() else { return };
+    let url = cluster.url(&cluster.database());
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let (public, secret) = keygen(&tmp.path().join("office"));
+    let config = tmp.path().join("candor.toml");
+    std::fs::write(&config, "submissions_per_minute = 4\n").expect("config");
+    let env = [
+        ("CANDOR_STORE", url.as_str()),
+        ("CANDOR_CONFIG", config.to_str().expect("path")),
+        ("CANDOR_RATE_LIMITS", "on"),
+    ];
+    let a = Server::start_with(&tmp.path().join("a"), &public, &env);
+    let b = Server::start_with(&tmp.path().join("b"), &public, &env);
+
+    let receipt = submit(&a.site, 1).expect("a report at a");
+    let (status, page) = login(&a.site, &receipt);
+    assert_eq!(status, 200);
+    let session = session_field(&page).expect("session");
+    let message = |site: &str, session: &str, text: &str| {
+        let form = reqwest::blocking::multipart::Form::new()
+            .text("session", session.to_owned())
+            .text("message", text.to_owned());
+        post_multipart(site, "/followup/message", form)
+    };
+    let sent = message(&a.site, &session, "Sent through the first process.");
+    assert!(sent.status().is_success() || sent.status().is_redirection());
+
+    // The circuit changed: the same session at the other process.
+    let stale = message(&b.site, &session, "Sent with a session b never opened.");
+    assert_eq!(stale.status(), 401, "b took a session it never opened");
+    let page = stale.text().expect("page");
+    assert!(
+        page.contains("name=\"receipt\""),
+        "b does not ask for the receipt: {page}"
+    );
+    // The receipt again, at b: the same case, with what was sent at a.
+    let (status, page) = login(&b.site, &receipt);
+    assert_eq!(status, 200);
+    // (The reporter's own words are listed without their content.) The
+    // message sent at a is there, the one with the stale session is not.
+    assert_eq!(page.matches("Your message, sent on").count(), 1, "{page}");
+
+    // A flood at a meets a's budget (4 a minute; a has taken 2); b serves on.
+    let mut refused_at_a = 0;
+    for n in 0..6 {
+        if submit(&a.site, 10 + n).is_none() {
+            refused_at_a += 1;
+        }
+    }
+    assert!(
+        refused_at_a >= 2,
+        "a took more than its budget: {refused_at_a} refused of 6"
+    );
+    let at_b: Vec<String> = (0..3).filter_map(|n| submit(&b.site, 20 + n)).collect();
+    assert_eq!(at_b.len(), 3, "b refused reports while a was flooded");
+
+    // One chain, every case, both messages' worth: the desk opens it whole.
+    let bundle = tmp.path().join("export.bundle");
+    assert_eq!(export(&b.api, &token(&secret), 0, &bundle), 200);
+    let vault = tmp.path().join("vault");
+    let said = desk_ok(&[
+        "open",
+        bundle.to_str().expect("path"),
+        "--keys",
+        secret.to_str().expect("path"),
+        "--vault",
+        vault.to_str().expect("path"),
+    ]);
+    assert!(said.contains("1 new message(s)"), "{said}");
+}

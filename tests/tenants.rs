@@ -353,8 +353,8 @@ fn settings_and_quota(store: Option<&str>) {
     let used = storage["used_bytes"].as_u64().expect("used_bytes");
     assert!(used > 0, "{storage}");
 
-    // A quota a few reports above what the log takes.
-    let quota = used + 32 * 1024;
+    // A quota a few reports with files above what the log takes.
+    let quota = used + 400 * 1024;
     std::fs::write(
         &toml,
         format!("hosts = [\"a.example\", \"a2.example\"]\noffice_name = \"Office a renamed\"\nquota_bytes = {quota}\n"),
@@ -372,7 +372,11 @@ fn settings_and_quota(store: Option<&str>) {
         let form = reqwest::blocking::multipart::Form::new()
             .text("kind", "misconduct")
             .text("category", "fraud")
-            .text("description", text);
+            .text("description", text)
+            .part(
+                "attachment",
+                reqwest::blocking::multipart::Part::bytes(vec![i as u8; 100 * 1024]).file_name("scan.pdf"),
+            );
         let sent = client()
             .post(format!("{site}/report"))
             .header("Host", &a.host)
@@ -397,16 +401,52 @@ fn settings_and_quota(store: Option<&str>) {
     assert!(receipts.len() > 1, "the quota refused the first report under it");
     // Refused on the declared length alone, no body sent, in the reporter's language.
     for (lang, words) in [("en", "nothing was stored"), ("fr", "rien n’a été enregistré")] {
-        let answer = declared_only(&site, &a.host, lang, 2600);
+        let answer = declared_only(&site, &a.host, lang, 200_000);
         assert!(answer.starts_with("HTTP/1.1 507"), "{answer}");
         assert!(answer.contains(words), "{answer}");
     }
+    // The quota is for files: a report without one (a flood of junk or
+    // uploads held open cannot lock reporters out of writing) and a message
+    // from a reporter with a receipt are still taken.
+    receipts.push(report(&site, &a.host, "A report in words only, past the quota."));
+    let (status, page) = login_at(&site, &a.host, &receipts[0]);
+    assert_eq!(status, 200);
+    let form = reqwest::blocking::multipart::Form::new()
+        .text("session", session_field(&page).expect("session"))
+        .text("message", "A message past the quota.");
+    let sent = client()
+        .post(format!("{site}/followup/message"))
+        .header("Host", &a.host)
+        .multipart(form)
+        .send()
+        .expect("message");
+    assert!(
+        sent.status().is_success() || sent.status().is_redirection(),
+        "{}",
+        sent.status()
+    );
     // Everything taken is still there.
     for receipt in &receipts {
         assert_eq!(login_at(&site, &a.host, receipt).0, 200, "a report was lost");
     }
     let storage = status_at(&api, &a.host, &a.token)["storage"].clone();
     assert!(storage["used_bytes"].as_u64().expect("used") > used, "{storage}");
+
+    // A key file in a folder inside keys/ (where channels keep theirs) is
+    // part of the settings: changed, it is taken on SIGHUP.
+    std::fs::create_dir_all(dir.join("a/keys/audit")).expect("mkdir");
+    std::fs::write(dir.join("a/keys/audit/recipients.txt"), "# none yet\n").expect("write");
+    let seen = || {
+        server
+            .log
+            .lock()
+            .expect("log")
+            .matches("1 with new settings")
+            .count()
+    };
+    let before = seen();
+    hangup(&server);
+    eventually("a key folder's change was not seen", || seen() > before);
 
     // A broken candor.toml: refused, the old settings stay.
     std::fs::write(&toml, "hosts = [\"a.example\"\noffice_name = 3\n").expect("write");
@@ -420,6 +460,12 @@ fn settings_and_quota(store: Option<&str>) {
         log.contains("tenant `a` keeps its old settings"),
         "no log line for the refused settings:\n{log}"
     );
+    // Refusals past the quota are logged when they begin, not one by one.
+    assert_eq!(
+        log.matches("submissions with files refused").count(),
+        1,
+        "a line per refused request dates each attempt:\n{log}"
+    );
 }
 
 #[test]
@@ -432,4 +478,36 @@ fn settings_reload_and_quota_in_postgres() {
     let Some(cluster) = pg::cluster() else { return };
     let url = cluster.url(&cluster.database());
     settings_and_quota(Some(&url));
+}
+
+/// A reload refused for a host two tenants claim opens nothing for good:
+/// once the newcomer's settings are fixed, the next SIGHUP starts it (its
+/// store is free: the refused attempt kept no lock on it) and the others
+/// are served throughout.
+#[test]
+fn a_refused_reload_leaves_nothing_open_and_the_next_one_works() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().join("tenants");
+    let a = office(&dir, "a");
+    let server = Server::start_tenants(&dir, &[]);
+    let site = server.site.clone();
+    let receipt = report(&site, &a.host, "Filed before the newcomer.");
+    // b claims a's host: the reload is refused, a goes on.
+    let b = office(&dir, "b");
+    let toml = dir.join("b").join("candor.toml");
+    std::fs::write(&toml, "hosts = [\"b.example\", \"a.example\"]\n").expect("write");
+    hangup(&server);
+    eventually("the clash was not refused", || {
+        server.log.lock().expect("log").contains("tenants not re-read")
+    });
+    assert_eq!(get(&site, &b.host, "/").0, 404);
+    assert_eq!(login_at(&site, &a.host, &receipt).0, 200);
+    // Fixed: the next reload starts b on the store the refused one opened.
+    std::fs::write(&toml, "hosts = [\"b.example\"]\n").expect("write");
+    hangup(&server);
+    eventually("b did not start after its settings were fixed", || {
+        get(&site, &b.host, "/").0 == 200
+    });
+    let log = server.stop();
+    assert!(!log.contains("could not acquire lock"), "{log}");
 }

@@ -10,12 +10,18 @@
 //! a volume can run out of inodes long before bytes.
 
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 #[derive(Debug, Clone)]
 pub struct DiskGuard {
     path: PathBuf,
     reserve: u64,
     inode_reserve: u64,
+    /// Whether the refusal was logged since space was last found: one line
+    /// when uploads start being refused and one when they are taken again,
+    /// never one per request (which would date each reporter's attempt).
+    refusing: Arc<AtomicBool>,
 }
 
 #[derive(Debug, Clone, Copy, thiserror::Error)]
@@ -28,6 +34,7 @@ impl DiskGuard {
             path,
             reserve,
             inode_reserve: 0,
+            refusing: Arc::new(AtomicBool::new(false)),
         }
     }
 
@@ -43,14 +50,27 @@ impl DiskGuard {
         Ok(s.f_bavail.saturating_mul(s.f_frsize))
     }
 
+    /// Logs the change between taking and refusing uploads, once each way.
+    fn noted(&self, result: Result<(), DiskFull>) -> Result<(), DiskFull> {
+        let was = self.refusing.swap(result.is_err(), Ordering::Relaxed);
+        match (was, result.is_err()) {
+            (false, true) => {
+                tracing::error!("uploads refused: free disk space is below the configured reserve")
+            }
+            (true, false) => tracing::warn!("uploads taken again: free disk space is above the reserve"),
+            _ => {}
+        }
+        result
+    }
+
     /// Whether `more` bytes may still be written without eating into the reserve.
     pub fn check(&self, more: u64) -> Result<(), DiskFull> {
-        match self.available() {
+        self.noted(match self.available() {
             Ok(free) if free >= self.reserve.saturating_add(more) => Ok(()),
             Ok(_) => Err(DiskFull),
             // If the volume cannot be asked, do not guess: refuse.
             Err(_) => Err(DiskFull),
-        }
+        })
     }
 
     /// Whether a request of `bytes` bytes that may create `files` files fits
@@ -58,16 +78,16 @@ impl DiskGuard {
     /// file systems allocate them as needed) is checked for bytes only.
     pub fn check_request(&self, bytes: u64, files: u64) -> Result<(), DiskFull> {
         let Ok(s) = rustix::fs::statvfs(&self.path) else {
-            return Err(DiskFull);
+            return self.noted(Err(DiskFull));
         };
         let free = s.f_bavail.saturating_mul(s.f_frsize);
         if free < self.reserve.saturating_add(bytes) {
-            return Err(DiskFull);
+            return self.noted(Err(DiskFull));
         }
         if s.f_files > 0 && s.f_favail < self.inode_reserve.saturating_add(files) {
-            return Err(DiskFull);
+            return self.noted(Err(DiskFull));
         }
-        Ok(())
+        self.noted(Ok(()))
     }
 }
 

@@ -443,6 +443,9 @@ pub fn check_quota(app: &App, declared: Option<u64>) -> Result<(), IntakeError> 
         return Ok(());
     }
     let bytes = declared.unwrap_or(0);
+    if bytes <= super::quota::FREE_BYTES {
+        return Ok(());
+    }
     let stored = bytes.saturating_add(bytes / 16);
     tokio::task::block_in_place(|| app.quota.check(app.store.as_ref(), stored))
         .map_err(|_| IntakeError::OverQuota)

@@ -12,7 +12,7 @@
 //! quota by what they carry.
 
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use super::store::Store;
@@ -38,7 +38,17 @@ pub struct Quota {
     limit: u64,
     used: AtomicU64,
     measured: Mutex<Option<Instant>>,
+    /// Whether the last check refused: logged once when refusing begins and
+    /// once when it ends, never per request.
+    refusing: AtomicBool,
 }
+
+/// Submissions whose declared body is at most this long (a report or a
+/// message without large files) are never refused by the quota: a flood of
+/// junk, or uploads held open, can use up an office's quota for files, not
+/// lock its reporters out of writing, nor those with a receipt out of
+/// their case. The rate limits bound them.
+pub const FREE_BYTES: u64 = 64 * 1024;
 
 impl Quota {
     pub fn new(limit: u64) -> Quota {
@@ -46,6 +56,7 @@ impl Quota {
             limit,
             used: AtomicU64::new(0),
             measured: Mutex::new(None),
+            refusing: AtomicBool::new(false),
         }
     }
 
@@ -64,8 +75,11 @@ impl Quota {
                     self.used.store(bytes, Ordering::Relaxed);
                     *measured = Some(Instant::now());
                 }
-                // Keep the last figure; try again next time.
-                Err(e) => tracing::warn!("could not measure the store's size for the quota: {e}"),
+                // Keep the last figure; try again after the same wait.
+                Err(e) => {
+                    *measured = Some(Instant::now());
+                    tracing::warn!("could not measure the store's size for the quota: {e}")
+                }
             }
         }
         self.used.load(Ordering::Relaxed)
@@ -76,7 +90,17 @@ impl Quota {
         if !self.is_set() {
             return Ok(());
         }
-        if self.current(store).saturating_add(more) > self.limit {
+        let over = self.current(store).saturating_add(more) > self.limit;
+        match (self.refusing.swap(over, Ordering::Relaxed), over) {
+            (false, true) => tracing::warn!(
+                "submissions with files refused: the office's storage quota is used up (quota_bytes)"
+            ),
+            (true, false) => {
+                tracing::warn!("submissions with files taken again: the office is within its quota")
+            }
+            _ => {}
+        }
+        if over {
             return Err(OverQuota);
         }
         Ok(())

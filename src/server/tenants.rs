@@ -186,11 +186,18 @@ impl Tenants {
             TenantsError::Config(name.to_owned(), super::config::ConfigError::Read(file.clone(), e))
         })?;
         // The keys too: a new office key or token is taken like new settings.
-        if let Ok(dir) = std::fs::read_dir(folder.join("keys")) {
-            let mut files: Vec<PathBuf> = dir.filter_map(|e| e.ok().map(|e| e.path())).collect();
-            files.sort();
-            for path in files {
-                if let Ok(content) = std::fs::read(&path) {
+        // Channels keep theirs in folders inside keys/: read to the bottom.
+        let mut folders = vec![folder.join("keys")];
+        while let Some(dir) = folders.pop() {
+            let Ok(list) = std::fs::read_dir(&dir) else {
+                continue;
+            };
+            let mut paths: Vec<PathBuf> = list.filter_map(|e| e.ok().map(|e| e.path())).collect();
+            paths.sort();
+            for path in paths.into_iter().rev() {
+                if path.is_dir() {
+                    folders.push(path);
+                } else if let Ok(content) = std::fs::read(&path) {
                     bytes.extend_from_slice(path.as_os_str().as_encoded_bytes());
                     bytes.extend_from_slice(&(content.len() as u64).to_be_bytes());
                     bytes.extend_from_slice(&content);
@@ -254,14 +261,18 @@ impl Tenants {
                     .collect()
             })
         };
+        // No task yet: a reload that then fails drops these, and with them
+        // their stores (and sled's lock on each), so that the next can open them.
         let mut tenants = Vec::with_capacity(names.len());
         for (name, opened) in names.iter().zip(opened) {
             let (settings, app) = opened?;
-            let app = Arc::new(app);
-            let (stop, stop_rx) = watch::channel(false);
-            tokio::spawn(super::control::serve(Arc::clone(&app), wait(stop_rx)));
-            tokio::spawn(super::keys::warn_daily(Arc::clone(&app)));
-            tenants.push(Tenant::new(name, app, settings, Arc::new(Stopper(stop))));
+            let (stop, _) = watch::channel(false);
+            tenants.push(Tenant::new(
+                name,
+                Arc::new(app),
+                settings,
+                Arc::new(Stopper(stop)),
+            ));
         }
         Ok(tenants)
     }
@@ -288,7 +299,7 @@ impl Tenants {
     /// Starts tenants whose folder appeared, stops those whose folder went;
     /// the others go on as they are. Nothing changes if any new tenant fails
     /// to start or two tenants claim one host.
-    pub fn reload(&self) -> Result<Reloaded, TenantsError> {
+    pub fn reload(self: &Arc<Self>) -> Result<Reloaded, TenantsError> {
         let names = self.scan()?;
         let current = Arc::clone(&*self.map.read().unwrap_or_else(|p| p.into_inner()));
         let mut next = Map::default();
@@ -343,6 +354,21 @@ impl Tenants {
             .filter(|n| !next.by_name.contains_key(*n))
             .cloned()
             .collect();
+        // The tenants started now get their control socket and daily key
+        // warning once they are in the map, and only then.
+        for name in &changes.added {
+            if let Some(t) = next.by_name.get(name) {
+                tokio::spawn(super::control::serve(
+                    Arc::clone(&t.app),
+                    wait(t.stop.0.subscribe()),
+                ));
+                tokio::spawn(daily_warnings(
+                    Arc::downgrade(self),
+                    name.clone(),
+                    t.stop.0.subscribe(),
+                ));
+            }
+        }
         *self.map.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(next);
         Ok(changes)
     }
@@ -394,6 +420,27 @@ impl Tenant {
             settings,
             stop,
         }
+    }
+}
+
+/// The daily key warnings of tenant `name`, with its settings as they are
+/// on the day (a reload may have changed its keys); ends when it is removed.
+async fn daily_warnings(tenants: std::sync::Weak<Tenants>, name: String, mut stop: watch::Receiver<bool>) {
+    let mut last = crate::clock::today();
+    loop {
+        tokio::select! {
+            () = tokio::time::sleep(crate::clock::until_next_day()) => {}
+            _ = stop.changed() => return,
+        }
+        let today = crate::clock::today();
+        if today == last {
+            continue;
+        }
+        last = today;
+        let Some(tenant) = tenants.upgrade().and_then(|t| t.named(&name)) else {
+            return;
+        };
+        super::keys::log_app_warnings(&tenant.app, today);
     }
 }
 

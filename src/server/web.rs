@@ -644,22 +644,13 @@ fn intake_error(app: &App, lang: Lang, e: IntakeError, back: &'static str) -> Re
             Msg("error-unreadable-title"),
             tr.t("error-broken"),
         ),
-        IntakeError::OverQuota => {
-            tracing::warn!("submissions refused: the office's storage quota is used up");
-            (
-                StatusCode::INSUFFICIENT_STORAGE,
-                Msg("error-disk-title"),
-                tr.t("error-disk"),
-            )
-        }
-        IntakeError::DiskFull => {
-            tracing::error!("uploads refused: free disk space is below the configured reserve");
-            (
-                StatusCode::INSUFFICIENT_STORAGE,
-                Msg("error-disk-title"),
-                tr.t("error-disk"),
-            )
-        }
+        // Logged by the quota and the disk guard when refusing begins and
+        // ends, not here: a line per refused request would date each attempt.
+        IntakeError::OverQuota | IntakeError::DiskFull => (
+            StatusCode::INSUFFICIENT_STORAGE,
+            Msg("error-disk-title"),
+            tr.t("error-disk"),
+        ),
         IntakeError::Encrypt | IntakeError::Store(_) => {
             tracing::error!("a submission could not be stored: {e}");
             (

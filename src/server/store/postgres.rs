@@ -73,6 +73,9 @@ const MIGRATION_LOCK: i32 = 0;
 /// Entries an export reads per query.
 const EXPORT_PAGE: i64 = 1000;
 
+/// The most body bytes an export page holds before its last entry.
+const EXPORT_PAGE_BYTES: i64 = 16 << 20;
+
 /// Connections per process for commits and reads (more requests wait for one).
 const POOL_SIZE: usize = 8;
 
@@ -85,6 +88,21 @@ impl From<::postgres::Error> for StoreError {
             None if e.is_closed() => StoreError::Postgres("the connection to the database is closed".into()),
             None => StoreError::Postgres(e.to_string()),
         }
+    }
+}
+
+/// Whether a statement that failed with `e` may have committed before it
+/// failed: the server ended the session (SQLSTATE class 57, e.g. a backend
+/// terminated while it waited for a synchronous standby, "already committed
+/// locally") or the connection broke (class 08).
+fn may_have_committed(e: &StoreError) -> bool {
+    match e {
+        StoreError::Postgres(m) => {
+            m.contains("(SQLSTATE 57")
+                || m.contains("(SQLSTATE 08")
+                || m.contains("connection to the database is closed")
+        }
+        _ => false,
     }
 }
 
@@ -112,7 +130,11 @@ pub struct PgPool {
 
 fn connect(config: &::postgres::Config) -> Result<Client, StoreError> {
     let mut client = config.connect(NoTls)?;
-    client.batch_execute("SET synchronous_commit = on")?;
+    // Read committed whatever the database's default: the one-statement
+    // group write relies on it (under repeatable read a head moved by
+    // another process is an error, not a statement that writes nothing).
+    client
+        .batch_execute("SET synchronous_commit = on; SET default_transaction_isolation = 'read committed'")?;
     Ok(client)
 }
 
@@ -923,7 +945,7 @@ impl PgStore {
                 // A statement is its own transaction: an error is an error of
                 // the whole, but a lost connection may have come after the commit.
                 Err(e) => {
-                    let lost = client.is_closed();
+                    let lost = client.is_closed() || may_have_committed(&e);
                     return fail(e, lost);
                 }
             }
@@ -1082,16 +1104,25 @@ impl Store for PgStore {
         let mut next = after;
         while next < to {
             let (from, until) = (seq_i64(next)?, seq_i64(to)?);
+            // At most EXPORT_PAGE entries, and bodies of at most
+            // EXPORT_PAGE_BYTES before the last one: a page of attachment
+            // chunks (1 MiB each) must not take a gigabyte of memory.
             let page: Vec<(Vec<u8>, Option<Vec<u8>>)> = self.pool.with(|c| {
                 Ok(c.query_typed(
-                    "SELECT e.header, b.body FROM candor_entries e LEFT JOIN candor_bodies b \
-                     ON b.log = e.log AND b.blob = e.blob \
-                     WHERE e.log = $1 AND e.seq > $2 AND e.seq <= $3 ORDER BY e.seq LIMIT $4",
+                    "SELECT header, body FROM ( \
+                       SELECT e.seq, e.header, b.body, \
+                         sum(coalesce(octet_length(b.body), 0)) OVER (ORDER BY e.seq) \
+                           - coalesce(octet_length(b.body), 0) AS before \
+                       FROM candor_entries e LEFT JOIN candor_bodies b \
+                       ON b.log = e.log AND b.blob = e.blob \
+                       WHERE e.log = $1 AND e.seq > $2 AND e.seq <= $3 ORDER BY e.seq LIMIT $4 \
+                     ) p WHERE p.before < $5 ORDER BY p.seq",
                     &[
                         (&self.log, Type::TEXT),
                         (&from, Type::INT8),
                         (&until, Type::INT8),
                         (&EXPORT_PAGE, Type::INT8),
+                        (&EXPORT_PAGE_BYTES, Type::INT8),
                     ],
                 )?
                 .into_iter()
@@ -1435,6 +1466,38 @@ mod tests {
         for h in answered {
             let e = stores[0].entry(h.seq).expect("entry").expect("present");
             assert_eq!(e.hash(), h.hash, "the answered head is the entry in the chain");
+        }
+    }
+
+    /// Pages are bounded by bytes too, and still give every body whole.
+    #[test]
+    fn entries_between_pages_large_bodies_by_bytes() {
+        let Some((_, _, pool)) = database() else { return };
+        let store = PgStore::open(pool, "office").expect("open");
+        // 3 MiB bodies: a page ends once 16 MiB came before its last entry,
+        // so 12 of them take three pages.
+        let bodies: Vec<Vec<u8>> = (0..12u8).map(|i| vec![i; 3 << 20]).collect();
+        for (i, body) in bodies.iter().enumerate() {
+            let case = CaseId([0, 0, 0, 0, 0, 0, i as u8, 2]);
+            store
+                .commit(
+                    vec![new_entry(EntryKind::Message, case, body)],
+                    CommitExtras::default(),
+                )
+                .expect("commit");
+        }
+        let head = store.head().expect("head").seq;
+        let mut read = Vec::new();
+        store
+            .entries_between(0, head, &mut |entry, body| {
+                read.push((entry.seq, body.expect("body")));
+                Ok(())
+            })
+            .expect("read");
+        assert_eq!(read.len(), bodies.len());
+        for (i, (seq, body)) in read.iter().enumerate() {
+            assert_eq!(*seq, i as u64 + 1);
+            assert!(body == &bodies[i], "body {i}");
         }
     }
 
