@@ -239,6 +239,45 @@ pub(crate) fn decode_head(v: &[u8]) -> Result<Head, StoreError> {
 /// random blob ids.
 pub(crate) const INLINE_BLOB: &[u8; 8] = b"inline\0\0";
 
+/// The blob id of entry `seq`'s body written with its commit: [`INLINE_BLOB`]
+/// then the sequence number.
+pub(crate) fn inline_blob(seq: u64) -> BlobId {
+    let mut blob = [0u8; 16];
+    blob[..8].copy_from_slice(INLINE_BLOB);
+    blob[8..].copy_from_slice(&seq.to_be_bytes());
+    blob
+}
+
+impl NewEntry {
+    /// The entry this becomes as number `seq` after the entry hashed
+    /// `prev`, its body `len` bytes hashing to `hash`.
+    pub(crate) fn at(&self, seq: u64, prev: Hash, len: u64, hash: Hash) -> Entry {
+        Entry {
+            version: crate::core::log::VERSION,
+            seq,
+            kind: self.kind,
+            case: self.case,
+            day: self.day,
+            body_len: len,
+            body_hash: hash,
+            prev,
+            recipient: self.recipient.clone(),
+            part: self.part,
+            op: self.op,
+            auth: self.auth,
+            channel: self.channel.clone(),
+        }
+    }
+
+    /// Its body's length and hash.
+    pub(crate) fn body_len_hash(&self) -> (u64, Hash) {
+        match &self.body {
+            NewBody::Pending { len, hash, .. } => (*len, *hash),
+            NewBody::Inline(bytes) => (bytes.len() as u64, crate::core::log::body_hash(bytes)),
+        }
+    }
+}
+
 /// The head of entries 1..=last as the chain verifies them (for tests).
 #[cfg(test)]
 pub(crate) fn chain_head(store: &dyn Store, last: u64) -> Head {

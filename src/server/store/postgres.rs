@@ -53,12 +53,12 @@ use ::postgres::{Client, NoTls, Transaction};
 use zeroize::Zeroizing;
 
 use crate::core::case::CaseId;
-use crate::core::log::{Chain, Entry, EntryKind, Head, VERSION as LOG_VERSION, body_hash};
+use crate::core::log::{Chain, Entry, EntryKind, Head, body_hash};
 use crate::core::receipt::LookupId;
 
 use super::{
-    BlobId, Commit, DumpSink, EntryWithBody, FORMAT_VERSION, INLINE_BLOB, NewBody, Record, Store, StoreError,
-    decode_head, key,
+    BlobId, Commit, DumpSink, EntryWithBody, FORMAT_VERSION, NewBody, Record, Store, StoreError, decode_head,
+    inline_blob, key,
 };
 
 /// The schema migrations, in order; `candor_schema` records each one applied.
@@ -319,25 +319,8 @@ impl Batch {
                 // Not plain; `is_plain` keeps these out.
                 NewBody::Pending { .. } => continue,
             };
-            let mut blob = [0u8; 16];
-            blob[..8].copy_from_slice(INLINE_BLOB);
-            blob[8..].copy_from_slice(&seq.to_be_bytes());
-            let entry = Entry {
-                version: LOG_VERSION,
-                seq,
-                kind: new.kind,
-                case: new.case,
-                day: new.day,
-                body_len: bytes.len() as u64,
-                body_hash: body_hash(&bytes),
-                prev: head.hash,
-                recipient: new.recipient.clone(),
-                part: new.part,
-                op: new.op,
-                auth: new.auth,
-                channel: new.channel.clone(),
-            };
-            self.blobs.push(blob.to_vec());
+            let entry = new.at(seq, head.hash, bytes.len() as u64, body_hash(&bytes));
+            self.blobs.push(inline_blob(seq).to_vec());
             self.bodies.push(bytes);
             self.seqs.push(i64::try_from(seq).unwrap_or(i64::MAX));
             self.kinds.push(i16::from(entry.kind as u8));
@@ -756,8 +739,10 @@ impl PgStore {
         let mut head = head;
         for new in entries {
             let seq = head.seq + 1;
-            let (blob, len, hash) = match new.body {
-                NewBody::Pending { blob, len, hash } => {
+            let (len, hash) = new.body_len_hash();
+            let entry = new.at(seq, head.hash, len, hash);
+            let blob = match new.body {
+                NewBody::Pending { blob, .. } => {
                     let row = tx.query_opt(
                         "UPDATE candor_bodies SET owner = NULL WHERE log = $1 AND blob = $2 \
                          AND owner IS NOT NULL RETURNING length(body)",
@@ -767,33 +752,16 @@ impl PgStore {
                     if stored.and_then(|n| u64::try_from(n).ok()) != Some(len) {
                         return Err(StoreError::NotWritten("an uploaded body is missing".into()));
                     }
-                    (blob, len, hash)
+                    blob
                 }
                 NewBody::Inline(bytes) => {
-                    let mut blob = [0u8; 16];
-                    blob[..8].copy_from_slice(INLINE_BLOB);
-                    blob[8..].copy_from_slice(&seq.to_be_bytes());
+                    let blob = inline_blob(seq);
                     tx.execute(
                         "INSERT INTO candor_bodies (log, blob, body) VALUES ($1, $2, $3)",
                         &[log, &blob.as_slice(), &bytes],
                     )?;
-                    (blob, bytes.len() as u64, body_hash(&bytes))
+                    blob
                 }
-            };
-            let entry = Entry {
-                version: LOG_VERSION,
-                seq,
-                kind: new.kind,
-                case: new.case,
-                day: new.day,
-                body_len: len,
-                body_hash: hash,
-                prev: head.hash,
-                recipient: new.recipient,
-                part: new.part,
-                op: new.op,
-                auth: new.auth,
-                channel: new.channel,
             };
             tx.execute(
                 "INSERT INTO candor_entries (log, seq, kind, case_id, header, blob) VALUES ($1, $2, $3, $4, $5, $6)",

@@ -60,13 +60,13 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use crate::core::case::CaseId;
-use crate::core::log::{Entry, EntryKind, Head, VERSION as LOG_VERSION, body_hash};
+use crate::core::log::{Entry, EntryKind, Head};
 use crate::core::receipt::LookupId;
 
 use super::super::pack::{Loc, Pack};
 use super::{
     BlobId, Commit, DumpSink, EntryWithBody, FORMAT_VERSION, INLINE_BLOB, NewBody, Record, Store, StoreError,
-    decode_head, group_failed, key,
+    decode_head, group_failed, inline_blob, key,
 };
 
 /// sled's page cache. Its default (1 GiB) would let a server with many
@@ -246,16 +246,15 @@ impl SledStore {
         }
         for new in entries {
             let seq = head.seq + 1;
-            let (blob, len, hash) = match new.body {
-                NewBody::Pending { blob, len, hash } => {
+            let (len, hash) = new.body_len_hash();
+            let entry = new.at(seq, head.hash, len, hash);
+            let blob = match new.body {
+                NewBody::Pending { blob, .. } => {
                     writes.push((key(b'P', &[&blob]), None));
-                    (blob, len, hash)
+                    blob
                 }
                 NewBody::Inline(bytes) => {
-                    let mut blob = [0u8; 16];
-                    blob[..8].copy_from_slice(INLINE_BLOB);
-                    blob[8..].copy_from_slice(&seq.to_be_bytes());
-                    let (len, hash) = (bytes.len() as u64, body_hash(&bytes));
+                    let blob = inline_blob(seq);
                     if bytes.len() > INLINE_MAX {
                         // Should this commit not land, the next start
                         // removes the bytes no key names.
@@ -264,23 +263,8 @@ impl SledStore {
                     } else {
                         writes.push((key(b'X', &[&blob]), Some(bytes)));
                     }
-                    (blob, len, hash)
+                    blob
                 }
-            };
-            let entry = Entry {
-                version: LOG_VERSION,
-                seq,
-                kind: new.kind,
-                case: new.case,
-                day: new.day,
-                body_len: len,
-                body_hash: hash,
-                prev: head.hash,
-                recipient: new.recipient,
-                part: new.part,
-                op: new.op,
-                auth: new.auth,
-                channel: new.channel,
             };
             let seq_b = seq.to_be_bytes();
             writes.push((key(b'L', &[&seq_b]), Some(entry.encode())));
