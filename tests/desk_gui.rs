@@ -911,11 +911,48 @@ fn long_operations_leave_the_window_drawing() {
 #[test]
 fn the_window_waits_for_a_command_and_says_so() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let (_, secret) = keygen(&dir.path().join("office"));
-    let vault = dir.path().join("vault");
+    let (mut h, mut holder) = unlock_while_a_command_holds_the_vault(dir.path());
+    for _ in 0..5 {
+        h.step();
+    }
+    assert!(h.state().is_busy() && !h.state().is_unlocked());
+    holder.kill().expect("kill flock");
+    holder.wait().expect("flock");
+    settle(&mut h);
+    assert!(h.state().is_unlocked(), "{}", notice(&h));
+}
+
+/// An unlock that waited for the vault longer than the idle time (the
+/// officer asked, then left) does not leave the window open when the
+/// command in the terminal ends: it is locked again at once.
+#[test]
+fn an_unlock_that_waits_past_the_idle_time_locks_again() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (mut h, mut holder) = unlock_while_a_command_holds_the_vault(dir.path());
+    // Ten minutes of frames without input while it waits (kittest's clock).
+    for _ in 0..(10 * 60 * 4 + 8) {
+        h.step();
+    }
+    holder.kill().expect("kill flock");
+    holder.wait().expect("flock");
+    settle(&mut h);
+    h.step();
+    assert!(!h.state().is_unlocked(), "unlocked with nobody there");
+    assert!(
+        notice(&h).contains("Locked after 10 minute(s) without use"),
+        "{}",
+        notice(&h)
+    );
+}
+
+/// A window asked to unlock a vault that a command in a terminal holds
+/// (`flock -o`, so the lock goes with the returned process when it is
+/// killed), stepped until it says it waits; it never unlocks meanwhile.
+fn unlock_while_a_command_holds_the_vault(dir: &Path) -> (Harness<'static, DeskApp>, std::process::Child) {
+    let (_, secret) = keygen(&dir.join("office"));
+    let vault = dir.join("vault");
     std::fs::create_dir(&vault).expect("vault");
-    // -o: the lock goes with flock itself, killed below.
-    let mut holder = Command::new("flock")
+    let holder = Command::new("flock")
         .args(["-o", s(&vault.join(".lock")), "sleep", "120"])
         .spawn()
         .expect("flock");
@@ -937,54 +974,5 @@ fn the_window_waits_for_a_command_and_says_so() {
         std::thread::sleep(std::time::Duration::from_millis(20));
         h.step();
     }
-    for _ in 0..5 {
-        h.step();
-    }
-    assert!(h.state().is_busy() && !h.state().is_unlocked());
-    holder.kill().expect("kill flock");
-    holder.wait().expect("flock");
-    settle(&mut h);
-    assert!(h.state().is_unlocked(), "{}", notice(&h));
-}
-
-/// An unlock that waited for the vault longer than the idle time (the
-/// officer asked, then left) does not leave the window open when the
-/// command in the terminal ends: it is locked again at once.
-#[test]
-fn an_unlock_that_waits_past_the_idle_time_locks_again() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let (_, secret) = keygen(&dir.path().join("office"));
-    let vault = dir.path().join("vault");
-    std::fs::create_dir(&vault).expect("vault");
-    let mut holder = Command::new("flock")
-        .args(["-o", s(&vault.join(".lock")), "sleep", "120"])
-        .spawn()
-        .expect("flock");
-    std::thread::sleep(std::time::Duration::from_millis(300));
-    let mut h = app(&vault, &secret, Lang::En);
-    h.run();
-    type_into(&mut h, "Passphrase", PASS);
-    h.get_by_label("Unlock").click();
-    h.run();
-    let waiting = "Waiting for the vault: a candor-desk command in a terminal is using it. The window unlocks when it ends.";
-    let start = std::time::Instant::now();
-    while h.query_by_label(waiting).is_none() {
-        assert!(start.elapsed().as_secs() < 100, "the window never says it waits");
-        std::thread::sleep(std::time::Duration::from_millis(20));
-        h.step();
-    }
-    // Ten minutes of frames without input while it waits (kittest's clock).
-    for _ in 0..(10 * 60 * 4 + 8) {
-        h.step();
-    }
-    holder.kill().expect("kill flock");
-    holder.wait().expect("flock");
-    settle(&mut h);
-    h.step();
-    assert!(!h.state().is_unlocked(), "unlocked with nobody there");
-    assert!(
-        notice(&h).contains("Locked after 10 minute(s) without use"),
-        "{}",
-        notice(&h)
-    );
+    (h, holder)
 }
